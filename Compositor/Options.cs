@@ -1,0 +1,64 @@
+using Serilog.Events;
+
+namespace Compositor;
+
+/// <summary>Command line of the compositor. Everything after "--" is a client to spawn.</summary>
+internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] Command, bool Help)
+{
+    public const string Usage = """
+        Usage: compositor [options] [-- COMMAND [ARGS...]]
+
+        Starts a Wayland compositor and prints WAYLAND_DISPLAY=<name> on stdout once its socket listens.
+
+        Options:
+          --socket NAME     socket name under $XDG_RUNTIME_DIR (or an absolute path); default: first free wayland-N
+          --log-level LEVEL verbose, debug, information (default), warning, error
+          -v, --verbose     same as --log-level debug
+          -h, --help        this text
+
+        With "-- COMMAND", the command runs with WAYLAND_DISPLAY set and the compositor exits when it
+        exits, with its exit code.
+
+        Environment:
+          WAYLAND_DEBUG=1|server|client  trace protocol messages on stderr, in libwayland's format
+          XDG_RUNTIME_DIR                directory of the socket (required)
+        """;
+
+    public static Options Parse(string[] args)
+    {
+        string? socket = null;
+        var level = LogEventLevel.Information;
+        var help = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--":
+                    return new Options(socket, level, args[(i + 1)..], help);
+                case "--socket":
+                    socket = Value(args, ref i);
+                    break;
+                case "--log-level":
+                    var v = Value(args, ref i);
+                    if (!Enum.TryParse(v, ignoreCase: true, out level))
+                        throw new ArgumentException($"unknown log level '{v}'");
+                    break;
+                case "-v" or "--verbose":
+                    level = LogEventLevel.Debug;
+                    break;
+                case "-h" or "--help":
+                    help = true;
+                    break;
+                default:
+                    throw new ArgumentException($"unknown option '{args[i]}'");
+            }
+        }
+        return new Options(socket, level, [], help);
+    }
+
+    private static string Value(string[] args, ref int i)
+    {
+        if (i + 1 >= args.Length) throw new ArgumentException($"{args[i]} needs a value");
+        return args[++i];
+    }
+}

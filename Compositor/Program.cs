@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Compositor;
+using Serilog;
+using Wayland.Events;
+using Wayland.Server;
+
+Options options;
+try
+{
+    options = Options.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"compositor: {e.Message}\n\n{Options.Usage}");
+    return 2;
+}
+if (options.Help)
+{
+    Console.WriteLine(Options.Usage);
+    return 0;
+}
+
+// stdout carries only the WAYLAND_DISPLAY line, so scripts can read it; logs go to stderr.
+Log.Logger = new LoggerConfiguration()
+    .MinimumLevel.Is(options.LogLevel)
+    .WriteTo.Console(standardErrorFromLevel: Serilog.Events.LogEventLevel.Verbose,
+        outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj}{NewLine}{Exception}")
+    .CreateLogger();
+
+try
+{
+    using var loop = new EventLoop(Log.Logger);
+    using var display = new Display(loop, Log.Logger);
+    string name;
+    try
+    {
+        name = display.AddSocket(options.Socket);
+    }
+    catch (WaylandSocketException e)
+    {
+        Log.Fatal("{Message}", e.Message);
+        return 1;
+    }
+    Console.Out.WriteLine($"WAYLAND_DISPLAY={name}");
+    Console.Out.Flush();
+
+    var exitCode = 0;
+    // .NET's runtime owns signal delivery (a signalfd would need the signal blocked in every thread),
+    // so termination requests come through PosixSignalRegistration and wake the loop.
+    using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Shutdown);
+    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Shutdown);
+    void Shutdown(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        Log.Information("{Signal}: shutting down", context.Signal);
+        loop.Stop();
+    }
+
+    Process? child = null;
+    if (options.Command.Length > 0)
+    {
+        child = ClientLauncher.Start(options.Command, name);
+        Log.Information("Started {Command} (pid {Pid})", string.Join(' ', options.Command), child.Id);
+        child.Exited += (_, _) => loop.Stop();
+        if (child.HasExited) loop.Stop();
+    }
+
+    loop.Run();
+
+    if (child is not null)
+    {
+        if (!child.HasExited)
+        {
+            child.Kill(entireProcessTree: true);
+            child.WaitForExit();
+        }
+        exitCode = child.ExitCode;
+        Log.Information("{Command} exited with {Code}", options.Command[0], exitCode);
+    }
+    return exitCode;
+}
+finally
+{
+    Log.CloseAndFlush();
+}

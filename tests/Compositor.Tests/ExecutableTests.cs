@@ -1,0 +1,84 @@
+using System.Text.RegularExpressions;
+
+namespace Compositor.Tests;
+
+/// <summary>The compositor executable as users run it.</summary>
+public sealed class ExecutableTests
+{
+    private static Dictionary<string, string?> Env(string runtimeDir, string? debug = null) =>
+        new() { ["XDG_RUNTIME_DIR"] = runtimeDir, ["WAYLAND_DEBUG"] = debug };
+
+    [Fact]
+    public void RunsAClientAndExitsWithItsExitCode()
+    {
+        var dir = Peers.RuntimeDir();
+        var (code, stdout, stderr) = Peers.Run(Peers.Dotnet, [Peers.CompositorDll, "--socket", "wl-exe", "--", "wayland-info"], Env(dir));
+        Assert.True(code == 0, $"exit {code}: {stderr}");
+        Assert.StartsWith("WAYLAND_DISPLAY=wl-exe", stdout);
+        Assert.False(File.Exists(Path.Combine(dir, "wl-exe")), "socket left behind");
+        Assert.False(File.Exists(Path.Combine(dir, "wl-exe.lock")), "lock file left behind");
+
+        (code, _, _) = Peers.Run(Peers.Dotnet, [Peers.CompositorDll, "--", "sh", "-c", "exit 7"], Env(dir));
+        Assert.Equal(7, code);
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public void ChildSeesOurSocket()
+    {
+        var dir = Peers.RuntimeDir();
+        var (code, stdout, _) = Peers.Run(Peers.Dotnet,
+            [Peers.CompositorDll, "--", "sh", "-c", "echo child:$WAYLAND_DISPLAY; test -S \"$XDG_RUNTIME_DIR/$WAYLAND_DISPLAY\""], Env(dir));
+        Assert.Equal(0, code);
+        var name = Regex.Match(stdout, "^WAYLAND_DISPLAY=(\\S+)", RegexOptions.Multiline).Groups[1].Value;
+        Assert.Equal("wayland-0", name);
+        Assert.Contains($"child:{name}", stdout);
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public void WaylandDebugTracesTheSessionInLibwaylandFormat()
+    {
+        var dir = Peers.RuntimeDir();
+        var (code, _, stderr) = Peers.Run(Peers.Dotnet, [Peers.CompositorDll, "--", "wayland-info"], Env(dir, "server"));
+        Assert.Equal(0, code);
+        Assert.Matches(@"(?m)^\[ *\d+\.\d{3}\] wl_display@1\.get_registry\(new id wl_registry@2\)$", stderr);
+        Assert.Matches(@"(?m)^\[ *\d+\.\d{3}\]  -> wl_callback@\d+\.done\(\d+\)$", stderr);
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public void RefusesToStartWithoutXdgRuntimeDir()
+    {
+        var (code, stdout, stderr) = Peers.Run(Peers.Dotnet, [Peers.CompositorDll], new Dictionary<string, string?> { ["XDG_RUNTIME_DIR"] = null });
+        Assert.Equal(1, code);
+        Assert.DoesNotContain("WAYLAND_DISPLAY=", stdout);
+        Assert.Contains("XDG_RUNTIME_DIR", stderr);
+    }
+
+    [Fact]
+    public void RefusesASocketNameInUse()
+    {
+        var dir = Peers.RuntimeDir();
+        using var first = Peers.Start(Peers.Dotnet, [Peers.CompositorDll, "--socket", "taken"], Env(dir));
+        var line = first.StandardOutput.ReadLine();
+        Assert.Equal("WAYLAND_DISPLAY=taken", line);
+        var (code, _, stderr) = Peers.Run(Peers.Dotnet, [Peers.CompositorDll, "--socket", "taken"], Env(dir));
+        Assert.Equal(1, code);
+        Assert.Contains("in use", stderr);
+        first.Kill();
+        first.WaitForExit();
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public void HelpAndBadOptions()
+    {
+        var (code, stdout, _) = Peers.Run(Peers.Dotnet, [Peers.CompositorDll, "--help"], new Dictionary<string, string?>());
+        Assert.Equal(0, code);
+        Assert.Contains("--socket NAME", stdout);
+        (code, _, var stderr) = Peers.Run(Peers.Dotnet, [Peers.CompositorDll, "--frobnicate"], new Dictionary<string, string?>());
+        Assert.Equal(2, code);
+        Assert.Contains("unknown option '--frobnicate'", stderr);
+    }
+}

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+
+namespace Compositor.Tests;
+
+/// <summary>Starting and reading real programs: weston, wayland-info, our compositor executable.</summary>
+internal static class Peers
+{
+    /// <summary>A fresh private XDG_RUNTIME_DIR (mode 0700, as weston insists).</summary>
+    public static string RuntimeDir()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "wl-test-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return dir;
+    }
+
+    public static Process Start(string file, IEnumerable<string> args, IDictionary<string, string?> env)
+    {
+        var psi = new ProcessStartInfo(file)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment.Remove("WAYLAND_DISPLAY");
+        psi.Environment.Remove("WAYLAND_SOCKET");
+        psi.Environment.Remove("WAYLAND_DEBUG");
+        psi.Environment.Remove("DISPLAY");
+        foreach (var (k, v) in env)
+            if (v is null) psi.Environment.Remove(k); else psi.Environment[k] = v;
+        return Process.Start(psi) ?? throw new InvalidOperationException($"could not start {file}");
+    }
+
+    /// <summary>Runs a program to completion (bounded), returning exit code, stdout and stderr.</summary>
+    public static (int Code, string Out, string Err) Run(string file, IEnumerable<string> args,
+        IDictionary<string, string?> env, int timeoutMs = 30_000)
+    {
+        using var p = Start(file, args, env);
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(timeoutMs))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} did not finish in {timeoutMs} ms; stderr: {stderr.Result}");
+        }
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    public static void WaitFor(Func<bool> condition, string what, int timeoutMs = 20_000)
+    {
+        var sw = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (sw.ElapsedMilliseconds > timeoutMs) throw new TimeoutException($"timed out waiting for {what}");
+            Thread.Sleep(20);
+        }
+    }
+
+    /// <summary>The compositor executable, built beside these tests.</summary>
+    public static string CompositorDll => Path.Combine(AppContext.BaseDirectory, "compositor.dll");
+
+    public static string Dotnet => Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet"
+        ? p : "dotnet";
+}

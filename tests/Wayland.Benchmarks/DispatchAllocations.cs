@@ -1,0 +1,107 @@
+using System.Buffers.Binary;
+using Wayland.Events;
+using Wayland.Protocols.Server;
+using Wayland.Server;
+using Wayland.Wire;
+
+namespace Wayland.Benchmarks;
+
+/// <summary>
+/// Managed bytes allocated by the server while it receives and dispatches a stream of
+/// wl_surface.damage requests, measured around the event loop on its own thread.
+/// </summary>
+internal static class DispatchAllocations
+{
+    private sealed class Counting : IWlCompositorHandler, IWlSurfaceHandler
+    {
+        public long Count;
+        public void CreateSurface(WlCompositor resource, WlSurface id) => id.Handler = this;
+        public void CreateRegion(WlCompositor resource, WlRegion id) { }
+        public void Destroy(WlSurface resource) { }
+        public void Attach(WlSurface resource, WlBuffer? buffer, int x, int y) { }
+        public void Damage(WlSurface resource, int x, int y, int width, int height) => Count++;
+        public void Frame(WlSurface resource, WlCallback callback) { }
+        public void SetOpaqueRegion(WlSurface resource, WlRegion? region) { }
+        public void SetInputRegion(WlSurface resource, WlRegion? region) { }
+        public void Commit(WlSurface resource) { }
+        public void SetBufferTransform(WlSurface resource, WlOutput.Transform transform) { }
+        public void SetBufferScale(WlSurface resource, int scale) { }
+        public void DamageBuffer(WlSurface resource, int x, int y, int width, int height) => Count++;
+        public void Offset(WlSurface resource, int x, int y) { }
+    }
+
+    public static long Run(bool print = true)
+    {
+        using var loop = new EventLoop();
+        using var display = new Display(loop, Serilog.Core.Logger.None);
+        var handler = new Counting();
+        display.CreateGlobal<WlCompositor>(6, c => c.Handler = handler);
+        var (serverEnd, clientEnd) = Native.SocketPair();
+        display.CreateClient(serverEnd);
+
+        // get_registry(2), bind(1, "wl_compositor", 6, 3), create_surface(4)
+        Send(clientEnd, [.. Msg(1, 1, 2), .. Bind(), .. Msg(3, 0, 4)]);
+        Pump(loop, clientEnd, 10);
+
+        var batch = new byte[16 * 4 * 150]; // 150 damage requests per write, 24 bytes each, fits one read
+        var length = 0;
+        for (var i = 0; i < 150; i++)
+        {
+            var m = Msg(4, 2, (uint)i, 0, 16, 16);
+            m.CopyTo(batch, length);
+            length += m.Length;
+        }
+        for (var i = 0; i < 2000; i++) { Send(clientEnd, batch.AsSpan(0, length)); Pump(loop, clientEnd, 1); }
+
+        const int Rounds = 5000;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var damageBefore = handler.Count;
+        for (var i = 0; i < Rounds; i++) { Send(clientEnd, batch.AsSpan(0, length)); loop.Dispatch(0); }
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var dispatched = handler.Count - damageBefore;
+        Native.Close(clientEnd);
+        if (print)
+            Console.WriteLine($"dispatch allocations: {allocated} bytes for {dispatched} wl_surface.damage requests " +
+                $"({(double)allocated / Math.Max(1, dispatched):F3} bytes/request)");
+        return allocated;
+    }
+
+    private static byte[] Bind()
+    {
+        var name = "wl_compositor\0\0\0"u8.ToArray(); // 14 bytes with NUL, padded to 16
+        var m = new byte[8 + 4 + 4 + 16 + 4 + 4];
+        BinaryPrimitives.WriteUInt32LittleEndian(m, 2);
+        BinaryPrimitives.WriteUInt32LittleEndian(m.AsSpan(4), ((uint)m.Length << 16) | 0);
+        BinaryPrimitives.WriteUInt32LittleEndian(m.AsSpan(8), 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(m.AsSpan(12), 14);
+        name.CopyTo(m, 16);
+        BinaryPrimitives.WriteUInt32LittleEndian(m.AsSpan(32), 6);
+        BinaryPrimitives.WriteUInt32LittleEndian(m.AsSpan(36), 3);
+        return m;
+    }
+
+    private static byte[] Msg(uint id, ushort opcode, params uint[] args)
+    {
+        var m = new byte[8 + 4 * args.Length];
+        BinaryPrimitives.WriteUInt32LittleEndian(m, id);
+        BinaryPrimitives.WriteUInt32LittleEndian(m.AsSpan(4), ((uint)m.Length << 16) | opcode);
+        for (var i = 0; i < args.Length; i++) BinaryPrimitives.WriteUInt32LittleEndian(m.AsSpan(8 + 4 * i), args[i]);
+        return m;
+    }
+
+    private static unsafe void Send(int fd, ReadOnlySpan<byte> bytes)
+    {
+        fixed (byte* p = bytes)
+        {
+            var n = (long)Tmds.Linux.LibC.write(fd, p, bytes.Length);
+            if (n != bytes.Length) throw new IOException($"short write {n}");
+        }
+    }
+
+    private static void Pump(EventLoop loop, int clientEnd, int rounds)
+    {
+        for (var i = 0; i < rounds; i++) loop.Dispatch(0);
+        Span<byte> sink = stackalloc byte[4096];
+        unsafe { fixed (byte* p = sink) while ((long)Tmds.Linux.LibC.read(clientEnd, p, sink.Length) > 0) { } }
+    }
+}

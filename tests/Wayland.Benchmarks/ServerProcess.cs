@@ -1,0 +1,69 @@
+using System.Diagnostics;
+
+namespace Wayland.Benchmarks;
+
+/// <summary>A compositor under test, in its own private XDG_RUNTIME_DIR.</summary>
+internal sealed class ServerProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly string _dir;
+
+    private ServerProcess(Process process, string dir, string socket)
+    {
+        _process = process;
+        _dir = dir;
+        SocketPath = Path.Combine(dir, socket);
+        var sw = Stopwatch.StartNew();
+        while (!File.Exists(SocketPath))
+        {
+            if (process.HasExited) throw new InvalidOperationException($"{process.StartInfo.FileName} exited with {process.ExitCode}");
+            if (sw.Elapsed > TimeSpan.FromSeconds(30)) throw new TimeoutException("server socket did not appear");
+            Thread.Sleep(20);
+        }
+    }
+
+    public string SocketPath { get; }
+    public int Pid => _process.Id;
+
+    public static ServerProcess StartOurs()
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "compositor.dll");
+        return Start("dotnet", [dll, "--socket", "bench", "--log-level", "warning"]);
+    }
+
+    public static ServerProcess StartWeston() =>
+        Start("weston", ["--backend=headless-backend.so", "--socket=bench", "--idle-time=0"]);
+
+    private static ServerProcess Start(string file, string[] args)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "wl-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var psi = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["XDG_RUNTIME_DIR"] = dir;
+        psi.Environment.Remove("WAYLAND_DEBUG");
+        psi.Environment.Remove("WAYLAND_DISPLAY");
+        var p = Process.Start(psi)!;
+        p.OutputDataReceived += (_, _) => { };
+        p.ErrorDataReceived += (_, _) => { };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return new ServerProcess(p, dir, "bench");
+    }
+
+    /// <summary>User+system CPU time the server has used so far, from /proc.</summary>
+    public static TimeSpan CpuTime(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11]) + long.Parse(fields[12]); // utime, stime (fields 14, 15)
+        return TimeSpan.FromSeconds(ticks / 100.0);
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) { _process.Kill(); _process.WaitForExit(); }
+        _process.Dispose();
+        try { Directory.Delete(_dir, true); } catch (IOException) { }
+    }
+}
