@@ -137,6 +137,8 @@ internal static class ServerEmitter
             }
             foreach (var c in creations) w.Line(c);
             w.Line($"handler.{Naming.Pascal(req.Name)}({string.Join(", ", call)});");
+            // A destructor ends the object whatever the handler did (unless it already destroyed it).
+            if (req.IsDestructor) w.Line("Destroy();");
             w.Line("return;");
             w.Close();
         }
@@ -182,7 +184,7 @@ internal static class ServerEmitter
     {
         var type = Naming.Type(iface.Name);
         w.Summary($"Requests of {iface.Name}. New objects arrive already created; set their handlers. "
-            + "Fds are closed after the call unless taken with OwnedFd.Take().");
+            + "Fds are closed after the call unless taken with OwnedFd.Take(); destructor requests destroy the resource after the call.");
         w.Open($"public interface {Naming.HandlerInterface(iface.Name)}");
         foreach (var req in iface.Requests)
         {

@@ -64,7 +64,8 @@ public sealed class LibwaylandClientTests
         Assert.Matches(@"interface: 'wl_subcompositor',\s+version:\s+1, name:\s+2", stdout);
         Assert.Matches(@"interface: 'wl_shm',\s+version:\s+2, name:\s+3", stdout);
         // wayland-info bound wl_shm and printed the formats we sent.
-        Assert.Contains("ARGB8888", stdout);
-        Assert.Contains("XRGB8888", stdout);
+        // (wayland-info prints each as "<code> = '<fourcc>'"; ARGB8888 and XRGB8888 are codes 0 and 1.)
+        Assert.Matches(@"\b0 = 'AR24'", stdout);
+        Assert.Matches(@"\b1 = 'XR24'", stdout);
     }
 }

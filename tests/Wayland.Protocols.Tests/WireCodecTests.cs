@@ -71,7 +71,7 @@ public sealed class WireCodecTests : IDisposable
             });
             var r = new MessageReader(bytes.AsSpan(8), new Context([]));
             return r.ReadInt() == i && r.ReadUint() == u && r.ReadFixed().Raw == f && r.Remaining == 0;
-        });
+        }, threads: 1);
 
     [Fact]
     public void FixedConvertsLikeLibwayland()
@@ -91,7 +91,7 @@ public sealed class WireCodecTests : IDisposable
             Assert.Equal(0, bytes.Length % 4);
             var r = new MessageReader(bytes.AsSpan(8), new Context([]));
             return r.ReadString(nullable: true) == value && r.Remaining == 0;
-        });
+        }, threads: 1);
 
     [Fact]
     public void ArraysRoundTripWithPadding() =>
@@ -101,7 +101,7 @@ public sealed class WireCodecTests : IDisposable
             Assert.Equal(8 + 4 + WireFormat.Padded(data.Length), bytes.Length);
             var r = new MessageReader(bytes.AsSpan(8), new Context([]));
             return r.ReadArray().SequenceEqual(data) && r.Remaining == 0;
-        });
+        }, threads: 1);
 
     [Fact]
     public void ObjectsAndNewIdsRoundTrip() =>
@@ -118,7 +118,7 @@ public sealed class WireCodecTests : IDisposable
             return ReferenceEquals(r.ReadObject<object>(false, "x"), target)
                 && r.ReadObject<object>(true, "x") is null
                 && r.ReadNewId() == newId;
-        });
+        }, threads: 1);
 
     [Fact]
     public void StringTruncatesAtFirstNulLikeC()

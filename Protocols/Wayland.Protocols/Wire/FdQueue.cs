@@ -35,6 +35,9 @@ internal sealed class FdQueue
     /// <summary>The i-th queued fd without removing it (for protocol traces).</summary>
     public int Peek(int i) => _fds[(_head + i) % _fds.Length];
 
+    /// <summary>The stream offset recorded with the i-th queued fd.</summary>
+    public long PeekOffset(int i) => _arrival[(_head + i) % _fds.Length];
+
     public long OldestArrival => _arrival[_head];
 
     /// <summary>Closes every queued fd; the queue owns them until a message takes them.</summary>

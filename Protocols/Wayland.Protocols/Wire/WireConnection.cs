@@ -31,6 +31,7 @@ public sealed unsafe class WireConnection : IDisposable
 
     private byte[] _out = new byte[2 * WireFormat.MaxMessageSize];
     private int _outStart, _outEnd;
+    private long _outOffset; // stream offset of _out[_outStart]
     private readonly FdQueue _outFds = new(MaxQueuedFds);
     private readonly byte[] _discard = new byte[WireFormat.MaxMessageSize];
     private bool _writingToDiscard;
@@ -84,7 +85,7 @@ public sealed unsafe class WireConnection : IDisposable
         }
         if (_inEnd == _in.Length) { error = ReceiveError.InputFull; return ReceiveStatus.Error; }
 
-        var controlSize = CMSG_SPACE(MaxFdsPerReceive * sizeof(int));
+        var controlSize = CmsgHeaderSize + CmsgAlign(MaxFdsPerReceive * sizeof(int));
         byte* control = stackalloc byte[controlSize];
         fixed (byte* data = &_in[_inEnd])
         {
@@ -116,19 +117,32 @@ public sealed unsafe class WireConnection : IDisposable
         }
     }
 
+    // glibc's 64-bit layout: struct cmsghdr { size_t len; int level; int type; } then data,
+    // each header aligned to size_t. Walked by hand, bounded by msg_controllen, so a truncated or odd
+    // control buffer can never make us read past what the kernel wrote.
+    private const int CmsgHeaderSize = 16;
+    private static int CmsgAlign(long length) => (int)((length + 7) & ~7L);
+
     private int QueueReceivedFds(msghdr* msg, long chunkOffset)
     {
         var result = 0;
-        for (var c = CMSG_FIRSTHDR(msg); c != null; c = CMSG_NXTHDR(msg, c))
+        var p = (byte*)msg->msg_control;
+        var end = p + (uint)msg->msg_controllen;
+        while (p + CmsgHeaderSize <= end)
         {
-            if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-            var count = ((int)(uint)c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-            var fds = (int*)CMSG_DATA(c);
-            for (var i = 0; i < count; i++)
+            var length = (long)*(nuint*)p;
+            if (length < CmsgHeaderSize || length > end - p) break;
+            if (*(int*)(p + 8) == SOL_SOCKET && *(int*)(p + 12) == SCM_RIGHTS)
             {
-                if (_inFds.IsFull) { Native.Close(fds[i]); result = ReceiveError.FdQueueFull; }
-                else _inFds.Enqueue(fds[i], chunkOffset);
+                var count = (int)(length - CmsgHeaderSize) / sizeof(int);
+                var fds = (int*)(p + CmsgHeaderSize);
+                for (var i = 0; i < count; i++)
+                {
+                    if (_inFds.IsFull) { Native.Close(fds[i]); result = ReceiveError.FdQueueFull; }
+                    else _inFds.Enqueue(fds[i], chunkOffset);
+                }
             }
+            p += CmsgAlign(length);
         }
         return result;
     }
@@ -186,38 +200,48 @@ public sealed unsafe class WireConnection : IDisposable
             if (_outFds.IsFull) OutputOverflowed = true;
             return;
         }
-        _outFds.Enqueue(fd, 0);
+        // Remember where the message carrying this fd starts, so Flush never sends its bytes after
+        // the fd's own batch (a message must not arrive before its fds).
+        _outFds.Enqueue(fd, _outOffset + (_outEnd - _outStart));
     }
 
-    /// <summary>Writes as much buffered output as the socket takes. Queued fds travel with the first
-    /// bytes sent after them, at most <see cref="WireFormat.MaxFdsPerSend"/> per sendmsg.</summary>
+    /// <summary>Writes as much buffered output as the socket takes. Queued fds travel with the bytes
+    /// of their messages, at most <see cref="WireFormat.MaxFdsPerSend"/> per sendmsg; when more are
+    /// queued, a send stops before the first message whose fds do not fit.</summary>
     public FlushStatus Flush(out int error)
     {
         error = 0;
-        var controlSize = CMSG_SPACE(WireFormat.MaxFdsPerSend * sizeof(int));
+        var controlSize = CmsgHeaderSize + CmsgAlign(WireFormat.MaxFdsPerSend * sizeof(int));
         byte* control = stackalloc byte[controlSize];
         while (_outEnd > _outStart)
         {
             var fdCount = Math.Min(_outFds.Count, WireFormat.MaxFdsPerSend);
+            var length = _outEnd - _outStart;
+            if (_outFds.Count > fdCount)
+            {
+                var untilNextBatch = _outFds.PeekOffset(fdCount) - _outOffset;
+                length = untilNextBatch > 0
+                    ? (int)Math.Min(length, untilNextBatch)
+                    : BinaryPrimitives.ReadUInt16LittleEndian(_out.AsSpan(_outStart + 6)); // one message with > 28 fds
+            }
             long n;
             fixed (byte* data = &_out[_outStart])
             {
                 iovec iov = default;
                 iov.iov_base = data;
-                iov.iov_len = (size_t)(_outEnd - _outStart);
+                iov.iov_len = (size_t)length;
                 msghdr msg = default;
                 msg.msg_iov = &iov;
                 msg.msg_iovlen = 1;
                 if (fdCount > 0)
                 {
-                    var c = (cmsghdr*)control;
-                    c->cmsg_level = SOL_SOCKET;
-                    c->cmsg_type = SCM_RIGHTS;
-                    c->cmsg_len = (socklen_t)CMSG_LEN(fdCount * sizeof(int));
-                    var fds = (int*)CMSG_DATA(c);
+                    *(nuint*)control = (nuint)(CmsgHeaderSize + fdCount * sizeof(int));
+                    *(int*)(control + 8) = SOL_SOCKET;
+                    *(int*)(control + 12) = SCM_RIGHTS;
+                    var fds = (int*)(control + CmsgHeaderSize);
                     for (var i = 0; i < fdCount; i++) fds[i] = _outFds.Peek(i);
                     msg.msg_control = control;
-                    msg.msg_controllen = (socklen_t)CMSG_SPACE(fdCount * sizeof(int));
+                    msg.msg_controllen = (socklen_t)(uint)(CmsgHeaderSize + CmsgAlign(fdCount * sizeof(int)));
                 }
                 do n = sendmsg(_fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
                 while (n < 0 && errno == Native.EINTR);
@@ -230,6 +254,7 @@ public sealed unsafe class WireConnection : IDisposable
             // The kernel holds its own references now; ours were duplicates made for sending.
             for (var i = 0; i < fdCount; i++) Native.Close(_outFds.Dequeue());
             _outStart += (int)n;
+            _outOffset += n;
         }
         _outStart = _outEnd = 0;
         return FlushStatus.Done;

@@ -125,13 +125,14 @@ public sealed partial class TestManager : Resource, IResourceFactory<TestManager
             case 3:
             {
                 handler.Destroy(this);
+                Destroy();
                 return;
             }
         }
     }
 }
 
-/// <summary>Requests of test_manager. New objects arrive already created; set their handlers. Fds are closed after the call unless taken with OwnedFd.Take().</summary>
+/// <summary>Requests of test_manager. New objects arrive already created; set their handlers. Fds are closed after the call unless taken with OwnedFd.Take(); destructor requests destroy the resource after the call.</summary>
 public interface ITestManagerHandler
 {
     /// <summary>create an item of a kind</summary>
@@ -243,13 +244,14 @@ public sealed partial class TestItem : Resource, IResourceFactory<TestItem>
             case 3:
             {
                 handler.Destroy(this);
+                Destroy();
                 return;
             }
         }
     }
 }
 
-/// <summary>Requests of test_item. New objects arrive already created; set their handlers. Fds are closed after the call unless taken with OwnedFd.Take().</summary>
+/// <summary>Requests of test_item. New objects arrive already created; set their handlers. Fds are closed after the call unless taken with OwnedFd.Take(); destructor requests destroy the resource after the call.</summary>
 public interface ITestItemHandler
 {
     /// <summary>change the kind</summary>
