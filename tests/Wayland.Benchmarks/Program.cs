@@ -10,14 +10,26 @@ if (args is ["--socket", var socket])
 
 Console.WriteLine("Wayland protocol benchmark: sync round trip and per-request cost, ours vs weston (libwayland)");
 Console.WriteLine($"{Environment.ProcessorCount} CPUs, .NET {Environment.Version}");
+const int Runs = 5;
 using (var ours = ServerProcess.StartOurs())
 using (var weston = ServerProcess.StartWeston())
 {
-    var a = ProtocolBench.Measure(ours.SocketPath, ours.Pid);
-    var b = ProtocolBench.Measure(weston.SocketPath, weston.Pid);
-    Report.Print("ours", a);
-    Report.Print("weston", b);
-    Report.Compare(a, b);
+    var oursRuns = new List<Result>();
+    var westonRuns = new List<Result>();
+    for (var run = 0; run < Runs; run++)
+    {
+        Console.Error.WriteLine($"run {run + 1}/{Runs}...");
+        var a = ProtocolBench.Measure(ours.SocketPath, ours.Pid);
+        oursRuns.Add(a);
+        // Same stream on both sides: the damage stream only where both servers have wl_compositor.
+        westonRuns.Add(ProtocolBench.Measure(weston.SocketPath, weston.Pid, syncStream: a.Stream == "wl_display.sync"));
+    }
+    Console.WriteLine($"median of {Runs} alternating runs:");
+    var oursMedian = Report.Median(oursRuns);
+    var westonMedian = Report.Median(westonRuns);
+    Report.Print("ours", oursMedian);
+    Report.Print("weston", westonMedian);
+    Report.Compare(oursMedian, westonMedian);
 }
 DispatchAllocations.Run();
 return 0;

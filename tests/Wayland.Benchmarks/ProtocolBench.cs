@@ -18,7 +18,9 @@ internal static class ProtocolBench
     private const int RoundtripWarmup = 2_000, Roundtrips = 20_000;
     private const int Batch = 1_000, WarmupBatches = 100, Batches = 400;
 
-    public static Result Measure(string socketPath, int? serverPid)
+    /// <param name="syncStream">Use the wl_display.sync stream even where wl_compositor exists, so two
+    /// servers are compared on the same requests.</param>
+    public static Result Measure(string socketPath, int? serverPid, bool syncStream = false)
     {
         using var display = ClientDisplay.Connect(socketPath);
         var registry = display.GetRegistry();
@@ -38,7 +40,7 @@ internal static class ProtocolBench
 
         Action<int> sendBatch;
         string stream;
-        if (compositorName != 0)
+        if (compositorName != 0 && !syncStream)
         {
             var surface = registry.Bind<WlCompositor>(compositorName, 1).CreateSurface();
             sendBatch = n => { for (var i = 0; i < n; i++) surface.Damage(i & 255, 0, 16, 16); };
@@ -57,16 +59,25 @@ internal static class ProtocolBench
         var wall = Stopwatch.GetElapsedTime(start);
         var cpu = serverPid is { } p2 ? ServerProcess.CpuTime(p2) - cpuBefore : TimeSpan.Zero;
         var requests = Batch * Batches;
-        return new Result(stream, samples.Average(), samples[(int)(samples.Length * 0.99)],
+        return new Result(stream, samples[samples.Length / 2], samples[(int)(samples.Length * 0.99)],
             wall.TotalNanoseconds / requests, cpu.TotalNanoseconds / requests, requests);
     }
 }
 
 internal static class Report
 {
+    /// <summary>Per-metric median of several runs (runs alternate between servers, so machine
+    /// noise hits both alike).</summary>
+    public static Result Median(IReadOnlyList<Result> runs)
+    {
+        static double Mid(IEnumerable<double> xs) { var a = xs.Order().ToArray(); return a[a.Length / 2]; }
+        return new Result(runs[0].Stream, Mid(runs.Select(r => r.RoundtripMicros)), Mid(runs.Select(r => r.RoundtripP99Micros)),
+            Mid(runs.Select(r => r.WallNanosPerRequest)), Mid(runs.Select(r => r.ServerCpuNanosPerRequest)), runs[0].Requests);
+    }
+
     public static void Print(string who, Result r)
     {
-        Console.WriteLine($"{who,-7} sync round trip: mean {r.RoundtripMicros,7:F1} us  p99 {r.RoundtripP99Micros,7:F1} us");
+        Console.WriteLine($"{who,-7} sync round trip: median {r.RoundtripMicros,7:F1} us  p99 {r.RoundtripP99Micros,7:F1} us");
         Console.WriteLine($"{who,-7} {r.Stream} stream ({r.Requests} requests, 1 sync per {1000}): " +
             $"wall {r.WallNanosPerRequest,7:F0} ns/request, server CPU {r.ServerCpuNanosPerRequest,7:F0} ns/request");
     }

@@ -96,14 +96,17 @@ public sealed class Client : IMessageContext
 
     private void ReadAndDispatch()
     {
-        // A few reads per wakeup, then yield to other clients; epoll is level-triggered.
-        for (var round = 0; round < 4 && !IsDestroyed && !_errorPosted; round++)
+        // A few reads per wakeup, then yield to other clients; epoll is level-triggered, so a read
+        // that did not fill the buffer ends the wakeup without a second recvmsg just to see EAGAIN.
+        var more = true;
+        for (var round = 0; more && round < 4 && !IsDestroyed && !_errorPosted; round++)
         {
             switch (Connection.Receive(out var error))
             {
                 case ReceiveStatus.WouldBlock:
                     return;
                 case ReceiveStatus.Data:
+                    more = Connection.LastReceiveFilledBuffer;
                     DispatchMessages();
                     break;
                 case ReceiveStatus.Closed:

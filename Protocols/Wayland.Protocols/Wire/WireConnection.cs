@@ -65,6 +65,9 @@ public sealed unsafe class WireConnection : IDisposable
     internal FdQueue InputFds => _inFds;
     public int QueuedInputFds => _inFds.Count;
 
+    /// <summary>Whether the last <see cref="Receive"/> filled all free input space (more may be waiting).</summary>
+    public bool LastReceiveFilledBuffer { get; private set; }
+
     public void Consume(int bytes)
     {
         _inStart += bytes;
@@ -107,6 +110,7 @@ public sealed unsafe class WireConnection : IDisposable
                 return error == Native.EAGAIN ? ReceiveStatus.WouldBlock : ReceiveStatus.Error;
             }
 
+            LastReceiveFilledBuffer = n == _in.Length - _inEnd;
             var chunkOffset = _inOffset + (_inEnd - _inStart);
             var fdError = QueueReceivedFds(&msg, chunkOffset);
             if (n == 0 && fdError == 0) return ReceiveStatus.Closed;
