@@ -204,8 +204,7 @@ public sealed unsafe class ClientDisplay : IMessageContext, IDisposable
 
     OwnedFd IMessageContext.TakeFd()
     {
-        if (Connection.QueuedInputFds == 0) throw new WireFormatException("file descriptor expected");
-        var fd = new OwnedFd(Connection.InputFds.Dequeue());
+        var fd = Connection.TakeInputFd();
         _messageFds.Add(fd);
         return fd;
     }

@@ -232,8 +232,7 @@ public sealed class Client : IMessageContext
 
     OwnedFd IMessageContext.TakeFd()
     {
-        if (Connection.QueuedInputFds == 0) throw new WireFormatException("file descriptor expected");
-        var fd = new OwnedFd(Connection.InputFds.Dequeue());
+        var fd = Connection.TakeInputFd();
         _messageFds.Add(fd);
         return fd;
     }

@@ -68,6 +68,13 @@ public sealed unsafe class WireConnection : IDisposable
     /// <summary>Whether the last <see cref="Receive"/> filled all free input space (more may be waiting).</summary>
     public bool LastReceiveFilledBuffer { get; private set; }
 
+    /// <summary>Hands the oldest received fd to the message being decoded, which then owns it.</summary>
+    public OwnedFd TakeInputFd()
+    {
+        if (_inFds.Count == 0) throw new WireFormatException("file descriptor expected");
+        return new OwnedFd(_inFds.Dequeue());
+    }
+
     public void Consume(int bytes)
     {
         _inStart += bytes;
