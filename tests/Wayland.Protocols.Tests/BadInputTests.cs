@@ -179,6 +179,41 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public void ClientThatNeverReadsIsCutOffWithoutBlockingTheServer()
+    {
+        using var server = new TestServer();
+        server.Display.MaxClientOutputBytes = 64 * 1024;
+        var baseline = TestServer.FdCount();
+        using var bystander = server.ConnectRaw();
+        var slow = server.ConnectRaw();
+        slow.Send(BindWire());
+        server.Pump();
+        // test_wire.array (opcode 3) echoes its array back as an event: 4000 bytes out per request,
+        // which the slow client never reads. The socket fills, then our buffer, then it is cut off.
+        var request = Message(3, 3, new byte[4000]);
+        var sent = 0;
+        while (server.Display.Clients.Count == 2 && sent < 1000)
+        {
+            slow.Send(request);
+            sent++;
+            server.Pump(2);
+        }
+        Assert.Single(server.Display.Clients);
+        Assert.True(sent * 4000 > 64 * 1024, $"cut off after only {sent} requests");
+        Assert.True(slow.PeerClosed);
+        slow.Dispose();
+
+        bystander.Send(Sync(2));
+        server.Pump();
+        Assert.Contains(bystander.Events(), e => e.ObjectId == 2 && e.Opcode == 0);
+        bystander.Dispose();
+        server.Pump();
+        Assert.Empty(server.Display.Clients);
+        var fds = string.Join("\n", Directory.GetFiles("/proc/self/fd").Select(f => f + " " + new FileInfo(f).LinkTarget));
+        Assert.True(baseline == TestServer.FdCount(), fds);
+    }
+
+    [Fact]
     public void HandlerExceptionIsAnImplementationErrorForThatClientOnly()
     {
         using var server = new TestServer();

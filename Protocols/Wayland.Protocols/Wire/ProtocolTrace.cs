@@ -16,8 +16,11 @@ public static class ProtocolTrace
     public static bool Server { get; set; } = Setting is "1" || (Setting?.Contains("server", StringComparison.Ordinal) ?? false);
     public static bool Client { get; set; } = Setting is "1" || (Setting?.Contains("client", StringComparison.Ordinal) ?? false);
 
-    /// <summary>Where traces go; stderr unless a test redirects it.</summary>
-    public static TextWriter Output { get; set; } = Console.Error;
+    private static TextWriter? _output;
+
+    /// <summary>Where traces go; stderr unless a test redirects it. Opened on first use, so a server
+    /// that never traces never touches the console.</summary>
+    public static TextWriter Output { get => _output ??= Console.Error; set => _output = value; }
 
     /// <summary>Formats one message. <paramref name="message"/> includes the 8-byte header.
     /// <paramref name="fds"/> lists the fds the message carries, in argument order.</summary>
