@@ -24,6 +24,10 @@ public abstract class Resource : IWaylandObject
     public abstract InterfaceInfo Interface { get; }
     public bool IsDestroyed { get; private set; }
 
+    /// <summary>The compositor object this resource stands for (libwayland's user data), set by its
+    /// creator: the surface behind a wl_surface, the buffer behind a wl_buffer.</summary>
+    public object? Data { get; set; }
+
     /// <summary>Raised once when the resource goes away: destroyed by request, by the server, or with its client.</summary>
     public event Action<Resource>? Destroyed;
 

@@ -1,0 +1,19 @@
+namespace Compositor.Backends;
+
+/// <summary>
+/// Where a backend delivers input (the compositor's seat implements it). Keycodes are Linux evdev
+/// codes (KEY_A = 30), buttons are evdev button codes (BTN_LEFT = 0x110), times are milliseconds of
+/// CLOCK_MONOTONIC. A backend calls <see cref="PointerFrame"/> after a group of pointer events.
+/// </summary>
+public interface IInputSink
+{
+    void KeyboardKey(uint timeMs, uint keycode, bool pressed);
+    /// <summary>Absolute position in the output's pixels (nested windows, tablets, test injection).</summary>
+    void PointerMotionAbsolute(uint timeMs, IOutput output, double x, double y);
+    /// <summary>Relative motion (mice).</summary>
+    void PointerMotion(uint timeMs, double dx, double dy);
+    void PointerButton(uint timeMs, uint button, bool pressed);
+    /// <summary>Scroll: axis 0 vertical, 1 horizontal; value in surface pixels; discrete in wheel clicks (0 if none).</summary>
+    void PointerAxis(uint timeMs, uint axis, double value, int discrete);
+    void PointerFrame();
+}

@@ -1,0 +1,48 @@
+namespace Compositor.Backends;
+
+/// <summary>
+/// One screen. The compositor asks for a frame with <see cref="ScheduleFrame"/>; at the output's
+/// next refresh the backend raises <see cref="Frame"/>, the compositor renders into
+/// <see cref="Target"/> and calls <see cref="Present"/>, and once the image is on screen the backend
+/// raises <see cref="Presented"/> with the real time it happened. An output nobody schedules
+/// does nothing: an idle compositor sleeps.
+/// </summary>
+public interface IOutput
+{
+    string Name { get; }
+    string Description { get; }
+    string Make { get; }
+    string Model { get; }
+
+    /// <summary>Current mode in pixels.</summary>
+    int Width { get; }
+    int Height { get; }
+    /// <summary>Refresh rate in mHz (60000 for 60 Hz).</summary>
+    int RefreshMilliHz { get; }
+    int PhysicalWidthMm { get; }
+    int PhysicalHeightMm { get; }
+    int Scale { get; }
+
+    /// <summary>What the renderer draws into for this output.</summary>
+    IRenderTarget Target { get; }
+
+    /// <summary>Asks for one <see cref="Frame"/> at the next refresh; repeated calls before it are one.</summary>
+    void ScheduleFrame();
+
+    /// <summary>Time to render: raised once per <see cref="ScheduleFrame"/>, at a refresh boundary.</summary>
+    event Action<IOutput>? Frame;
+
+    /// <summary>Shows what was rendered into <see cref="Target"/>. <paramref name="damage"/> is the
+    /// region that changed since the last present, in output pixels (empty: nothing changed).</summary>
+    void Present(ReadOnlySpan<Rect> damage);
+
+    /// <summary>Raised when a presented image is on screen.</summary>
+    event Action<IOutput, PresentationTime>? Presented;
+}
+
+/// <summary>When an image reached the screen, in wp_presentation's terms.</summary>
+/// <param name="MonotonicNanoseconds">CLOCK_MONOTONIC time the image turned visible.</param>
+/// <param name="RefreshNanoseconds">Duration of one refresh (0 if unknown).</param>
+/// <param name="Sequence">Refresh counter (vblank sequence).</param>
+/// <param name="Flags">wp_presentation_feedback.kind bits: 1 vsync, 2 hw_clock, 4 hw_completion, 8 zero_copy.</param>
+public readonly record struct PresentationTime(long MonotonicNanoseconds, long RefreshNanoseconds, ulong Sequence, uint Flags);
