@@ -29,6 +29,23 @@ public abstract class ClientBuffer
     /// <summary>False when every pixel is opaque whatever its alpha byte says (XRGB formats).</summary>
     public abstract bool HasAlpha { get; }
 
+    /// <summary>How the pixels reach the screen: copied into the surface's texture on commit (shm,
+    /// after which the buffer is released at once), drawn from a texture the buffer owns (DMA-BUF,
+    /// held until replaced), or a solid colour (single-pixel buffers).</summary>
+    public virtual BufferContent Content => BufferContent.CopiedPixels;
+
+    /// <summary>For <see cref="BufferContent.CopiedPixels"/>: copies <paramref name="region"/> (buffer
+    /// pixels) into <paramref name="texture"/>, which has this buffer's size and format. False when the
+    /// client's memory is gone; the buffer has then posted the protocol error.</summary>
+    public virtual bool Upload(IRenderer renderer, ITexture texture, Rect region) =>
+        throw new NotSupportedException($"{GetType().Name} does not copy pixels");
+
+    /// <summary>For <see cref="BufferContent.OwnTexture"/>: the texture to draw.</summary>
+    public virtual ITexture? Texture => null;
+
+    /// <summary>For <see cref="BufferContent.SolidColor"/>: the premultiplied colour.</summary>
+    public virtual ColorF Color => default;
+
     /// <summary>Tells the client the compositor no longer reads this buffer (wl_buffer.release).</summary>
     public void Release()
     {
@@ -37,3 +54,5 @@ public abstract class ClientBuffer
 
     public static ClientBuffer? From(WlBuffer? resource) => resource?.Data as ClientBuffer;
 }
+
+public enum BufferContent { CopiedPixels, OwnTexture, SolidColor }

@@ -1,0 +1,100 @@
+using Compositor.Backends;
+using Compositor.Scene;
+using Compositor.Surfaces;
+using Serilog;
+using Wayland.Events;
+using Wayland.Protocols.Server;
+using Wayland.Server;
+
+namespace Compositor;
+
+/// <summary>
+/// The compositor's state in one place: the display and its globals, the backend and renderer, the
+/// scene. Read top to bottom, the constructor lists every global the compositor offers and which
+/// class handles it.
+/// </summary>
+public sealed class CompositorServer : IDisposable
+{
+    private readonly List<Surface> _surfaces = [];
+    private readonly Dictionary<IOutput, SceneOutput> _outputs = [];
+
+    public CompositorServer(EventLoop loop, Display display, IBackend backend, ILogger log)
+    {
+        Loop = loop;
+        Display = display;
+        Backend = backend;
+        Log = log;
+        Scene = new Scene.Scene();
+        SceneRenderer = new SceneRenderer(Scene, backend.Renderer);
+
+        var compositor = new CompositorGlobal(this);
+        display.CreateGlobal<WlCompositor>(CompositorGlobal.Version, r => r.Handler = compositor);
+        display.CreateGlobal<WlSubcompositor>(SubcompositorGlobal.Version, r => r.Handler = SubcompositorGlobal.Handler);
+        display.CreateGlobal<WpPresentation>(PresentationGlobal.Version, PresentationGlobal.Bind);
+
+        backend.OutputAdded += AddOutput;
+        backend.OutputRemoved += RemoveOutput;
+    }
+
+    public EventLoop Loop { get; }
+    public Display Display { get; }
+    public IBackend Backend { get; }
+    public IRenderer Renderer => Backend.Renderer;
+    public ILogger Log { get; }
+    public Scene.Scene Scene { get; }
+    public SceneRenderer SceneRenderer { get; }
+    public IReadOnlyList<Surface> Surfaces => _surfaces;
+
+    /// <summary>Starts the backend: outputs appear, input flows to <paramref name="input"/>.</summary>
+    public void Start(IInputSink input)
+    {
+        Backend.Start(input);
+        Log.Information("Backend {Backend}: renderer {Renderer}", Backend.Name, Renderer.Description);
+    }
+
+    internal void AddSurface(Surface surface)
+    {
+        _surfaces.Add(surface);
+        surface.Committed += Scene.SurfaceCommitted;
+        surface.Destroyed += s => _surfaces.Remove(s);
+    }
+
+    private void AddOutput(IOutput output)
+    {
+        // Outputs sit side by side, left to right, in the order they appear.
+        var x = 0;
+        foreach (var o in Scene.Outputs) x = Math.Max(x, o.Bounds.Right);
+        var sceneOutput = new SceneOutput(Display, output, x, 0);
+        _outputs[output] = sceneOutput;
+        output.Frame += OnFrame;
+        output.Presented += OnPresented;
+        Scene.AddOutput(sceneOutput);
+        Log.Information("Output {Name}: {Width}x{Height}@{Refresh:0.##}Hz at {X},0", output.Name, output.Width, output.Height,
+            output.RefreshMilliHz / 1000.0, x);
+    }
+
+    private void RemoveOutput(IOutput output)
+    {
+        if (!_outputs.Remove(output, out var sceneOutput)) return;
+        output.Frame -= OnFrame;
+        output.Presented -= OnPresented;
+        Scene.RemoveOutput(sceneOutput);
+        sceneOutput.Global.Remove();
+    }
+
+    private void OnFrame(IOutput output)
+    {
+        if (_outputs.TryGetValue(output, out var o)) SceneRenderer.RenderFrame(o);
+    }
+
+    private void OnPresented(IOutput output, PresentationTime time)
+    {
+        if (_outputs.TryGetValue(output, out var o)) SceneRenderer.Presented(o, time);
+    }
+
+    public void Dispose()
+    {
+        Backend.OutputAdded -= AddOutput;
+        Backend.OutputRemoved -= RemoveOutput;
+    }
+}

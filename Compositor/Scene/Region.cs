@@ -1,0 +1,127 @@
+using Compositor.Backends;
+
+namespace Compositor.Scene;
+
+/// <summary>
+/// A set of pixels as non-overlapping rectangles (what pixman regions are to weston): wl_region
+/// contents, opaque and input regions, and damage. Small by nature (a handful of rectangles), so a
+/// plain list beats a banded structure. Operations reuse their lists: no allocation in steady state.
+/// </summary>
+public sealed class Region
+{
+    private List<Rect> _rects = new(4);
+    private List<Rect> _scratch = new(4);
+
+    public ReadOnlySpan<Rect> Rects => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_rects);
+    public bool IsEmpty => _rects.Count == 0;
+    public int Count => _rects.Count;
+
+    public void Clear() => _rects.Clear();
+
+    public void Set(Region other)
+    {
+        _rects.Clear();
+        _rects.AddRange(other._rects);
+    }
+
+    public void Set(Rect r)
+    {
+        _rects.Clear();
+        if (!r.IsEmpty) _rects.Add(r);
+    }
+
+    /// <summary>Adds a rectangle: the part not yet covered is appended, split as needed.</summary>
+    public void Add(Rect r)
+    {
+        if (r.IsEmpty) return;
+        // Already covered: nothing to add (the common case of repeated damage).
+        if (CoveredBySingle(r)) return;
+        Subtract(r);
+        _rects.Add(r);
+    }
+
+    public void Add(Region other)
+    {
+        foreach (var r in other._rects) Add(r);
+    }
+
+    public void Subtract(Rect cut)
+    {
+        if (cut.IsEmpty || _rects.Count == 0) return;
+        _scratch.Clear();
+        foreach (var r in _rects)
+        {
+            var i = r.Intersect(cut);
+            if (i.IsEmpty) { _scratch.Add(r); continue; }
+            // Up to four pieces: above, below, left and right of the cut.
+            if (i.Y > r.Y) _scratch.Add(new Rect(r.X, r.Y, r.Width, i.Y - r.Y));
+            if (i.Bottom < r.Bottom) _scratch.Add(new Rect(r.X, i.Bottom, r.Width, r.Bottom - i.Bottom));
+            if (i.X > r.X) _scratch.Add(new Rect(r.X, i.Y, i.X - r.X, i.Height));
+            if (i.Right < r.Right) _scratch.Add(new Rect(i.Right, i.Y, r.Right - i.Right, i.Height));
+        }
+        (_rects, _scratch) = (_scratch, _rects);
+    }
+
+    public void Subtract(Region other)
+    {
+        foreach (var r in other._rects) Subtract(r);
+    }
+
+    /// <summary>Keeps only the part inside <paramref name="clip"/>.</summary>
+    public void Intersect(Rect clip)
+    {
+        var w = 0;
+        for (var i = 0; i < _rects.Count; i++)
+        {
+            var r = _rects[i].Intersect(clip);
+            if (!r.IsEmpty) _rects[w++] = r;
+        }
+        _rects.RemoveRange(w, _rects.Count - w);
+    }
+
+    public void Translate(int dx, int dy)
+    {
+        for (var i = 0; i < _rects.Count; i++)
+        {
+            var r = _rects[i];
+            _rects[i] = r with { X = r.X + dx, Y = r.Y + dy };
+        }
+    }
+
+    public bool Contains(int x, int y)
+    {
+        foreach (var r in _rects) if (r.Contains(x, y)) return true;
+        return false;
+    }
+
+    /// <summary>Whether the region covers all of <paramref name="r"/> (exact when a single rectangle
+    /// does; conservative otherwise).</summary>
+    public bool ContainsRect(Rect r) => CoveredBySingle(r);
+
+    public bool Intersects(Rect r)
+    {
+        foreach (var x in _rects) if (!x.Intersect(r).IsEmpty) return true;
+        return false;
+    }
+
+    public Rect Extents()
+    {
+        if (_rects.Count == 0) return default;
+        int x0 = int.MaxValue, y0 = int.MaxValue, x1 = int.MinValue, y1 = int.MinValue;
+        foreach (var r in _rects)
+        {
+            x0 = Math.Min(x0, r.X); y0 = Math.Min(y0, r.Y);
+            x1 = Math.Max(x1, r.Right); y1 = Math.Max(y1, r.Bottom);
+        }
+        return new Rect(x0, y0, x1 - x0, y1 - y0);
+    }
+
+    private bool CoveredBySingle(Rect r)
+    {
+        foreach (var x in _rects)
+            if (x.X <= r.X && x.Y <= r.Y && x.Right >= r.Right && x.Bottom >= r.Bottom) return true;
+        return false;
+    }
+
+    public override string ToString() => _rects.Count == 0 ? "(empty)" : string.Join(" ", _rects);
+}

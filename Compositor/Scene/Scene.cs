@@ -1,0 +1,151 @@
+using Compositor.Backends;
+using Compositor.Surfaces;
+
+namespace Compositor.Scene;
+
+/// <summary>
+/// Everything on screen: outputs in the layout, placed surfaces (windows and popups) bottom to top,
+/// and the damage that decides what each output redraws. Drawing happens in
+/// <see cref="SceneRenderer"/>; this class keeps the books.
+/// </summary>
+public sealed class Scene
+{
+    private readonly List<SceneOutput> _outputs = [];
+    private readonly List<IPlacedRole> _stack = [];
+    private readonly Region _scratch = new();
+
+    public IReadOnlyList<SceneOutput> Outputs => _outputs;
+    /// <summary>Placed surfaces, bottom first.</summary>
+    public IReadOnlyList<IPlacedRole> Stack => _stack;
+    /// <summary>Drawn above everything (the pointer's cursor surface).</summary>
+    public IPlacedRole? Cursor { get; set; }
+
+    public void AddOutput(SceneOutput output)
+    {
+        _outputs.Add(output);
+        output.Output.ScheduleFrame();
+    }
+
+    public void RemoveOutput(SceneOutput output) => _outputs.Remove(output);
+
+    /// <summary>Puts a placed surface on top (or moves it there).</summary>
+    public void Raise(IPlacedRole placed)
+    {
+        _stack.Remove(placed);
+        _stack.Add(placed);
+        DamageSurfaceTree(placed.Surface);
+    }
+
+    public void Remove(IPlacedRole placed)
+    {
+        DamageSurfaceTree(placed.Surface);
+        _stack.Remove(placed);
+    }
+
+    /// <summary>Where a surface's origin is in the layout, if it is on screen.</summary>
+    public static bool TryGetPosition(Surface surface, out int x, out int y)
+    {
+        x = y = 0;
+        var s = surface;
+        while (s.AsSubsurface is { } sub)
+        {
+            if (sub.Parent is null || !s.HasContent) return false;
+            x += sub.X;
+            y += sub.Y;
+            s = sub.Parent;
+        }
+        if (s.Role is not IPlacedRole { IsMapped: true } placed) return false;
+        x += placed.X;
+        y += placed.Y;
+        return true;
+    }
+
+    /// <summary>Damages the area of a surface and its subsurfaces as they are now (before a move,
+    /// restack or unmap; call again after for the new place).</summary>
+    public void DamageSurfaceTree(Surface surface)
+    {
+        if (!TryGetPosition(surface, out var x, out var y)) return;
+        DamageTree(surface, x, y);
+    }
+
+    private void DamageTree(Surface s, int x, int y)
+    {
+        foreach (var child in s.Stack)
+        {
+            if (child is null) DamageLayout(new Rect(x, y, s.Width, s.Height));
+            else if (child.AsSubsurface is { } sub && child.HasContent) DamageTree(child, x + sub.X, y + sub.Y);
+        }
+    }
+
+    /// <summary>A commit became current: damage what changed where the surface is, and make sure
+    /// its frame callbacks get answered by a frame.</summary>
+    public void SurfaceCommitted(Surface surface)
+    {
+        if (!TryGetPosition(surface, out var x, out var y)) return;
+        _scratch.Clear();
+        surface.CollectDamage(_scratch);
+        if ((surface.Current.Changes & SurfaceChanges.Buffer) != 0 && !surface.HasContent)
+            DamageTree(surface, x, y);
+        _scratch.Translate(x, y);
+        foreach (var r in _scratch.Rects) DamageLayout(r);
+        if (surface.Current.FrameCallbacks.Count > 0 || surface.Current.Feedbacks.Count > 0)
+            ScheduleOutputsOf(new Rect(x, y, Math.Max(1, surface.Width), Math.Max(1, surface.Height)));
+    }
+
+    public void DamageLayout(Rect r)
+    {
+        if (r.IsEmpty) return;
+        foreach (var o in _outputs)
+        {
+            var clipped = r.Intersect(o.Bounds);
+            if (clipped.IsEmpty) continue;
+            o.Damage.Add(clipped);
+            o.Output.ScheduleFrame();
+        }
+    }
+
+    public void DamageAll()
+    {
+        foreach (var o in _outputs) DamageLayout(o.Bounds);
+    }
+
+    private void ScheduleOutputsOf(Rect r)
+    {
+        foreach (var o in _outputs)
+            if (!r.Intersect(o.Bounds).IsEmpty) o.Output.ScheduleFrame();
+    }
+
+    /// <summary>The topmost surface accepting input at a layout point, and the point in its coordinates.</summary>
+    public Surface? SurfaceAt(double x, double y, out double sx, out double sy, out IPlacedRole? root)
+    {
+        for (var i = _stack.Count - 1; i >= 0; i--)
+        {
+            var placed = _stack[i];
+            if (!placed.IsMapped) continue;
+            var hit = HitTree(placed.Surface, x - placed.X, y - placed.Y, out sx, out sy);
+            if (hit is not null) { root = placed; return hit; }
+        }
+        sx = sy = 0;
+        root = null;
+        return null;
+    }
+
+    private static Surface? HitTree(Surface s, double x, double y, out double sx, out double sy)
+    {
+        for (var i = s.Stack.Count - 1; i >= 0; i--)
+        {
+            var child = s.Stack[i];
+            if (child is null)
+            {
+                if (s.AcceptsInput(x, y)) { sx = x; sy = y; return s; }
+            }
+            else if (child.AsSubsurface is { } sub && child.HasContent)
+            {
+                var hit = HitTree(child, x - sub.X, y - sub.Y, out sx, out sy);
+                if (hit is not null) return hit;
+            }
+        }
+        sx = sy = 0;
+        return null;
+    }
+}

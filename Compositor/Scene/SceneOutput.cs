@@ -1,0 +1,67 @@
+using Compositor.Backends;
+using Wayland.Protocols.Server;
+using Wayland.Server;
+
+namespace Compositor.Scene;
+
+/// <summary>
+/// An output as the compositor sees it: the backend's screen, its place in the global layout, the
+/// damage waiting to be drawn, and its wl_output global. wl_output requests are handled here.
+/// </summary>
+public sealed class SceneOutput : IWlOutputHandler
+{
+    public const uint WlOutputVersion = 4;
+
+    private readonly List<WlOutput> _resources = [];
+
+    public SceneOutput(Display display, IOutput output, int x, int y)
+    {
+        Output = output;
+        X = x;
+        Y = y;
+        Damage.Set(Bounds);
+        Global = display.CreateGlobal<WlOutput>(WlOutputVersion, Bind);
+    }
+
+    public IOutput Output { get; }
+    public Global<WlOutput> Global { get; }
+    /// <summary>Position of the output's top-left corner in the global layout.</summary>
+    public int X { get; }
+    public int Y { get; }
+    public Rect Bounds => new(X, Y, Output.Width / Output.Scale, Output.Height / Output.Scale);
+    /// <summary>What must be redrawn, in layout coordinates.</summary>
+    public Region Damage { get; } = new();
+    /// <summary>Presentation feedback of content drawn in the frame now in flight.</summary>
+    public List<(Surfaces.Surface Surface, WpPresentationFeedback Feedback)> InFlight { get; } = [];
+    public ulong FrameCount { get; set; }
+
+    /// <summary>The wl_output resources a client bound for this output.</summary>
+    public void ForEachResource(Client client, Action<WlOutput> action)
+    {
+        foreach (var r in _resources) if (r.Client == client) action(r);
+    }
+
+    public IReadOnlyList<WlOutput> Resources => _resources;
+
+    private void Bind(WlOutput resource)
+    {
+        resource.Handler = this;
+        resource.Data = this;
+        _resources.Add(resource);
+        resource.Destroyed += r => _resources.Remove((WlOutput)r);
+        SendState(resource);
+    }
+
+    private void SendState(WlOutput r)
+    {
+        var o = Output;
+        r.SendGeometry(X, Y, o.PhysicalWidthMm, o.PhysicalHeightMm, WlOutput.Subpixel.Unknown, o.Make, o.Model, WlOutput.Transform.Normal);
+        r.SendMode(WlOutput.Mode.Current | WlOutput.Mode.Preferred, o.Width, o.Height, o.RefreshMilliHz);
+        r.SendScale(o.Scale);
+        r.SendName(o.Name);
+        r.SendDescription(o.Description);
+        r.SendDone();
+    }
+
+    public void Release(WlOutput resource) { }
+}

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using Compositor.Backends;
+using Compositor.Surfaces;
+using Wayland.Protocols.Server;
+
+namespace Compositor.Scene;
+
+/// <summary>
+/// The frame loop: when an output's refresh comes and something was scheduled, redraws only the
+/// damaged part of it, answers the frame callbacks of what it shows, and once the backend reports
+/// the image on screen, sends presentation feedback with the backend's timestamps. Allocates nothing
+/// in steady state.
+/// </summary>
+public sealed class SceneRenderer
+{
+    /// <summary>The colour behind all windows.</summary>
+    public static readonly ColorF Background = new(0.2f, 0.2f, 0.2f, 1f);
+
+    private readonly Scene _scene;
+    private readonly IRenderer _renderer;
+    private readonly Region _outputDamage = new();
+    private SceneOutput _current = null!;
+    private uint _frameTimeMs;
+
+    public SceneRenderer(Scene scene, IRenderer renderer)
+    {
+        _scene = scene;
+        _renderer = renderer;
+    }
+
+    /// <summary>Frames drawn, and surfaces drawn, since start (for tests and benchmarks).</summary>
+    public long FramesRendered { get; private set; }
+
+    public void RenderFrame(SceneOutput output)
+    {
+        _current = output;
+        _frameTimeMs = (uint)(Stopwatch.GetTimestamp() * 1000 / Stopwatch.Frequency);
+        var o = output.Output;
+
+        _outputDamage.Set(output.Damage);
+        _outputDamage.Translate(-output.X, -output.Y);
+        _outputDamage.Intersect(new Rect(0, 0, o.Width, o.Height));
+        output.Damage.Clear();
+
+        var damage = _outputDamage.Rects;
+        if (!damage.IsEmpty)
+        {
+            _renderer.Begin(o.Target, damage);
+            _renderer.Clear(Background);
+            foreach (var placed in _scene.Stack)
+                if (placed.IsMapped) DrawTree(placed.Surface, placed.X, placed.Y);
+            if (_scene.Cursor is { IsMapped: true } cursor) DrawTree(cursor.Surface, cursor.X, cursor.Y);
+            _renderer.End();
+            FramesRendered++;
+        }
+
+        // Everything visible on this output was (re)drawn or is unchanged on screen: answer its
+        // frame callbacks and queue its presentation feedback for this frame.
+        foreach (var placed in _scene.Stack)
+            if (placed.IsMapped) FinishTree(placed.Surface, placed.X, placed.Y);
+        if (_scene.Cursor is { IsMapped: true } c) FinishTree(c.Surface, c.X, c.Y);
+
+        o.Present(damage);
+    }
+
+    private void DrawTree(Surface s, int x, int y)
+    {
+        foreach (var child in s.Stack)
+        {
+            if (child is null) DrawSurface(s, x, y);
+            else if (child.AsSubsurface is { } sub && child.HasContent) DrawTree(child, x + sub.X, y + sub.Y);
+        }
+    }
+
+    private void DrawSurface(Surface s, int x, int y)
+    {
+        if (!s.HasContent) return;
+        var dst = new Rect(x - _current.X, y - _current.Y, s.Width, s.Height);
+        if (!_outputDamage.Intersects(dst)) return;
+        if (s.Texture is { } texture)
+        {
+            var st = s.Current;
+            var source = st.ViewportSource.Width >= 0
+                ? new RectF(st.ViewportSource.X * st.Scale, st.ViewportSource.Y * st.Scale, st.ViewportSource.Width * st.Scale, st.ViewportSource.Height * st.Scale)
+                : new RectF(0, 0, s.BufferWidth, s.BufferHeight);
+            var opaque = !texture.HasAlpha || st.Opaque.ContainsRect(new Rect(0, 0, s.Width, s.Height));
+            _renderer.Draw(texture, source, dst, st.Transform, 1f, opaque);
+        }
+        else
+        {
+            _renderer.DrawSolid(dst, s.SolidColor);
+        }
+    }
+
+    private void FinishTree(Surface s, int x, int y)
+    {
+        if (!new Rect(x, y, Math.Max(1, s.Width), Math.Max(1, s.Height)).Intersect(_current.Bounds).IsEmpty)
+        {
+            s.SendFrameDone(_frameTimeMs);
+            var feedbacks = s.Current.Feedbacks;
+            foreach (var f in feedbacks) _current.InFlight.Add((s, f));
+            feedbacks.Clear();
+        }
+        foreach (var child in s.Stack)
+            if (child?.AsSubsurface is { } sub && child.HasContent) FinishTree(child, x + sub.X, y + sub.Y);
+    }
+
+    /// <summary>The backend says the frame is on screen: tell the clients that asked, when and how.</summary>
+    public static void Presented(SceneOutput output, PresentationTime time)
+    {
+        var seconds = (ulong)(time.MonotonicNanoseconds / 1_000_000_000);
+        var nanos = (uint)(time.MonotonicNanoseconds % 1_000_000_000);
+        foreach (var (surface, feedback) in output.InFlight)
+        {
+            if (feedback.IsDestroyed) continue;
+            foreach (var wlOutput in output.Resources)
+                if (wlOutput.Client == feedback.Client) feedback.SendSyncOutput(wlOutput);
+            feedback.SendPresented((uint)(seconds >> 32), (uint)seconds, nanos, (uint)time.RefreshNanoseconds,
+                (uint)(time.Sequence >> 32), (uint)time.Sequence, (WpPresentationFeedback.Kind)time.Flags);
+            feedback.Destroy();
+        }
+        output.InFlight.Clear();
+    }
+}

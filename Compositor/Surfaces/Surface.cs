@@ -1,0 +1,376 @@
+using Compositor.Backends;
+using Compositor.Buffers;
+using Compositor.Scene;
+using Wayland.Protocols.Server;
+
+namespace Compositor.Surfaces;
+
+/// <summary>
+/// A wl_surface: its double-buffered state, its content (a texture or a colour), its subsurfaces in
+/// stacking order and its role. Every wl_surface request is handled here.
+/// </summary>
+public sealed class Surface : IWlSurfaceHandler
+{
+    private readonly CompositorServer _server;
+    private ITexture? _ownTexture;            // shm pixels are copied here
+    private ClientBuffer? _heldBuffer;        // a buffer read in place (DMA-BUF), released when replaced
+    private readonly List<Surface?> _pendingStack = [null];
+
+    public Surface(CompositorServer server, WlSurface resource)
+    {
+        _server = server;
+        Resource = resource;
+        resource.Handler = this;
+        resource.Data = this;
+        resource.Destroyed += _ => OnDestroyed();
+    }
+
+    public WlSurface Resource { get; }
+    public SurfaceState Pending { get; } = new();
+    public SurfaceState Cached { get; } = new();
+    public SurfaceState Current { get; } = new();
+
+    public ISurfaceRole? Role { get; private set; }
+    /// <summary>Set once a role was given: a surface never changes kind, even after its role object dies.</summary>
+    public string? RoleName { get; private set; }
+
+    /// <summary>Size in surface coordinates (after scale, transform and viewport); 0x0 without a buffer.</summary>
+    public int Width { get; private set; }
+    public int Height { get; private set; }
+    public bool HasContent => ContentKind is not null;
+    public BufferContent? ContentKind { get; private set; }
+    /// <summary>What to draw: the texture (shm copy or the buffer's own), or a solid colour.</summary>
+    public ITexture? Texture { get; private set; }
+    public ColorF SolidColor { get; private set; }
+    public int BufferWidth { get; private set; }
+    public int BufferHeight { get; private set; }
+
+    /// <summary>Subsurfaces and this surface (null) in stacking order, bottom first.</summary>
+    public List<Surface?> Stack { get; } = [null];
+    /// <summary>The subsurface role when this surface is one, for its parent and position.</summary>
+    public Subsurface? AsSubsurface => Role as Subsurface;
+
+    /// <summary>Raised after a commit became current (damage is in <see cref="Current"/> until it returns).</summary>
+    public event Action<Surface>? Committed;
+    public event Action<Surface>? Destroyed;
+
+    public bool IsDestroyed => Resource.IsDestroyed;
+    public override string ToString() => Resource.ToString();
+
+    // ---- roles ----
+
+    /// <summary>Gives the surface a role, or posts <paramref name="errorCode"/> on
+    /// <paramref name="errorTarget"/> (each role protocol has its own "role" error) and returns false.</summary>
+    public bool TrySetRole(ISurfaceRole role, Wayland.Server.Resource errorTarget, uint errorCode)
+    {
+        if (RoleName is not null && RoleName != role.Name)
+        {
+            errorTarget.PostError(errorCode, $"{Resource} already has the role {RoleName}, cannot become {role.Name}");
+            return false;
+        }
+        if (Role is not null)
+        {
+            errorTarget.PostError(errorCode, $"{Resource} already has an active {RoleName} object");
+            return false;
+        }
+        Role = role;
+        RoleName = role.Name;
+        return true;
+    }
+
+    /// <summary>The role object was destroyed; the surface keeps its role kind.</summary>
+    public void ClearRole(ISurfaceRole role)
+    {
+        if (Role == role) Role = null;
+    }
+
+    // ---- requests ----
+
+    public void Destroy(WlSurface resource) { }
+
+    public void Attach(WlSurface resource, WlBuffer? buffer, int x, int y)
+    {
+        if (resource.Version >= 5 && (x != 0 || y != 0))
+        {
+            resource.PostError(WlSurface.Error.InvalidOffset, $"attach offset ({x}, {y}) must be 0 since version 5; use wl_surface.offset");
+            return;
+        }
+        Pending.Buffer = ClientBuffer.From(buffer);
+        Pending.Changes |= SurfaceChanges.Buffer;
+        if (x != 0 || y != 0)
+        {
+            Pending.Dx += x;
+            Pending.Dy += y;
+            Pending.Changes |= SurfaceChanges.Offset;
+        }
+    }
+
+    public void Offset(WlSurface resource, int x, int y)
+    {
+        Pending.Dx += x;
+        Pending.Dy += y;
+        Pending.Changes |= SurfaceChanges.Offset;
+    }
+
+    public void Damage(WlSurface resource, int x, int y, int width, int height)
+    {
+        Pending.SurfaceDamage.Add(ClampedRect(x, y, width, height));
+        Pending.Changes |= SurfaceChanges.Damage;
+    }
+
+    public void DamageBuffer(WlSurface resource, int x, int y, int width, int height)
+    {
+        Pending.BufferDamage.Add(ClampedRect(x, y, width, height));
+        Pending.Changes |= SurfaceChanges.Damage;
+    }
+
+    public void Frame(WlSurface resource, WlCallback callback)
+    {
+        Pending.FrameCallbacks.Add(callback);
+        Pending.Changes |= SurfaceChanges.FrameCallbacks;
+        // A callback destroyed by its client's exit must not be answered later.
+        callback.Destroyed += r => { Pending.FrameCallbacks.Remove((WlCallback)r); Cached.FrameCallbacks.Remove((WlCallback)r); Current.FrameCallbacks.Remove((WlCallback)r); };
+    }
+
+    public void SetOpaqueRegion(WlSurface resource, WlRegion? region)
+    {
+        if (region?.Data is Region r) Pending.Opaque.Set(r); else Pending.Opaque.Clear();
+        Pending.Changes |= SurfaceChanges.OpaqueRegion;
+    }
+
+    public void SetInputRegion(WlSurface resource, WlRegion? region)
+    {
+        Pending.InputInfinite = region is null;
+        if (region?.Data is Region r) Pending.Input.Set(r); else Pending.Input.Clear();
+        Pending.Changes |= SurfaceChanges.InputRegion;
+    }
+
+    public void SetBufferTransform(WlSurface resource, WlOutput.Transform transform)
+    {
+        if ((uint)transform > 7)
+        {
+            resource.PostError(WlSurface.Error.InvalidTransform, $"buffer transform {(uint)transform} is not a wl_output.transform value");
+            return;
+        }
+        Pending.Transform = (int)transform;
+        Pending.Changes |= SurfaceChanges.Transform;
+    }
+
+    public void SetBufferScale(WlSurface resource, int scale)
+    {
+        if (scale < 1)
+        {
+            resource.PostError(WlSurface.Error.InvalidScale, $"buffer scale {scale} is not positive");
+            return;
+        }
+        Pending.Scale = scale;
+        Pending.Changes |= SurfaceChanges.Scale;
+    }
+
+    public void Commit(WlSurface resource)
+    {
+        if (Role?.IsSynchronized == true)
+        {
+            // A synchronized subsurface's state waits for its parent's commit.
+            Pending.MoveTo(Cached);
+            return;
+        }
+        Pending.MoveTo(Cached);
+        ApplyCached();
+    }
+
+    // ---- subsurface stacking (changed by wl_subsurface, applied on this surface's commit) ----
+
+    internal List<Surface?> PendingStack => _pendingStack;
+
+    /// <summary>Applies the cached state, then the cached states of synchronized children, as a parent's commit does.</summary>
+    internal void ApplyCached()
+    {
+        if (IsDestroyed) return;
+        if (Role is not null && !Role.PreCommit(this)) return;
+        Cached.MoveTo(Current);
+        if (!ApplyCurrent()) return;
+
+        if (!SameOrder(Stack, _pendingStack))
+        {
+            _server.Scene.DamageSurfaceTree(this);
+            Stack.Clear();
+            Stack.AddRange(_pendingStack);
+        }
+        foreach (var child in Stack)
+            if (child?.AsSubsurface is { } sub) sub.ParentCommitted();
+
+        Role?.Committed(this);
+        Committed?.Invoke(this);
+        Current.SurfaceDamage.Clear();
+        Current.BufferDamage.Clear();
+        Current.Changes = SurfaceChanges.None;
+    }
+
+    private bool ApplyCurrent()
+    {
+        var s = Current;
+        if ((s.Changes & SurfaceChanges.Buffer) != 0 && !LatchBuffer(s.Buffer)) return false;
+        if (s.Buffer is { IsDestroyed: true }) s.Buffer = null;
+
+        var (w, h) = (BufferWidth, BufferHeight);
+        if (s.Transform % 2 == 1) (w, h) = (h, w);
+        if (HasContent && Resource.Version >= 6 && (w % s.Scale != 0 || h % s.Scale != 0))
+        {
+            Resource.PostError(WlSurface.Error.InvalidSize, $"buffer size {BufferWidth}x{BufferHeight} is not a multiple of scale {s.Scale}");
+            return false;
+        }
+        w /= s.Scale;
+        h /= s.Scale;
+        if (s.ViewportWidth > 0) (w, h) = (s.ViewportWidth, s.ViewportHeight);
+        else if (s.ViewportSource.Width >= 0) (w, h) = ((int)s.ViewportSource.Width, (int)s.ViewportSource.Height);
+        if (!HasContent) (w, h) = (0, 0);
+        Width = w;
+        Height = h;
+        return true;
+    }
+
+    /// <summary>Makes the committed buffer the surface's content: copies shm pixels (then releases the
+    /// buffer at once, like wlroots, so clients can reuse it), or holds a buffer read in place.</summary>
+    private bool LatchBuffer(ClientBuffer? buffer)
+    {
+        var previousHeld = _heldBuffer;
+        _heldBuffer = null;
+        if (buffer is null || buffer.IsDestroyed)
+        {
+            ContentKind = null;
+            Texture = null;
+            previousHeld?.Release();
+            return true;
+        }
+        var full = buffer.Width != BufferWidth || buffer.Height != BufferHeight;
+        BufferWidth = buffer.Width;
+        BufferHeight = buffer.Height;
+        switch (buffer.Content)
+        {
+            case BufferContent.CopiedPixels:
+                if (_ownTexture is null || _ownTexture.Width != buffer.Width || _ownTexture.Height != buffer.Height
+                    || _ownTexture.Fourcc != buffer.Fourcc || ContentKind != BufferContent.CopiedPixels)
+                {
+                    _ownTexture?.Dispose();
+                    _ownTexture = _server.Renderer.CreateTexture(buffer.Fourcc, buffer.Width, buffer.Height);
+                    full = true;
+                }
+                var bounds = new Rect(0, 0, buffer.Width, buffer.Height);
+                var ok = full ? buffer.Upload(_server.Renderer, _ownTexture, bounds) : UploadDamage(buffer, bounds);
+                buffer.Release();
+                if (!ok) return false;
+                Texture = _ownTexture;
+                break;
+            case BufferContent.OwnTexture:
+                Texture = buffer.Texture;
+                _heldBuffer = buffer;
+                break;
+            case BufferContent.SolidColor:
+                Texture = null;
+                SolidColor = buffer.Color;
+                buffer.Release();
+                break;
+        }
+        ContentKind = buffer.Content;
+        if (previousHeld is not null && previousHeld != buffer) previousHeld.Release();
+        return true;
+    }
+
+    private bool UploadDamage(ClientBuffer buffer, Rect bounds)
+    {
+        var s = Current;
+        // Surface damage is converted conservatively: with a transform or viewport the whole buffer.
+        if (!s.SurfaceDamage.IsEmpty)
+        {
+            if (s.Transform != 0 || s.ViewportWidth > 0 || s.ViewportSource.Width >= 0)
+                return buffer.Upload(_server.Renderer, _ownTexture!, bounds);
+            foreach (var r in s.SurfaceDamage.Rects)
+                s.BufferDamage.Add(new Rect(r.X * s.Scale, r.Y * s.Scale, r.Width * s.Scale, r.Height * s.Scale));
+        }
+        foreach (var r in s.BufferDamage.Rects)
+        {
+            var clipped = r.Intersect(bounds);
+            if (!clipped.IsEmpty && !buffer.Upload(_server.Renderer, _ownTexture!, clipped)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Damage of the last commit in surface coordinates, conservatively whole when a
+    /// transform or viewport makes the mapping non-trivial.</summary>
+    public void CollectDamage(Region into)
+    {
+        var s = Current;
+        var bounds = new Rect(0, 0, Width, Height);
+        if ((s.Changes & (SurfaceChanges.Transform | SurfaceChanges.Scale | SurfaceChanges.ViewportSource | SurfaceChanges.ViewportDestination)) != 0
+            || s.Transform != 0 || s.ViewportWidth > 0 || s.ViewportSource.Width >= 0)
+        {
+            if (!s.SurfaceDamage.IsEmpty || !s.BufferDamage.IsEmpty || (s.Changes & ~SurfaceChanges.Damage) != 0) into.Add(bounds);
+            return;
+        }
+        foreach (var r in s.SurfaceDamage.Rects) into.Add(r.Intersect(bounds));
+        foreach (var r in s.BufferDamage.Rects)
+            into.Add(new Rect(r.X / s.Scale, r.Y / s.Scale, (r.Width + s.Scale - 1) / s.Scale + 1, (r.Height + s.Scale - 1) / s.Scale + 1).Intersect(bounds));
+    }
+
+    /// <summary>Damages where this surface and its subsurfaces are on screen (moved, restacked, unmapped).</summary>
+    public void DamageTree() => _server.Scene.DamageSurfaceTree(this);
+
+    /// <summary>Answers the frame callbacks of the current state (the content was drawn).</summary>
+    public void SendFrameDone(uint timeMs)
+    {
+        var callbacks = Current.FrameCallbacks;
+        // Sending destroys each callback, whose Destroyed handler removes it from the list: walk a stable copy.
+        while (callbacks.Count > 0)
+        {
+            var cb = callbacks[^1];
+            callbacks.RemoveAt(callbacks.Count - 1);
+            cb.SendDone(timeMs);
+            cb.Destroy();
+        }
+    }
+
+    /// <summary>Whether a point in surface coordinates takes input.</summary>
+    public bool AcceptsInput(double x, double y)
+    {
+        if (!HasContent || x < 0 || y < 0 || x >= Width || y >= Height) return false;
+        return Current.InputInfinite || Current.Input.Contains((int)Math.Floor(x), (int)Math.Floor(y));
+    }
+
+    private static Rect ClampedRect(int x, int y, int width, int height)
+    {
+        // Clients send INT32_MAX sized damage to mean "everything": keep the arithmetic in range.
+        var w = (int)Math.Min((long)width, int.MaxValue - (long)Math.Max(x, 0));
+        var h = (int)Math.Min((long)height, int.MaxValue - (long)Math.Max(y, 0));
+        return new Rect(x, y, w, h);
+    }
+
+    private void OnDestroyed()
+    {
+        _server.Scene.DamageSurfaceTree(this);
+        Destroyed?.Invoke(this);
+        _heldBuffer?.Release();
+        _heldBuffer = null;
+        _ownTexture?.Dispose();
+        _ownTexture = null;
+        Texture = null;
+        foreach (var state in (ReadOnlySpan<SurfaceState>)[Pending, Cached, Current])
+        {
+            SurfaceState.DiscardFeedbacks(state.Feedbacks);
+            // Callbacks of a destroyed surface are never answered; they go away without done.
+            while (state.FrameCallbacks.Count > 0)
+            {
+                var cb = state.FrameCallbacks[^1];
+                state.FrameCallbacks.RemoveAt(state.FrameCallbacks.Count - 1);
+                cb.Destroy();
+            }
+        }
+    }
+
+    private static bool SameOrder(List<Surface?> a, List<Surface?> b)
+    {
+        if (a.Count != b.Count) return false;
+        for (var i = 0; i < a.Count; i++) if (a[i] != b[i]) return false;
+        return true;
+    }
+}

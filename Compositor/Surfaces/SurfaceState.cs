@@ -1,0 +1,96 @@
+using Compositor.Backends;
+using Compositor.Buffers;
+using Compositor.Scene;
+using Wayland.Protocols.Server;
+
+namespace Compositor.Surfaces;
+
+/// <summary>What a wl_surface request changed, so a commit only touches what was set.</summary>
+[Flags]
+public enum SurfaceChanges
+{
+    None = 0,
+    Buffer = 1 << 0,
+    Offset = 1 << 1,
+    Damage = 1 << 2,
+    OpaqueRegion = 1 << 3,
+    InputRegion = 1 << 4,
+    Transform = 1 << 5,
+    Scale = 1 << 6,
+    FrameCallbacks = 1 << 7,
+    ViewportSource = 1 << 8,
+    ViewportDestination = 1 << 9,
+    Feedback = 1 << 10,
+}
+
+/// <summary>
+/// One of a surface's double-buffered states: pending (requests write here), cached (a synchronized
+/// subsurface waiting for its parent) or current. <see cref="MoveTo"/> carries what was set into the
+/// next stage, as the protocol's commit does.
+/// </summary>
+public sealed class SurfaceState
+{
+    public SurfaceChanges Changes;
+    public ClientBuffer? Buffer;
+    public int Dx, Dy;
+    /// <summary>Damage in surface coordinates and in buffer coordinates (wl_surface.damage_buffer).</summary>
+    public readonly Region SurfaceDamage = new(), BufferDamage = new();
+    /// <summary>Empty region: nothing opaque. <see cref="InputInfinite"/>: the whole surface takes input.</summary>
+    public readonly Region Opaque = new(), Input = new();
+    public bool InputInfinite = true;
+    public int Transform;
+    public int Scale = 1;
+    public readonly List<WlCallback> FrameCallbacks = [];
+    public readonly List<WpPresentationFeedback> Feedbacks = [];
+    /// <summary>wp_viewport: source rectangle in surface coordinates (-1 width: unset) and destination size (-1: unset).</summary>
+    public RectF ViewportSource = new(-1, -1, -1, -1);
+    public int ViewportWidth = -1, ViewportHeight = -1;
+
+    /// <summary>Moves everything set here into <paramref name="next"/> and resets this state to "nothing set".</summary>
+    public void MoveTo(SurfaceState next)
+    {
+        if ((Changes & SurfaceChanges.Buffer) != 0)
+        {
+            next.Buffer = Buffer;
+            Buffer = null;
+        }
+        if ((Changes & SurfaceChanges.Offset) != 0) { next.Dx += Dx; next.Dy += Dy; Dx = Dy = 0; }
+        if ((Changes & SurfaceChanges.Damage) != 0)
+        {
+            next.SurfaceDamage.Add(SurfaceDamage);
+            next.BufferDamage.Add(BufferDamage);
+            SurfaceDamage.Clear();
+            BufferDamage.Clear();
+        }
+        if ((Changes & SurfaceChanges.OpaqueRegion) != 0) next.Opaque.Set(Opaque);
+        if ((Changes & SurfaceChanges.InputRegion) != 0) { next.Input.Set(Input); next.InputInfinite = InputInfinite; }
+        if ((Changes & SurfaceChanges.Transform) != 0) next.Transform = Transform;
+        if ((Changes & SurfaceChanges.Scale) != 0) next.Scale = Scale;
+        if ((Changes & SurfaceChanges.FrameCallbacks) != 0) { next.FrameCallbacks.AddRange(FrameCallbacks); FrameCallbacks.Clear(); }
+        if ((Changes & SurfaceChanges.Feedback) != 0)
+        {
+            // A newer commit replaces content whose feedback was still waiting: that content is never shown.
+            DiscardFeedbacks(next.Feedbacks);
+            next.Feedbacks.AddRange(Feedbacks);
+            Feedbacks.Clear();
+        }
+        if ((Changes & SurfaceChanges.ViewportSource) != 0) next.ViewportSource = ViewportSource;
+        if ((Changes & SurfaceChanges.ViewportDestination) != 0) { next.ViewportWidth = ViewportWidth; next.ViewportHeight = ViewportHeight; }
+        next.Changes |= Changes;
+        Changes = SurfaceChanges.None;
+    }
+
+    /// <summary>Tells each waiting feedback its content will never be shown, and destroys it.</summary>
+    public static void DiscardFeedbacks(List<WpPresentationFeedback> feedbacks)
+    {
+        // Destroying removes the feedback from the lists it is in: take each out first.
+        while (feedbacks.Count > 0)
+        {
+            var f = feedbacks[^1];
+            feedbacks.RemoveAt(feedbacks.Count - 1);
+            if (f.IsDestroyed) continue;
+            f.SendDiscarded();
+            f.Destroy();
+        }
+    }
+}
