@@ -31,6 +31,8 @@ public sealed class CompositorServer : IDisposable
         display.CreateGlobal<WlCompositor>(CompositorGlobal.Version, r => r.Handler = compositor);
         display.CreateGlobal<WlSubcompositor>(SubcompositorGlobal.Version, r => r.Handler = SubcompositorGlobal.Handler);
         display.CreateGlobal<WpPresentation>(PresentationGlobal.Version, PresentationGlobal.Bind);
+        display.CreateGlobal<WpViewporter>(Viewport.Version, r => r.Handler = Viewport.Manager);
+        display.CreateGlobal<WpSinglePixelBufferManagerV1>(Buffers.SinglePixelBuffer.ManagerVersion, r => r.Handler = Buffers.SinglePixelBuffer.Manager);
 
         backend.OutputAdded += AddOutput;
         backend.OutputRemoved += RemoveOutput;

@@ -31,6 +31,8 @@ public sealed class Surface : IWlSurfaceHandler
     public SurfaceState Current { get; } = new();
 
     public ISurfaceRole? Role { get; private set; }
+    /// <summary>The surface's wp_viewport, if it has one.</summary>
+    public Viewport? Viewport { get; internal set; }
     /// <summary>Set once a role was given: a surface never changes kind, even after its role object dies.</summary>
     public string? RoleName { get; private set; }
 
@@ -222,6 +224,7 @@ public sealed class Surface : IWlSurfaceHandler
         }
         w /= s.Scale;
         h /= s.Scale;
+        if (Viewport is not null && !Viewport.Validate(this, w, h)) return false;
         if (s.ViewportWidth > 0) (w, h) = (s.ViewportWidth, s.ViewportHeight);
         else if (s.ViewportSource.Width >= 0) (w, h) = ((int)s.ViewportSource.Width, (int)s.ViewportSource.Height);
         if (!HasContent) (w, h) = (0, 0);
