@@ -34,6 +34,8 @@ public sealed class CompositorServer : IDisposable
         display.CreateGlobal<WpViewporter>(Viewport.Version, r => r.Handler = Viewport.Manager);
         display.CreateGlobal<WpSinglePixelBufferManagerV1>(Buffers.SinglePixelBuffer.ManagerVersion, r => r.Handler = Buffers.SinglePixelBuffer.Manager);
 
+        Screencopy = new Screencopy.ScreencopyService(this);
+
         backend.OutputAdded += AddOutput;
         backend.OutputRemoved += RemoveOutput;
     }
@@ -46,6 +48,7 @@ public sealed class CompositorServer : IDisposable
     public Scene.Scene Scene { get; }
     public SceneRenderer SceneRenderer { get; }
     public IReadOnlyList<Surface> Surfaces => _surfaces;
+    public Screencopy.ScreencopyService Screencopy { get; }
 
     /// <summary>Starts the backend: outputs appear, input flows to <paramref name="input"/>.</summary>
     public void Start(IInputSink input)

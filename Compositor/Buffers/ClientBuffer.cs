@@ -40,6 +40,15 @@ public abstract class ClientBuffer
     public virtual bool Upload(IRenderer renderer, ITexture texture, Rect region) =>
         throw new NotSupportedException($"{GetType().Name} does not copy pixels");
 
+    /// <summary>Bytes per row of buffers the CPU can write (shm); 0 for others.</summary>
+    public virtual int Stride => 0;
+
+    /// <summary>Writes rows into a buffer the CPU can write (shm; screencopy's destination):
+    /// <paramref name="source"/> holds region.Height rows of region.Width pixels, each
+    /// <paramref name="sourceStride"/> bytes apart. False when the buffer cannot be written (the
+    /// buffer has posted the protocol error if its memory is gone).</summary>
+    public virtual bool WriteRows(Rect region, ReadOnlySpan<byte> source, int sourceStride) => false;
+
     /// <summary>For <see cref="BufferContent.OwnTexture"/>: the texture to draw.</summary>
     public virtual ITexture? Texture => null;
 

@@ -28,6 +28,10 @@ public sealed class SceneRenderer
         _renderer = renderer;
     }
 
+    /// <summary>Raised after an output's image is complete and before it is presented, with the
+    /// damage of this frame in output pixels (empty if nothing changed): screencopy reads it here.</summary>
+    public event Action<SceneOutput, Region>? FrameDrawn;
+
     /// <summary>Frames drawn, and surfaces drawn, since start (for tests and benchmarks).</summary>
     public long FramesRendered { get; private set; }
 
@@ -60,6 +64,7 @@ public sealed class SceneRenderer
             if (placed.IsMapped) FinishTree(placed.Surface, placed.X, placed.Y);
         if (_scene.Cursor is { IsMapped: true } c) FinishTree(c.Surface, c.X, c.Y);
 
+        FrameDrawn?.Invoke(output, _outputDamage);
         o.Present(damage);
     }
 

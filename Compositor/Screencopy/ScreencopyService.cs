@@ -1,0 +1,47 @@
+using Compositor.Scene;
+using Wayland.Protocols.Server;
+
+namespace Compositor.Screencopy;
+
+/// <summary>
+/// Screencopy's link to the frame loop: queued captures are filled right after an output's frame is
+/// drawn; each frame's damage is added to every client's unseen damage for copy_with_damage.
+/// </summary>
+public sealed class ScreencopyService
+{
+    private readonly CompositorServer _server;
+    private readonly List<ScreencopyFrame> _queued = [];
+    private byte[] _pixels = [];
+
+    public ScreencopyService(CompositorServer server)
+    {
+        _server = server;
+        server.SceneRenderer.FrameDrawn += OnFrameDrawn;
+        server.Display.CreateGlobal<ZwlrScreencopyManagerV1>(ScreencopyManager.Version, r => _ = new ScreencopyManager(this, r));
+    }
+
+    internal List<ScreencopyManager> Managers { get; } = [];
+
+    internal void Queue(ScreencopyFrame frame)
+    {
+        _queued.Add(frame);
+        // A plain copy wants the current image now: ask for a frame even if nothing changed.
+        frame.Output!.Output.ScheduleFrame();
+    }
+
+    internal void Cancel(ScreencopyFrame frame) => _queued.Remove(frame);
+
+    private void OnFrameDrawn(SceneOutput output, Region damage)
+    {
+        foreach (var m in Managers) m.AddDamage(output, damage);
+        for (var i = 0; i < _queued.Count; i++)
+        {
+            var frame = _queued[i];
+            if (frame.Output != output || !frame.IsReady) continue;
+            _queued.RemoveAt(i--);
+            var need = frame.Stride * frame.Region.Height;
+            if (_pixels.Length < need) _pixels = new byte[need];
+            frame.Fill(_server.Renderer, _pixels);
+        }
+    }
+}
