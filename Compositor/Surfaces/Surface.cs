@@ -206,6 +206,8 @@ public sealed class Surface : IWlSurfaceHandler
         Committed?.Invoke(this);
         Current.SurfaceDamage.Clear();
         Current.BufferDamage.Clear();
+        // The offset is a one-time move consumed by the role (windows move, cursors shift their hotspot).
+        Current.Dx = Current.Dy = 0;
         Current.Changes = SurfaceChanges.None;
     }
 
