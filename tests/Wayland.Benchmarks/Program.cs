@@ -1,10 +1,18 @@
 using Wayland.Benchmarks;
 
-// Usage: Wayland.Benchmarks [--socket PATH]   (only measure an already running compositor)
-//        Wayland.Benchmarks                   (start ours and weston headless, measure both, compare)
+// Usage: Wayland.Benchmarks [--socket PATH]        (only measure an already running compositor)
+//        Wayland.Benchmarks --frames PATH PID      (frame cost of a running compositor with that pid)
+//        Wayland.Benchmarks                        (start ours and weston headless, measure both, compare)
 if (args is ["--socket", var socket])
 {
     Report.Print("given", ProtocolBench.Measure(socket, serverPid: null));
+    return 0;
+}
+if (args is ["--frames", var frameSocket, var pidText])
+{
+    var pid = int.Parse(pidText);
+    FrameBench.Print("given", FrameBench.Measure(frameSocket, pid, full: true));
+    FrameBench.Print("given", FrameBench.Measure(frameSocket, pid, full: false));
     return 0;
 }
 
