@@ -16,7 +16,22 @@ public abstract class ClientBuffer
         Width = width;
         Height = height;
         resource.Data = this;
+        resource.Destroyed += _ => { if (_locks == 0) Free(); };
     }
+
+    private int _locks;
+
+    /// <summary>A surface shows this buffer's own texture: it must outlive a client's early
+    /// wl_buffer.destroy until the surface lets go (<see cref="Unlock"/>).</summary>
+    public void Lock() => _locks++;
+
+    public void Unlock()
+    {
+        if (--_locks == 0 && IsDestroyed) Free();
+    }
+
+    /// <summary>Frees what the buffer holds (textures, fds) once destroyed and no longer shown.</summary>
+    protected virtual void Free() { }
 
     public WlBuffer Resource { get; }
     public int Width { get; }

@@ -245,7 +245,7 @@ public sealed class Surface : IWlSurfaceHandler
         {
             ContentKind = null;
             Texture = null;
-            previousHeld?.Release();
+            LetGo(previousHeld);
             return true;
         }
         var full = buffer.Width != BufferWidth || buffer.Height != BufferHeight;
@@ -270,6 +270,7 @@ public sealed class Surface : IWlSurfaceHandler
             case BufferContent.OwnTexture:
                 Texture = buffer.Texture;
                 _heldBuffer = buffer;
+                if (buffer != previousHeld) buffer.Lock();
                 break;
             case BufferContent.SolidColor:
                 Texture = null;
@@ -278,8 +279,15 @@ public sealed class Surface : IWlSurfaceHandler
                 break;
         }
         ContentKind = buffer.Content;
-        if (previousHeld is not null && previousHeld != buffer) previousHeld.Release();
+        if (previousHeld != buffer) LetGo(previousHeld);
         return true;
+    }
+
+    private static void LetGo(ClientBuffer? held)
+    {
+        if (held is null) return;
+        held.Release();
+        held.Unlock();
     }
 
     private bool UploadDamage(ClientBuffer buffer, Rect bounds)
@@ -354,7 +362,7 @@ public sealed class Surface : IWlSurfaceHandler
     {
         _server.Scene.DamageSurfaceTree(this);
         Destroyed?.Invoke(this);
-        _heldBuffer?.Release();
+        LetGo(_heldBuffer);
         _heldBuffer = null;
         _ownTexture?.Dispose();
         _ownTexture = null;

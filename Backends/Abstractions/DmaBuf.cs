@@ -1,0 +1,37 @@
+namespace Compositor.Backends;
+
+/// <summary>One plane of a DMA-BUF as a client described it (the fd stays owned by the caller).</summary>
+public readonly record struct DmaBufPlane(int Fd, uint Offset, uint Stride);
+
+/// <summary>A client's DMA-BUF, checked and ready to import: size, DRM fourcc, modifier, planes.</summary>
+public sealed class DmaBufAttributes
+{
+    public const int MaxPlanes = 4;
+    /// <summary>DRM_FORMAT_MOD_LINEAR and DRM_FORMAT_MOD_INVALID (the driver picks: "implicit").</summary>
+    public const ulong ModifierLinear = 0, ModifierInvalid = 0x00ffffffffffffff;
+
+    public int Width { get; init; }
+    public int Height { get; init; }
+    public uint Fourcc { get; init; }
+    public ulong Modifier { get; init; }
+    public DmaBufPlane[] Planes { get; init; } = [];
+}
+
+/// <summary>A format and modifier the renderer can import; external-only ones are sampled through
+/// GL_TEXTURE_EXTERNAL_OES (YUV formats usually).</summary>
+public readonly record struct DmaBufFormat(uint Fourcc, ulong Modifier, bool ExternalOnly);
+
+/// <summary>What a renderer offers for zero-copy client buffers.</summary>
+public interface IDmaBufImporter
+{
+    /// <summary>Every (format, modifier) pair <see cref="ImportDmaBuf"/> accepts, as the driver reports them.</summary>
+    IReadOnlyList<DmaBufFormat> DmaBufFormats { get; }
+
+    /// <summary>The dev_t of the DRM device the renderer imports with, if it has one (llvmpipe on
+    /// the surfaceless platform has none).</summary>
+    ulong? MainDevice { get; }
+
+    /// <summary>Imports the buffer for sampling without copying (an EGLImage). Null when the driver
+    /// refuses it: the client gets "failed", never a crash.</summary>
+    ITexture? ImportDmaBuf(DmaBufAttributes attributes);
+}
