@@ -1,0 +1,137 @@
+using Compositor.Backends;
+using Serilog;
+using Wayland.Client;
+using Wayland.Events;
+using Wayland.Protocols.Client;
+using Wayland.Server;
+
+namespace Compositor.Tests.Harness;
+
+/// <summary>
+/// The compositor core in this process, driven step by step from the test thread, with real clients
+/// (our generated client side) over socketpairs. For protocol-state tests only: it has no outputs,
+/// and its renderer is a recording stand-in for the GPU. Pixels are tested through the executable
+/// with the real renderer.
+/// </summary>
+internal sealed class InProcessCompositor : IDisposable
+{
+    public static readonly ILogger Logger = new LoggerConfiguration().MinimumLevel.Warning().CreateLogger();
+
+    public InProcessCompositor()
+    {
+        Loop = new EventLoop(Logger);
+        Display = new Display(Loop, Logger);
+        Server = new CompositorServer(Loop, Display, new NoOutputBackend(), Logger);
+        Server.Start(new IgnoredInput());
+    }
+
+    public EventLoop Loop { get; }
+    public Display Display { get; }
+    public CompositorServer Server { get; }
+
+    public TestClient Connect()
+    {
+        var (server, client) = Wayland.Wire.Native.SocketPair();
+        Display.CreateClient(server);
+        return new TestClient(this, new ClientDisplay(client));
+    }
+
+    public void Pump(int rounds = 4)
+    {
+        for (var i = 0; i < rounds; i++) Loop.Dispatch(0);
+    }
+
+    public void Dispose()
+    {
+        Server.Dispose();
+        Display.Dispose();
+        Loop.Dispose();
+    }
+
+    private sealed class NoOutputBackend : IBackend
+    {
+        public string Name => "test";
+        public IRenderer Renderer { get; } = new RecordingRenderer();
+        public IReadOnlyList<IOutput> Outputs => [];
+        public event Action<IOutput>? OutputAdded { add { } remove { } }
+        public event Action<IOutput>? OutputRemoved { add { } remove { } }
+        public void Start(IInputSink input) { }
+        public void Dispose() => Renderer.Dispose();
+    }
+
+    private sealed class IgnoredInput : IInputSink
+    {
+        public void KeyboardKey(uint timeMs, uint keycode, bool pressed) { }
+        public void PointerMotionAbsolute(uint timeMs, IOutput output, double x, double y) { }
+        public void PointerMotion(uint timeMs, double dx, double dy) { }
+        public void PointerButton(uint timeMs, uint button, bool pressed) { }
+        public void PointerAxis(uint timeMs, uint axis, double value, int discrete) { }
+        public void PointerFrame() { }
+    }
+}
+
+/// <summary>Stands in for the GPU in protocol tests: keeps textures' sizes and counts uploads.</summary>
+internal sealed class RecordingRenderer : IRenderer
+{
+    public string Description => "recording (tests)";
+    public IReadOnlyList<uint> ShmFormats { get; } = [Fourcc.Argb8888, Fourcc.Xrgb8888];
+    public int Uploads { get; private set; }
+    public IRenderTarget CreateOffscreenTarget(int width, int height) => throw new NotSupportedException();
+    public ITexture CreateTexture(uint fourcc, int width, int height) => new Texture(width, height, fourcc);
+    public void Upload(ITexture texture, ReadOnlySpan<byte> rows, int stride, Rect region) => Uploads++;
+    public void Begin(IRenderTarget target, ReadOnlySpan<Rect> clip) { }
+    public void Clear(ColorF color) { }
+    public void Draw(ITexture texture, RectF source, Rect destination, int transform, float alpha, bool opaque) { }
+    public void DrawSolid(Rect destination, ColorF color) { }
+    public void End() { }
+    public void ReadPixels(IRenderTarget target, Rect region, uint fourcc, Span<byte> destination, int stride) { }
+    public void Dispose() { }
+
+    private sealed record Texture(int Width, int Height, uint Fourcc) : ITexture
+    {
+        public bool HasAlpha => Fourcc == Backends.Fourcc.Argb8888;
+        public void Dispose() { }
+    }
+}
+
+/// <summary>A client of the in-process compositor with its globals bound.</summary>
+internal sealed class TestClient(InProcessCompositor compositor, ClientDisplay display) : IDisposable
+{
+    private Dictionary<string, (uint Name, uint Version)>? _globals;
+    private WlRegistry? _registry;
+
+    public ClientDisplay Display { get; } = display;
+
+    public void Roundtrip()
+    {
+        var done = false;
+        Display.Display.Sync().Done += (_, _) => done = true;
+        for (var i = 0; i < 100 && !done && Display.Error is null; i++)
+        {
+            try { Display.Flush(); } catch (Exception e) when (e is IOException or WaylandProtocolException) { return; }
+            compositor.Pump(2);
+            try { Display.Dispatch(0); } catch (WaylandProtocolException) { return; } catch (IOException) { return; }
+        }
+    }
+
+    public T Bind<T>(string iface, uint version) where T : Proxy, IProxyFactory<T>
+    {
+        if (_globals is null)
+        {
+            _globals = [];
+            _registry = Display.GetRegistry();
+            _registry.Global += (_, name, i, v) => _globals[i] = (name, v);
+            Roundtrip();
+        }
+        return _registry!.Bind<T>(_globals[iface].Name, version);
+    }
+
+    /// <summary>The protocol error the server sent, after a round trip.</summary>
+    public ProtocolError? ErrorAfterRoundtrip()
+    {
+        Roundtrip();
+        return Display.Error;
+    }
+
+    public void Dispose() => Display.Dispose();
+}
