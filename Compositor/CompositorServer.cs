@@ -35,6 +35,7 @@ public sealed class CompositorServer : IDisposable
         display.CreateGlobal<WpSinglePixelBufferManagerV1>(Buffers.SinglePixelBuffer.ManagerVersion, r => r.Handler = Buffers.SinglePixelBuffer.Manager);
 
         Screencopy = new Screencopy.ScreencopyService(this);
+        if (backend.Renderer is IDmaBufImporter importer) Dmabuf = new Dmabuf.LinuxDmabuf(display, importer, log);
 
         backend.OutputAdded += AddOutput;
         backend.OutputRemoved += RemoveOutput;
@@ -49,6 +50,8 @@ public sealed class CompositorServer : IDisposable
     public SceneRenderer SceneRenderer { get; }
     public IReadOnlyList<Surface> Surfaces => _surfaces;
     public Screencopy.ScreencopyService Screencopy { get; }
+    /// <summary>zwp_linux_dmabuf_v1, when the renderer imports DMA-BUFs.</summary>
+    public Dmabuf.LinuxDmabuf? Dmabuf { get; }
 
     /// <summary>Starts the backend: outputs appear, input flows to <paramref name="input"/>.</summary>
     public void Start(IInputSink input)
@@ -99,6 +102,7 @@ public sealed class CompositorServer : IDisposable
 
     public void Dispose()
     {
+        Dmabuf?.Dispose();
         Backend.OutputAdded -= AddOutput;
         Backend.OutputRemoved -= RemoveOutput;
     }

@@ -28,6 +28,7 @@ internal sealed class InProcessCompositor : IDisposable
     public EventLoop Loop { get; }
     public Display Display { get; }
     public CompositorServer Server { get; }
+    public RecordingRenderer Renderer => (RecordingRenderer)Server.Renderer;
 
     public TestClient Connect()
     {
@@ -71,8 +72,26 @@ internal sealed class InProcessCompositor : IDisposable
 }
 
 /// <summary>Stands in for the GPU in protocol tests: keeps textures' sizes and counts uploads.</summary>
-internal sealed class RecordingRenderer : IRenderer
+internal sealed class RecordingRenderer : IRenderer, IDmaBufImporter
 {
+    /// <summary>What the stand-in driver "imports": linear XRGB8888 and ARGB8888, NV12 with the implicit modifier.</summary>
+    public IReadOnlyList<DmaBufFormat> DmaBufFormats { get; } =
+    [
+        new(Fourcc.Xrgb8888, DmaBufAttributes.ModifierLinear, false),
+        new(Fourcc.Argb8888, DmaBufAttributes.ModifierLinear, false),
+        new(Fourcc.Nv12, DmaBufAttributes.ModifierInvalid, true),
+    ];
+    /// <summary>Stands for a render node's dev_t (226:128), so feedback (v4+) is exercised.</summary>
+    public ulong? MainDevice => (226UL << 8) | 128;
+    public bool RefuseImports { get; set; }
+    public int Imports { get; private set; }
+    public ITexture? ImportDmaBuf(DmaBufAttributes attributes)
+    {
+        if (RefuseImports) return null;
+        Imports++;
+        return new Texture(attributes.Width, attributes.Height, attributes.Fourcc);
+    }
+
     public string Description => "recording (tests)";
     public IReadOnlyList<uint> ShmFormats { get; } = [Fourcc.Argb8888, Fourcc.Xrgb8888];
     public int Uploads { get; private set; }

@@ -1,0 +1,257 @@
+using Compositor.Backends;
+using Compositor.Tests.Harness;
+using Tmds.Linux;
+using Wayland.Protocols.Client;
+using static Tmds.Linux.LibC;
+
+namespace Compositor.Tests;
+
+/// <summary>
+/// zwp_linux_buffer_params_v1 checks, one error at a time in the spec's order, with real fds
+/// (memfds standing in for DMA-BUFs: lseek gives their size the same way) over a real socket.
+/// The import itself is the recording renderer's; real EGL imports are tested with Mesa.
+/// </summary>
+public sealed unsafe class DmabufParamsTests : IDisposable
+{
+    private const uint Xrgb = Fourcc.Xrgb8888, Nv12 = Fourcc.Nv12;
+    private const uint LinearHi = 0, LinearLo = 0;
+    private const uint ImplicitHi = 0x00ffffff, ImplicitLo = 0xffffffff;
+
+    private readonly InProcessCompositor _compositor = new();
+    private readonly List<int> _fds = [];
+
+    public void Dispose()
+    {
+        foreach (var fd in _fds) close(fd);
+        _compositor.Dispose();
+    }
+
+    private int MemFd(long size)
+    {
+        var fd = memfd_create((byte*)System.Runtime.InteropServices.Marshal.StringToHGlobalAnsi("dmabuf"), MFD_CLOEXEC);
+        Assert.Equal(0, ftruncate(fd, size));
+        _fds.Add(fd);
+        return fd;
+    }
+
+    private (TestClient Client, ZwpLinuxBufferParamsV1 Params) Params(uint version = 5)
+    {
+        var client = _compositor.Connect();
+        var dmabuf = client.Bind<ZwpLinuxDmabufV1>("zwp_linux_dmabuf_v1", version);
+        return (client, dmabuf.CreateParams());
+    }
+
+    private static void AssertError(TestClient client, ZwpLinuxBufferParamsV1.Error code)
+    {
+        var error = client.ErrorAfterRoundtrip();
+        Assert.True(error is not null, $"expected {code}, got no error");
+        Assert.Equal(("zwp_linux_buffer_params_v1", (uint)code), (error!.Interface, error.Code));
+    }
+
+    [Fact]
+    public void CreateAnswersCreatedWithAWorkingBuffer()
+    {
+        var (client, p) = Params();
+        p.Add(MemFd(64 * 64 * 4), 0, 0, 256, LinearHi, LinearLo);
+        WlBuffer? created = null;
+        p.Created += (_, b) => created = b;
+        p.Create(64, 64, Xrgb, 0);
+        Assert.Null(client.ErrorAfterRoundtrip());
+        Assert.NotNull(created);
+        Assert.Equal(1, _compositor.Renderer.Imports);
+    }
+
+    [Fact]
+    public void ImportFailureIsFailedNotACrash()
+    {
+        _compositor.Renderer.RefuseImports = true;
+        var (client, p) = Params();
+        p.Add(MemFd(64 * 64 * 4), 0, 0, 256, LinearHi, LinearLo);
+        var failed = false;
+        p.Failed += _ => failed = true;
+        p.Create(64, 64, Xrgb, 0);
+        Assert.Null(client.ErrorAfterRoundtrip());
+        Assert.True(failed);
+    }
+
+    [Fact]
+    public void CreateImmedImportFailureIsInvalidWlBuffer()
+    {
+        _compositor.Renderer.RefuseImports = true;
+        var (client, p) = Params();
+        p.Add(MemFd(64 * 64 * 4), 0, 0, 256, LinearHi, LinearLo);
+        p.CreateImmed(64, 64, Xrgb, 0);
+        AssertError(client, ZwpLinuxBufferParamsV1.Error.InvalidWlBuffer);
+    }
+
+    [Fact]
+    public void AlreadyUsed()
+    {
+        var (client, p) = Params();
+        p.Add(MemFd(4096), 0, 0, 64, LinearHi, LinearLo);
+        p.Create(16, 16, Xrgb, 0);
+        p.Add(MemFd(4096), 1, 0, 64, LinearHi, LinearLo);
+        AssertError(client, ZwpLinuxBufferParamsV1.Error.AlreadyUsed);
+    }
+
+    [Fact]
+    public void PlaneIndexTooLarge()
+    {
+        var (client, p) = Params();
+        p.Add(MemFd(4096), 4, 0, 64, LinearHi, LinearLo);
+        AssertError(client, ZwpLinuxBufferParamsV1.Error.PlaneIdx);
+    }
+
+    [Fact]
+    public void PlaneSetTwice()
+    {
+        var (client, p) = Params();
+        p.Add(MemFd(4096), 0, 0, 64, LinearHi, LinearLo);
+        p.Add(MemFd(4096), 0, 0, 64, LinearHi, LinearLo);
+        AssertError(client, ZwpLinuxBufferParamsV1.Error.PlaneSet);
+    }
+
+    [Fact]
+    public void IncompleteWithoutPlanesWithAGapOrTooFewForTheFormat()
+    {
+        var (client, p) = Params();
+        p.Create(16, 16, Xrgb, 0);
+        AssertError(client, ZwpLinuxBufferParamsV1.Error.Incomplete);
+
+        (client, p) = Params();
+        p.Add(MemFd(4096), 1, 0, 64, ImplicitHi, ImplicitLo);
+        p.Create(16, 16, Nv12, 0);
+        AssertError(client, ZwpLinuxBufferParamsV1.Error.Incomplete);
+
+        (client, p) = Params();
+        p.Add(MemFd(4096), 0, 0, 16, ImplicitHi, ImplicitLo);
+        p.Create(16, 16, Nv12, 0);
+        AssertError(client, ZwpLinuxBufferParamsV1.Error.Incomplete);
+    }
+
+    [Fact]
+    public void InvalidFormatForUnadvertisedPairsAndMixedModifiers()
+    {
+        var (client, p) = Params();
+        p.Add(MemFd(4096), 0, 0, 64, LinearHi, LinearLo);
+        p.Create(16, 16, Fourcc.Rgb565, 0);
+        AssertError(client, ZwpLinuxBufferParamsV1.Error.InvalidFormat);
+
+        (client, p) = Params();
+        p.Add(MemFd(4096), 0, 0, 64, ImplicitHi, ImplicitLo); // XRGB8888 is advertised linear only
+        p.Create(16, 16, Xrgb, 0);
+        AssertError(client, ZwpLinuxBufferParamsV1.Error.InvalidFormat);
+
+        (client, p) = Params();
+        p.Add(MemFd(4096), 0, 0, 16, ImplicitHi, ImplicitLo);
+        p.Add(MemFd(4096), 1, 0, 16, LinearHi, LinearLo);
+        AssertError(client, ZwpLinuxBufferParamsV1.Error.InvalidFormat);
+    }
+
+    [Fact]
+    public void InvalidDimensions()
+    {
+        var (client, p) = Params();
+        p.Add(MemFd(4096), 0, 0, 64, LinearHi, LinearLo);
+        p.Create(0, 16, Xrgb, 0);
+        AssertError(client, ZwpLinuxBufferParamsV1.Error.InvalidDimensions);
+    }
+
+    [Fact]
+    public void OutOfBoundsAgainstTheRealSizeAndOnOverflow()
+    {
+        var (client, p) = Params();
+        p.Add(MemFd(4096), 0, 4096, 64, LinearHi, LinearLo);
+        p.Create(16, 16, Xrgb, 0);
+        AssertError(client, ZwpLinuxBufferParamsV1.Error.OutOfBounds);
+
+        (client, p) = Params();
+        p.Add(MemFd(4096), 0, 0, 64, LinearHi, LinearLo);
+        p.Create(16, 65, Xrgb, 0); // 65 rows of 64 bytes > 4096
+        AssertError(client, ZwpLinuxBufferParamsV1.Error.OutOfBounds);
+
+        (client, p) = Params();
+        p.Add(MemFd(4096), 0, 0xfffff000, 0x10000, LinearHi, LinearLo);
+        p.Create(16, 0x10000, Xrgb, 0);
+        AssertError(client, ZwpLinuxBufferParamsV1.Error.OutOfBounds);
+    }
+
+    [Fact]
+    public void ErrorsComeInTheSpecsOrder()
+    {
+        // Unadvertised format, zero width and an offset past the end at once: invalid_format wins.
+        var (client, p) = Params();
+        p.Add(MemFd(4096), 0, 8192, 64, LinearHi, LinearLo);
+        p.Create(0, 16, Fourcc.Rgb565, 0);
+        AssertError(client, ZwpLinuxBufferParamsV1.Error.InvalidFormat);
+
+        // Zero width and an offset past the end: invalid_dimensions before out_of_bounds.
+        (client, p) = Params();
+        p.Add(MemFd(4096), 0, 8192, 64, LinearHi, LinearLo);
+        p.Create(0, 16, Xrgb, 0);
+        AssertError(client, ZwpLinuxBufferParamsV1.Error.InvalidDimensions);
+    }
+
+    [Fact]
+    public void FdsAreClosedOnEveryPath()
+    {
+        var baseline = Directory.GetFiles("/proc/self/fd").Length;
+        for (var i = 0; i < 1000; i++)
+        {
+            var client = _compositor.Connect();
+            var dmabuf = client.Bind<ZwpLinuxDmabufV1>("zwp_linux_dmabuf_v1", 5);
+            var fd = memfd_create((byte*)System.Runtime.InteropServices.Marshal.StringToHGlobalAnsi("cycle"), MFD_CLOEXEC);
+            ftruncate(fd, 4096);
+            var p = dmabuf.CreateParams();
+            p.Add(fd, 0, 0, 64, LinearHi, LinearLo);
+            switch (i % 4)
+            {
+                case 0: p.Destroy(); break;                                    // unused params
+                case 1: p.CreateImmed(16, 16, Xrgb, 0).Destroy(); p.Destroy(); break; // buffer made and destroyed
+                case 2: p.Create(0, 16, Xrgb, 0); break;                       // protocol error
+                case 3: break;                                                 // client leaves with params pending
+            }
+            client.Roundtrip();
+            close(fd);
+            client.Dispose();
+            _compositor.Pump();
+        }
+        Assert.Empty(_compositor.Display.Clients);
+        Assert.Equal(baseline, Directory.GetFiles("/proc/self/fd").Length);
+    }
+
+    [Fact]
+    public void Version3AdvertisesModifiersAndVersion4SendsFeedbackWithASealedTable()
+    {
+        var client = _compositor.Connect();
+        var v3 = client.Bind<ZwpLinuxDmabufV1>("zwp_linux_dmabuf_v1", 3);
+        var modifiers = new List<(uint, ulong)>();
+        v3.Modifier += (_, f, hi, lo) => modifiers.Add((f, ((ulong)hi << 32) | lo));
+        client.Roundtrip();
+        Assert.Equal([(Xrgb, 0UL), (Fourcc.Argb8888, 0UL), (Nv12, 0x00ffffffffffffffUL)], modifiers);
+
+        var v5 = client.Bind<ZwpLinuxDmabufV1>("zwp_linux_dmabuf_v1", 5);
+        var feedback = v5.GetDefaultFeedback();
+        byte[]? table = null;
+        ulong device = 0;
+        var indices = new List<ushort>();
+        var done = false;
+        feedback.FormatTable += (_, fd, size) =>
+        {
+            var seals = fcntl(fd.Value, F_GET_SEALS);
+            Assert.Equal(F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL, seals & (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL));
+            table = new byte[size];
+            fixed (byte* t = table) Assert.Equal((long)size, (long)pread(fd.Value, t, size, 0));
+        };
+        feedback.MainDevice += (_, d) => device = BitConverter.ToUInt64(d);
+        feedback.TrancheFormats += (_, ix) => { for (var i = 0; i < ix.Length; i += 2) indices.Add(BitConverter.ToUInt16(ix[i..])); };
+        feedback.Done += _ => done = true;
+        client.Roundtrip();
+        Assert.True(done);
+        Assert.Equal((226UL << 8) | 128, device);
+        Assert.Equal(48, table!.Length);
+        Assert.Equal(Nv12, BitConverter.ToUInt32(table, 32));
+        Assert.Equal(0x00ffffffffffffffUL, BitConverter.ToUInt64(table, 40));
+        Assert.Equal([0, 1, 2], indices);
+    }
+}
