@@ -133,15 +133,29 @@ public sealed class TimerSource : EventSource
         SetTime(spec);
     }
 
+    /// <summary>Fires once at an absolute CLOCK_MONOTONIC time (refresh boundaries of a frame clock);
+    /// a time already past fires at once.</summary>
+    public void ArmAt(long monotonicNanoseconds)
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        var spec = new EventsNative.ITimerSpec();
+        spec.Value.Seconds = (nint)Math.Max(0, monotonicNanoseconds / 1_000_000_000);
+        spec.Value.Nanoseconds = (nint)(monotonicNanoseconds <= 0 ? 1 : monotonicNanoseconds % 1_000_000_000);
+        if (spec.Value.Seconds == 0 && spec.Value.Nanoseconds == 0) spec.Value.Nanoseconds = 1;
+        SetTime(spec, TimerAbsolute);
+    }
+
+    private const int TimerAbsolute = 1; // TFD_TIMER_ABSTIME
+
     public void Disarm()
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         SetTime(default);
     }
 
-    private unsafe void SetTime(EventsNative.ITimerSpec spec)
+    private unsafe void SetTime(EventsNative.ITimerSpec spec, int flags = 0)
     {
-        if (EventsNative.timerfd_settime(_timerFd, 0, &spec, null) != 0)
+        if (EventsNative.timerfd_settime(_timerFd, flags, &spec, null) != 0)
             throw EventsNative.Failure("timerfd_settime", errno);
     }
 

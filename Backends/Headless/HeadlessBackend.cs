@@ -1,0 +1,51 @@
+using Compositor.Backends.Rendering;
+using Serilog;
+using Wayland.Events;
+
+namespace Compositor.Backends.Headless;
+
+/// <summary>
+/// No display at all: virtual outputs rendered offscreen with the GLES renderer, paced by their own
+/// frame clocks. What CI and screenshots use; input comes from the test injection socket.
+/// </summary>
+public sealed class HeadlessBackend : IBackend
+{
+    private readonly EventLoop _loop;
+    private readonly IReadOnlyList<HeadlessOutputConfig> _configs;
+    private readonly List<HeadlessOutput> _outputs = [];
+    private readonly GlesRenderer _renderer;
+
+    public HeadlessBackend(EventLoop loop, IReadOnlyList<HeadlessOutputConfig> outputs, ILogger log)
+    {
+        _loop = loop;
+        _configs = outputs.Count > 0 ? outputs : [HeadlessOutputConfig.Default];
+        _renderer = new GlesRenderer(log);
+    }
+
+    public string Name => "headless";
+    public IRenderer Renderer => _renderer;
+    public IReadOnlyList<IOutput> Outputs => _outputs;
+    public event Action<IOutput>? OutputAdded;
+    public event Action<IOutput>? OutputRemoved;
+
+    public void Start(IInputSink input)
+    {
+        foreach (var config in _configs)
+        {
+            var output = new HeadlessOutput(_loop, _renderer, config, _outputs.Count + 1);
+            _outputs.Add(output);
+            OutputAdded?.Invoke(output);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var o in _outputs)
+        {
+            OutputRemoved?.Invoke(o);
+            o.Dispose();
+        }
+        _outputs.Clear();
+        _renderer.Dispose();
+    }
+}

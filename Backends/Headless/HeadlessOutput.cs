@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using Wayland.Events;
+
+namespace Compositor.Backends.Headless;
+
+/// <summary>
+/// A virtual screen: renders into an offscreen target, and keeps time with a frame clock of refresh
+/// boundaries at a fixed phase (start + k·period), armed only when a frame is asked for.
+/// </summary>
+public sealed class HeadlessOutput : IOutput, IDisposable
+{
+    private readonly TimerSource _timer;
+    private readonly long _startNs;
+    private bool _scheduled;
+    private long _frameNs;
+    private ulong _sequence;
+
+    internal HeadlessOutput(EventLoop loop, IRenderer renderer, HeadlessOutputConfig config, int index)
+    {
+        Width = config.Width;
+        Height = config.Height;
+        RefreshMilliHz = config.RefreshMilliHz;
+        Name = $"HEADLESS-{index}";
+        Description = $"Headless output {index} ({config})";
+        // 96 dpi, as a screen of this many pixels would plausibly be.
+        PhysicalWidthMm = (int)Math.Round(Width * 25.4 / 96);
+        PhysicalHeightMm = (int)Math.Round(Height * 25.4 / 96);
+        Target = renderer.CreateOffscreenTarget(Width, Height);
+        RefreshNanoseconds = 1_000_000_000_000L / RefreshMilliHz;
+        _startNs = MonotonicNanoseconds();
+        _timer = loop.AddTimer(OnRefresh);
+    }
+
+    public string Name { get; }
+    public string Description { get; }
+    public string Make => "compositor";
+    public string Model => "headless";
+    public int Width { get; }
+    public int Height { get; }
+    public int RefreshMilliHz { get; }
+    public int PhysicalWidthMm { get; }
+    public int PhysicalHeightMm { get; }
+    public int Scale => 1;
+    public IRenderTarget Target { get; }
+    public long RefreshNanoseconds { get; }
+
+    public event Action<IOutput>? Frame;
+    public event Action<IOutput, PresentationTime>? Presented;
+
+    public void ScheduleFrame()
+    {
+        if (_scheduled) return;
+        _scheduled = true;
+        // The next refresh boundary after now: frames stay on the clock's grid however late the request.
+        var now = MonotonicNanoseconds();
+        var k = (now - _startNs) / RefreshNanoseconds + 1;
+        _timer.ArmAt(_startNs + k * RefreshNanoseconds);
+    }
+
+    private void OnRefresh()
+    {
+        _scheduled = false;
+        var now = MonotonicNanoseconds();
+        _frameNs = _startNs + (now - _startNs) / RefreshNanoseconds * RefreshNanoseconds;
+        _sequence = (ulong)((_frameNs - _startNs) / RefreshNanoseconds);
+        Frame?.Invoke(this);
+    }
+
+    /// <summary>Nothing to scan out: the image is in the target as soon as rendering finished. The
+    /// presentation time is the refresh boundary the frame was made for. No vsync, hardware clock or
+    /// completion flag: weston's headless backend reports none either, since there is no display.</summary>
+    public void Present(ReadOnlySpan<Rect> damage) =>
+        Presented?.Invoke(this, new PresentationTime(_frameNs, RefreshNanoseconds, _sequence, 0));
+
+    public void Dispose()
+    {
+        _timer.Dispose();
+        Target.Dispose();
+    }
+
+    internal static long MonotonicNanoseconds() => (long)(Stopwatch.GetTimestamp() * (1_000_000_000.0 / Stopwatch.Frequency));
+}

@@ -1,0 +1,380 @@
+using System.Text;
+using Compositor.Backends.Native;
+using Serilog;
+
+namespace Compositor.Backends.Rendering;
+
+/// <summary>
+/// The GLES renderer: an EGL context on the surfaceless platform (no window system needed; Mesa's
+/// llvmpipe in CI, a real GPU driver elsewhere), shm pixels uploaded into textures, client DMA-BUFs
+/// imported as EGLImages without copying, drawn with premultiplied alpha, clipped to damage.
+/// Convention: row 0 of every target is its top row, so GL's y axis runs top to bottom here and
+/// glReadPixels returns rows top first.
+/// </summary>
+public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
+{
+    private readonly ILogger _log;
+    private readonly nint _display;
+    private readonly nint _context;
+    private readonly Gles _gl;
+    private readonly Program _texture, _external, _solid;
+    private readonly bool _readBgra;
+    private Rect[] _clip = new Rect[16];
+    private int _clipCount;
+    private GlesTarget? _target;
+
+    public GlesRenderer(ILogger log)
+    {
+        _log = log;
+        if (Egl.Ext.GetPlatformDisplay == null) throw new EglException("EGL has no eglGetPlatformDisplayEXT (is Mesa's libEGL installed?)");
+        _display = Egl.Ext.GetPlatformDisplay(Egl.PlatformSurfacelessMesa, 0, null);
+        if (_display == 0 || Egl.Initialize(_display, out var major, out var minor) == 0)
+            throw new EglException($"cannot open the EGL surfaceless platform: {Egl.ErrorName(Egl.GetError())}");
+        var eglExtensions = Egl.QueryString(_display, Egl.Extensions);
+        foreach (var required in (string[])["EGL_KHR_no_config_context", "EGL_KHR_surfaceless_context"])
+            if (!HasExtension(eglExtensions, required)) throw new EglException($"EGL lacks {required}");
+        Egl.BindApi(Egl.OpenGlEsApi);
+
+        int* attributes = stackalloc int[] { Egl.ContextMajorVersion, 3, Egl.None };
+        _context = Egl.CreateContext(_display, 0, 0, attributes);
+        if (_context == 0)
+        {
+            attributes[1] = 2;
+            _context = Egl.CreateContext(_display, 0, 0, attributes);
+        }
+        if (_context == 0 || Egl.MakeCurrent(_display, 0, 0, _context) == 0)
+            throw new EglException($"cannot create a GLES context: {Egl.ErrorName(Egl.GetError())}");
+
+        _gl = new Gles();
+        var glExtensions = _gl.String(Gles.ExtensionsName);
+        var version = _gl.String(Gles.VersionName);
+        if (!HasExtension(glExtensions, "GL_EXT_texture_format_BGRA8888"))
+            throw new EglException("GLES lacks GL_EXT_texture_format_BGRA8888, needed to sample wl_shm formats");
+        if (!version.StartsWith("OpenGL ES 3", StringComparison.Ordinal) && !HasExtension(glExtensions, "GL_EXT_unpack_subimage"))
+            throw new EglException("GLES lacks row-length unpacking (GLES 3 or GL_EXT_unpack_subimage)");
+        _readBgra = HasExtension(glExtensions, "GL_EXT_read_format_bgra");
+        CanImportDmaBuf = HasExtension(eglExtensions, "EGL_EXT_image_dma_buf_import") && Egl.Ext.CreateImage != null
+            && _gl.EglImageTargetTexture2DOes != null;
+        var externalImages = HasExtension(glExtensions, "GL_OES_EGL_image_external");
+
+        Description = $"{version} ({_gl.String(Gles.RendererName)}), EGL {major}.{minor}";
+        _texture = new Program(this, GlesShaders.Vertex, GlesShaders.Texture);
+        _external = externalImages ? new Program(this, GlesShaders.Vertex, GlesShaders.ExternalTexture) : _texture;
+        _solid = new Program(this, GlesShaders.Vertex, GlesShaders.Solid);
+        ShmFormats = [Fourcc.Argb8888, Fourcc.Xrgb8888, Fourcc.Abgr8888, Fourcc.Xbgr8888];
+        DmaBufFormats = CanImportDmaBuf ? QueryDmaBufFormats(HasExtension(eglExtensions, "EGL_EXT_image_dma_buf_import_modifiers")) : [];
+        MainDevice = QueryMainDevice(eglExtensions);
+        _log.Debug("EGL extensions: {Extensions}", eglExtensions);
+    }
+
+    public string Description { get; }
+    public IReadOnlyList<uint> ShmFormats { get; }
+    public IReadOnlyList<DmaBufFormat> DmaBufFormats { get; }
+    public ulong? MainDevice { get; }
+    public bool CanImportDmaBuf { get; }
+
+    private static bool HasExtension(string list, string name)
+    {
+        foreach (var e in list.Split(' ', StringSplitOptions.RemoveEmptyEntries)) if (e == name) return true;
+        return false;
+    }
+
+    // ---- targets and textures ----
+
+    public IRenderTarget CreateOffscreenTarget(int width, int height)
+    {
+        uint texture, framebuffer;
+        _gl.GenTextures(1, &texture);
+        _gl.BindTexture(Gles.Texture2D, texture);
+        _gl.TexImage2D(Gles.Texture2D, 0, Gles.Rgba, width, height, 0, Gles.Rgba, Gles.UnsignedByte, null);
+        _gl.GenFramebuffers(1, &framebuffer);
+        _gl.BindFramebuffer(Gles.Framebuffer, framebuffer);
+        _gl.FramebufferTexture2D(Gles.Framebuffer, Gles.ColorAttachment0, Gles.Texture2D, texture, 0);
+        var status = _gl.CheckFramebufferStatus(Gles.Framebuffer);
+        if (status != Gles.FramebufferComplete) throw new EglException($"offscreen framebuffer incomplete: 0x{status:x}");
+        return new GlesTarget(this, framebuffer, texture, width, height);
+    }
+
+    public ITexture CreateTexture(uint fourcc, int width, int height)
+    {
+        var (internalFormat, format) = UploadFormat(fourcc);
+        uint id;
+        _gl.GenTextures(1, &id);
+        _gl.BindTexture(Gles.Texture2D, id);
+        SetSampling(Gles.Texture2D);
+        _gl.TexImage2D(Gles.Texture2D, 0, internalFormat, width, height, 0, format, Gles.UnsignedByte, null);
+        return new GlesTexture(this, id, Gles.Texture2D, width, height, fourcc);
+    }
+
+    private static (int InternalFormat, int Format) UploadFormat(uint fourcc) => fourcc switch
+    {
+        Fourcc.Argb8888 or Fourcc.Xrgb8888 => (Gles.BgraExt, Gles.BgraExt),
+        Fourcc.Abgr8888 or Fourcc.Xbgr8888 => (Gles.Rgba, Gles.Rgba),
+        _ => throw new ArgumentException($"the renderer cannot upload format 0x{fourcc:x8}"),
+    };
+
+    private void SetSampling(int target)
+    {
+        _gl.TexParameteri(target, Gles.TextureMinFilter, Gles.Linear);
+        _gl.TexParameteri(target, Gles.TextureMagFilter, Gles.Linear);
+        _gl.TexParameteri(target, Gles.TextureWrapS, Gles.ClampToEdge);
+        _gl.TexParameteri(target, Gles.TextureWrapT, Gles.ClampToEdge);
+    }
+
+    public void Upload(ITexture texture, ReadOnlySpan<byte> rows, int stride, Rect region)
+    {
+        var t = (GlesTexture)texture;
+        var (_, format) = UploadFormat(t.Fourcc);
+        var needed = (long)stride * (region.Height - 1) + (long)(region.X + region.Width) * 4;
+        if (region.IsEmpty || rows.Length < needed) throw new ArgumentException($"{rows.Length} bytes cannot hold region {region} with stride {stride}");
+        _gl.BindTexture(Gles.Texture2D, t.Id);
+        _gl.PixelStorei(Gles.UnpackAlignment, 4);
+        _gl.PixelStorei(Gles.UnpackRowLength, stride / 4);
+        fixed (byte* p = rows)
+            _gl.TexSubImage2D(Gles.Texture2D, 0, region.X, region.Y, region.Width, region.Height, format, Gles.UnsignedByte, p + region.X * 4);
+        _gl.PixelStorei(Gles.UnpackRowLength, 0);
+    }
+
+    internal void DeleteTexture(GlesTexture t)
+    {
+        var id = t.Id;
+        _gl.DeleteTextures(1, &id);
+        if (t.EglImage != 0) Egl.Ext.DestroyImage(_display, t.EglImage);
+    }
+
+    internal void DeleteTarget(GlesTarget t)
+    {
+        uint fb = t.Framebuffer, tex = t.Texture;
+        _gl.DeleteFramebuffers(1, &fb);
+        _gl.DeleteTextures(1, &tex);
+    }
+
+    // ---- drawing ----
+
+    public void Begin(IRenderTarget target, ReadOnlySpan<Rect> clip)
+    {
+        _target = (GlesTarget)target;
+        _gl.BindFramebuffer(Gles.Framebuffer, _target.Framebuffer);
+        _gl.Viewport(0, 0, _target.Width, _target.Height);
+        if (_clip.Length < clip.Length) _clip = new Rect[Math.Max(clip.Length, _clip.Length * 2)];
+        _clipCount = 0;
+        var bounds = new Rect(0, 0, _target.Width, _target.Height);
+        foreach (var r in clip)
+        {
+            var c = r.Intersect(bounds);
+            if (!c.IsEmpty) _clip[_clipCount++] = c;
+        }
+        _gl.Enable(Gles.ScissorTest);
+        _gl.BlendFunc(Gles.One, Gles.OneMinusSrcAlpha);
+    }
+
+    public void Clear(ColorF color)
+    {
+        _gl.ClearColor(color.R, color.G, color.B, color.A);
+        for (var i = 0; i < _clipCount; i++)
+        {
+            Scissor(_clip[i]);
+            _gl.Clear(Gles.ColorBufferBit);
+        }
+    }
+
+    public void Draw(ITexture texture, RectF source, Rect destination, int transform, float alpha, bool opaque)
+    {
+        var t = (GlesTexture)texture;
+        var program = t.Target == Gles.TextureExternalOes ? _external : _texture;
+        float* vertices = stackalloc float[16];
+        Quad(destination, vertices);
+        TexCoords(t, source, transform, vertices + 8);
+        program.Use();
+        _gl.ActiveTexture(Gles.Texture0);
+        _gl.BindTexture(t.Target, t.Id);
+        _gl.Uniform1i(program.Texture, 0);
+        _gl.Uniform1f(program.Alpha, alpha);
+        _gl.Uniform1f(program.Opaque, t.HasAlpha ? 0f : 1f);
+        if ((opaque || !t.HasAlpha) && alpha >= 1f) _gl.Disable(Gles.Blend); else _gl.Enable(Gles.Blend);
+        DrawClipped(program, destination, vertices);
+    }
+
+    public void DrawSolid(Rect destination, ColorF color)
+    {
+        float* vertices = stackalloc float[16];
+        Quad(destination, vertices);
+        _solid.Use();
+        _gl.Uniform4f(_solid.Color, color.R, color.G, color.B, color.A);
+        if (color.A >= 1f) _gl.Disable(Gles.Blend); else _gl.Enable(Gles.Blend);
+        DrawClipped(_solid, destination, vertices);
+    }
+
+    public void End()
+    {
+        _gl.Disable(Gles.ScissorTest);
+        _gl.Disable(Gles.Blend);
+        _target = null;
+    }
+
+    private void DrawClipped(Program program, Rect destination, float* vertices)
+    {
+        _gl.VertexAttribPointer(Program.PositionAttribute, 2, Gles.Float, 0, 0, vertices);
+        _gl.EnableVertexAttribArray(Program.PositionAttribute);
+        _gl.VertexAttribPointer(Program.TexcoordAttribute, 2, Gles.Float, 0, 0, vertices + 8);
+        _gl.EnableVertexAttribArray(Program.TexcoordAttribute);
+        for (var i = 0; i < _clipCount; i++)
+        {
+            var c = _clip[i].Intersect(destination);
+            if (c.IsEmpty) continue;
+            Scissor(c);
+            _gl.DrawArrays(Gles.TriangleStrip, 0, 4);
+        }
+    }
+
+    private void Scissor(Rect r) => _gl.Scissor(r.X, r.Y, r.Width, r.Height);
+
+    /// <summary>Corners top-left, top-right, bottom-left, bottom-right in NDC (target row 0 at y = -1).</summary>
+    private void Quad(Rect d, float* v)
+    {
+        float w = _target!.Width, h = _target.Height;
+        float x0 = 2f * d.X / w - 1f, x1 = 2f * d.Right / w - 1f;
+        float y0 = 2f * d.Y / h - 1f, y1 = 2f * d.Bottom / h - 1f;
+        v[0] = x0; v[1] = y0; v[2] = x1; v[3] = y0; v[4] = x0; v[5] = y1; v[6] = x1; v[7] = y1;
+    }
+
+    /// <summary>Texture coordinates of the quad's corners: each corner (u, v) of the surface maps to a
+    /// point of the source rectangle in buffer space through the buffer transform (wl_output.transform:
+    /// the buffer holds the surface's content rotated counter-clockwise / flipped by it).</summary>
+    internal static void TexCoords(ITexture t, RectF s, int transform, float* tc)
+    {
+        ReadOnlySpan<float> corners = [0, 0, 1, 0, 0, 1, 1, 1];
+        for (var i = 0; i < 4; i++)
+        {
+            var (u, v) = (corners[i * 2], corners[i * 2 + 1]);
+            var (bu, bv) = transform switch
+            {
+                1 => (v, 1 - u),      // 90
+                2 => (1 - u, 1 - v),  // 180
+                3 => (1 - v, u),      // 270
+                4 => (1 - u, v),      // flipped
+                5 => (v, u),          // flipped 90
+                6 => (u, 1 - v),      // flipped 180
+                7 => (1 - v, 1 - u),  // flipped 270
+                _ => (u, v),
+            };
+            tc[i * 2] = (float)((s.X + bu * s.Width) / t.Width);
+            tc[i * 2 + 1] = (float)((s.Y + bv * s.Height) / t.Height);
+        }
+    }
+
+    public void ReadPixels(IRenderTarget target, Rect region, uint fourcc, Span<byte> destination, int stride)
+    {
+        if (fourcc is not (Fourcc.Argb8888 or Fourcc.Xrgb8888)) throw new ArgumentException($"cannot read pixels as 0x{fourcc:x8}");
+        if (destination.Length < (long)stride * (region.Height - 1) + region.Width * 4) throw new ArgumentException("destination too small");
+        var t = (GlesTarget)target;
+        _gl.BindFramebuffer(Gles.Framebuffer, t.Framebuffer);
+        _gl.PixelStorei(Gles.PackAlignment, 4);
+        _gl.PixelStorei(Gles.PackRowLength, stride / 4);
+        fixed (byte* p = destination)
+        {
+            _gl.ReadPixels(region.X, region.Y, region.Width, region.Height, _readBgra ? Gles.BgraExt : Gles.Rgba, Gles.UnsignedByte, p);
+            if (!_readBgra)
+            {
+                // RGBA → BGRA in place.
+                for (var y = 0; y < region.Height; y++)
+                {
+                    var row = p + (long)y * stride;
+                    for (var x = 0; x < region.Width; x++) (row[x * 4], row[x * 4 + 2]) = (row[x * 4 + 2], row[x * 4]);
+                }
+            }
+        }
+        _gl.PixelStorei(Gles.PackRowLength, 0);
+    }
+
+    public void Dispose()
+    {
+        _texture.Dispose();
+        if (_external != _texture) _external.Dispose();
+        _solid.Dispose();
+        Egl.MakeCurrent(_display, 0, 0, 0);
+        Egl.DestroyContext(_display, _context);
+        Egl.Terminate(_display);
+        Egl.ReleaseThread();
+    }
+
+    // ---- shaders ----
+
+    /// <summary>A linked program and its uniform locations, looked up once.</summary>
+    private sealed class Program : IDisposable
+    {
+        public const uint PositionAttribute = 0, TexcoordAttribute = 1;
+        private readonly GlesRenderer _r;
+        private readonly uint _id;
+
+        public Program(GlesRenderer renderer, string vertex, string fragment)
+        {
+            _r = renderer;
+            var gl = renderer._gl;
+            var vs = Compile(gl, Gles.VertexShader, vertex);
+            var fs = Compile(gl, Gles.FragmentShader, fragment);
+            _id = gl.CreateProgram();
+            gl.AttachShader(_id, vs);
+            gl.AttachShader(_id, fs);
+            fixed (byte* position = "position\0"u8, texcoord = "texcoord\0"u8)
+            {
+                gl.BindAttribLocation(_id, PositionAttribute, position);
+                gl.BindAttribLocation(_id, TexcoordAttribute, texcoord);
+            }
+            gl.LinkProgram(_id);
+            int ok;
+            gl.GetProgramiv(_id, Gles.LinkStatus, &ok);
+            gl.DeleteShader(vs);
+            gl.DeleteShader(fs);
+            if (ok == 0)
+            {
+                var log = stackalloc byte[1024];
+                int length;
+                gl.GetProgramInfoLog(_id, 1024, &length, log);
+                throw new EglException($"shader link failed: {Encoding.UTF8.GetString(log, length)}");
+            }
+            Texture = Uniform("tex");
+            Alpha = Uniform("alpha");
+            Opaque = Uniform("opaque");
+            Color = Uniform("color");
+        }
+
+        public int Texture { get; }
+        public int Alpha { get; }
+        public int Opaque { get; }
+        public int Color { get; }
+
+        public void Use() => _r._gl.UseProgram(_id);
+
+        private int Uniform(string name)
+        {
+            var bytes = Encoding.ASCII.GetBytes(name + "\0");
+            fixed (byte* p = bytes) return _r._gl.GetUniformLocation(_id, p);
+        }
+
+        private static uint Compile(Gles gl, int kind, string source)
+        {
+            var shader = gl.CreateShader(kind);
+            var bytes = Encoding.UTF8.GetBytes(source);
+            fixed (byte* p = bytes)
+            {
+                var length = bytes.Length;
+                var ptr = p;
+                gl.ShaderSource(shader, 1, &ptr, &length);
+            }
+            gl.CompileShader(shader);
+            int ok;
+            gl.GetShaderiv(shader, Gles.CompileStatus, &ok);
+            if (ok == 0)
+            {
+                var log = stackalloc byte[1024];
+                int length;
+                gl.GetShaderInfoLog(shader, 1024, &length, log);
+                throw new EglException($"shader compile failed: {Encoding.UTF8.GetString(log, length)}");
+            }
+            return shader;
+        }
+
+        public void Dispose() => _r._gl.DeleteProgram(_id);
+    }
+}
