@@ -34,6 +34,8 @@ public sealed class CompositorServer : IDisposable
         display.CreateGlobal<WpViewporter>(Viewport.Version, r => r.Handler = Viewport.Manager);
         display.CreateGlobal<WpSinglePixelBufferManagerV1>(Buffers.SinglePixelBuffer.ManagerVersion, r => r.Handler = Buffers.SinglePixelBuffer.Manager);
 
+        Seat = new Seat.Seat(this);
+        DataDevices = new DataDevice.DataDeviceManager(display, Seat);
         Screencopy = new Screencopy.ScreencopyService(this);
         if (backend.Renderer is IDmaBufImporter importer) Dmabuf = new Dmabuf.LinuxDmabuf(display, importer, log);
 
@@ -49,14 +51,16 @@ public sealed class CompositorServer : IDisposable
     public Scene.Scene Scene { get; }
     public SceneRenderer SceneRenderer { get; }
     public IReadOnlyList<Surface> Surfaces => _surfaces;
+    public Seat.Seat Seat { get; }
+    public DataDevice.DataDeviceManager DataDevices { get; }
     public Screencopy.ScreencopyService Screencopy { get; }
     /// <summary>zwp_linux_dmabuf_v1, when the renderer imports DMA-BUFs.</summary>
     public Dmabuf.LinuxDmabuf? Dmabuf { get; }
 
-    /// <summary>Starts the backend: outputs appear, input flows to <paramref name="input"/>.</summary>
-    public void Start(IInputSink input)
+    /// <summary>Starts the backend: outputs appear, input flows to the seat.</summary>
+    public void Start()
     {
-        Backend.Start(input);
+        Backend.Start(Seat);
         Log.Information("Backend {Backend}: renderer {Renderer}", Backend.Name, Renderer.Description);
     }
 
@@ -103,6 +107,7 @@ public sealed class CompositorServer : IDisposable
     public void Dispose()
     {
         Dmabuf?.Dispose();
+        Seat.Keyboard.Dispose();
         Backend.OutputAdded -= AddOutput;
         Backend.OutputRemoved -= RemoveOutput;
     }

@@ -1,3 +1,4 @@
+using Compositor.Backends.Headless;
 using Serilog.Events;
 
 namespace Compositor;
@@ -5,6 +6,13 @@ namespace Compositor;
 /// <summary>Command line of the compositor. Everything after "--" is a client to spawn.</summary>
 internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] Command, bool Help)
 {
+    /// <summary>headless, drm or wayland; null: headless unless a display is available (later backends).</summary>
+    public string? Backend { get; init; }
+    /// <summary>Headless output modes, one per --output.</summary>
+    public List<HeadlessOutputConfig> Outputs { get; init; } = [];
+    /// <summary>Where tests inject input (headless): a Unix socket path.</summary>
+    public string? TestInput { get; init; }
+
     public const string Usage = """
         Usage: compositor [options] [-- COMMAND [ARGS...]]
 
@@ -12,6 +20,10 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
 
         Options:
           --socket NAME     socket name under $XDG_RUNTIME_DIR (or an absolute path); default: first free wayland-N
+          --backend NAME    headless (default; drm and wayland come later)
+          --output WxH[@HZ] a headless output of that mode, e.g. 1280x720@60; repeat for more (default 1280x720@60)
+          --test-input PATH listen on a Unix socket for injected input (tests): "key 30 press", "type hello",
+                            "motion 0 100 200", "button left press", "axis vertical 10"; each line answered ok/error
           --log-level LEVEL verbose, debug, information (default), warning, error
           -v, --verbose     same as --log-level debug
           -h, --help        this text
@@ -27,6 +39,9 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
     public static Options Parse(string[] args)
     {
         string? socket = null;
+        string? backend = null;
+        string? testInput = null;
+        var outputs = new List<HeadlessOutputConfig>();
         var level = LogEventLevel.Information;
         var help = false;
         for (var i = 0; i < args.Length; i++)
@@ -34,7 +49,18 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
             switch (args[i])
             {
                 case "--":
-                    return new Options(socket, level, args[(i + 1)..], help);
+                    return new Options(socket, level, args[(i + 1)..], help) { Backend = backend, Outputs = outputs, TestInput = testInput };
+                case "--backend":
+                    backend = Value(args, ref i);
+                    if (backend is not ("headless" or "drm" or "wayland"))
+                        throw new ArgumentException($"unknown backend '{backend}' (headless, drm or wayland)");
+                    break;
+                case "--output":
+                    outputs.Add(HeadlessOutputConfig.Parse(Value(args, ref i)));
+                    break;
+                case "--test-input":
+                    testInput = Value(args, ref i);
+                    break;
                 case "--socket":
                     socket = Value(args, ref i);
                     break;
@@ -53,7 +79,7 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                     throw new ArgumentException($"unknown option '{args[i]}'");
             }
         }
-        return new Options(socket, level, [], help);
+        return new Options(socket, level, [], help) { Backend = backend, Outputs = outputs, TestInput = testInput };
     }
 
     private static string Value(string[] args, ref int i)

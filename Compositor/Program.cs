@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Compositor;
+using Compositor.Backends.Headless;
+using Compositor.Backends.Native;
 using Serilog;
 using Wayland.Events;
 using Wayland.Server;
@@ -32,6 +34,27 @@ try
 {
     using var loop = new EventLoop(Log.Logger);
     using var display = new Display(loop, Log.Logger);
+    if (options.Backend is "drm" or "wayland")
+    {
+        Log.Fatal("The {Backend} backend is not built yet; use --backend headless", options.Backend);
+        return 1;
+    }
+    HeadlessBackend backend;
+    try
+    {
+        backend = new HeadlessBackend(loop, options.Outputs, Log.Logger);
+    }
+    catch (Exception e) when (e is EglException or DllNotFoundException)
+    {
+        Log.Fatal("Cannot start the renderer: {Message} (scripts/setup.sh installs Mesa 25)", e.Message);
+        return 1;
+    }
+    using var _ = backend;
+    using var server = new CompositorServer(loop, display, backend, Log.Logger);
+    server.Start();
+    using var testInput = options.TestInput is { } path
+        ? new TestInputSocket(loop, path, server.Seat, () => backend.Outputs, Log.Logger)
+        : null;
     string name;
     try
     {

@@ -3,15 +3,25 @@
 # Idempotent and quiet when everything is already there.
 set -euo pipefail
 
-# Debian packages: the reference compositor and real clients the tests run against.
-PACKAGES=(weston wayland-utils libwayland-client0 libwayland-server0 procps)
+# Debian packages: the reference compositor, real clients the tests run against (weston's demos,
+# grim for screenshots, foot, wl-clipboard), libxkbcommon for keymaps, and EGL/GLES.
+PACKAGES=(weston wayland-utils libwayland-client0 libwayland-server0 procps grim foot wl-clipboard
+          fonts-dejavu-core libxkbcommon0 xkb-data libegl1 libgles2)
+# Mesa 25 from bookworm-backports: llvmpipe on the EGL surfaceless platform with DMA-BUF import.
+# bookworm's Mesa 22 lacks it.
+BACKPORTS=(libegl-mesa0 libgbm1 libgl1-mesa-dri mesa-libgallium)
+MESA_MIN=25
 
 need_apt=()
 for p in "${PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || need_apt+=("$p")
 done
 
-if [ ${#need_apt[@]} -gt 0 ]; then
+need_backports=()
+mesa=$(dpkg-query -W -f='${Version}' libegl-mesa0 2>/dev/null || true)
+if [ "${mesa%%.*}" != "" ] && [ "${mesa%%.*}" -ge "$MESA_MIN" ] 2>/dev/null; then :; else need_backports=("${BACKPORTS[@]}"); fi
+
+if [ ${#need_apt[@]} -gt 0 ] || [ ${#need_backports[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup: missing Debian packages: ${need_apt[*]} (run this script as root, or install them)" >&2
     exit 1
@@ -27,9 +37,14 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
   fi
-  echo "setup: installing ${need_apt[*]} (apt-get, this takes a minute)"
+  echo "setup: installing ${need_apt[*]} ${need_backports[*]} (apt-get, this takes a minute)"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  if [ ${#need_apt[@]} -gt 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  fi
+  if [ ${#need_backports[@]} -gt 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -t bookworm-backports "${need_backports[@]}" >/dev/null
+  fi
 fi
 
 if ! command -v dotnet >/dev/null 2>&1; then

@@ -22,7 +22,7 @@ internal sealed class InProcessCompositor : IDisposable
         Loop = new EventLoop(Logger);
         Display = new Display(Loop, Logger);
         Server = new CompositorServer(Loop, Display, new NoOutputBackend(), Logger);
-        Server.Start(new IgnoredInput());
+        Server.Start();
     }
 
     public EventLoop Loop { get; }
@@ -58,16 +58,6 @@ internal sealed class InProcessCompositor : IDisposable
         public event Action<IOutput>? OutputRemoved { add { } remove { } }
         public void Start(IInputSink input) { }
         public void Dispose() => Renderer.Dispose();
-    }
-
-    private sealed class IgnoredInput : IInputSink
-    {
-        public void KeyboardKey(uint timeMs, uint keycode, bool pressed) { }
-        public void PointerMotionAbsolute(uint timeMs, IOutput output, double x, double y) { }
-        public void PointerMotion(uint timeMs, double dx, double dy) { }
-        public void PointerButton(uint timeMs, uint button, bool pressed) { }
-        public void PointerAxis(uint timeMs, uint axis, double value, int discrete) { }
-        public void PointerFrame() { }
     }
 }
 

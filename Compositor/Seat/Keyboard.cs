@@ -1,0 +1,104 @@
+using Compositor.Input;
+using Compositor.Surfaces;
+using Wayland.Protocols.Server;
+
+namespace Compositor.Seat;
+
+/// <summary>
+/// The keyboard: one XKB keymap shared by every client as a sealed memfd, the key and modifier
+/// state, and the focused surface, which the shell sets. wl_keyboard requests are handled here.
+/// </summary>
+public sealed class Keyboard : IWlKeyboardHandler, IDisposable
+{
+    private readonly CompositorServer _server;
+    private readonly List<WlKeyboard> _resources = [];
+    private readonly Keymap _keymap;
+    private readonly KeyboardState _state;
+    private readonly byte[] _keysArray = new byte[4 * 256];
+    private Surface? _focus;
+
+    internal Keyboard(CompositorServer server)
+    {
+        _server = server;
+        _keymap = Keymap.FromEnvironment();
+        _state = new KeyboardState(_keymap);
+    }
+
+    public Surface? Focus => _focus;
+
+    /// <summary>Raised when the keyboard focus moves (clipboard offers follow it).</summary>
+    public event Action<Surface?>? FocusChanged;
+
+    internal void Add(WlKeyboard resource)
+    {
+        resource.Handler = this;
+        _resources.Add(resource);
+        resource.Destroyed += r => _resources.Remove((WlKeyboard)r);
+        resource.SendKeymap(WlKeyboard.KeymapFormat.XkbV1, _keymap.Fd.Value, _keymap.Size);
+        resource.SendRepeatInfo(KeyboardState.RepeatRate, KeyboardState.RepeatDelay);
+        if (_focus is not null && _focus.Resource.Client == resource.Client) SendEnter(resource, _server.Display.NextSerial());
+    }
+
+    /// <summary>Gives the keyboard to a surface (or nobody): leave to the old one, enter with the pressed
+    /// keys and the modifiers to the new one.</summary>
+    public void SetFocus(Surface? surface)
+    {
+        if (surface == _focus) return;
+        if (_focus is not null)
+        {
+            _focus.Destroyed -= OnFocusDestroyed;
+            if (!_focus.IsDestroyed)
+            {
+                var serial = _server.Display.NextSerial();
+                foreach (var r in _resources)
+                    if (r.Client == _focus.Resource.Client) r.SendLeave(serial, _focus.Resource);
+            }
+        }
+        _focus = surface;
+        if (surface is not null)
+        {
+            surface.Destroyed += OnFocusDestroyed;
+            var serial = _server.Display.NextSerial();
+            foreach (var r in _resources)
+                if (r.Client == surface.Resource.Client) SendEnter(r, serial);
+        }
+        FocusChanged?.Invoke(surface);
+    }
+
+    private void SendEnter(WlKeyboard r, uint serial)
+    {
+        var keys = _state.PressedKeys;
+        for (var i = 0; i < keys.Length; i++) BitConverter.TryWriteBytes(_keysArray.AsSpan(i * 4), keys[i]);
+        r.SendEnter(serial, _focus!.Resource, _keysArray.AsSpan(0, keys.Length * 4));
+        var m = _state.Modifiers;
+        r.SendModifiers(serial, m.Depressed, m.Latched, m.Locked, m.Group);
+    }
+
+    internal void Key(uint timeMs, uint keycode, bool pressed)
+    {
+        var modifiersChanged = _state.UpdateKey(keycode, pressed);
+        if (_focus is null) return;
+        var serial = _server.Display.NextSerial();
+        var m = _state.Modifiers;
+        foreach (var r in _resources)
+        {
+            if (r.Client != _focus.Resource.Client) continue;
+            r.SendKey(serial, timeMs, keycode, pressed ? WlKeyboard.KeyState.Pressed : WlKeyboard.KeyState.Released);
+            if (modifiersChanged) r.SendModifiers(serial, m.Depressed, m.Latched, m.Locked, m.Group);
+        }
+    }
+
+    private void OnFocusDestroyed(Surface s)
+    {
+        _focus = null;
+        FocusChanged?.Invoke(null);
+    }
+
+    public void Release(WlKeyboard resource) { }
+
+    public void Dispose()
+    {
+        _state.Dispose();
+        _keymap.Dispose();
+    }
+}

@@ -1,0 +1,179 @@
+using Compositor.Scene;
+using Compositor.Surfaces;
+using Wayland.Protocols.Server;
+using Wayland.Server;
+using Wayland.Wire;
+
+namespace Compositor.Seat;
+
+/// <summary>
+/// The pointer: its position in the layout, the surface it is over (focus follows the pointer,
+/// except that an implicit grab keeps it while a button is held), and every wl_pointer resource.
+/// wl_pointer requests (set_cursor, release) are handled here.
+/// </summary>
+public sealed class Pointer : IWlPointerHandler
+{
+    private readonly CompositorServer _server;
+    private readonly List<WlPointer> _resources = [];
+    private Surface? _focus;
+    private uint _enterSerial;
+    private bool _pendingFrame;
+
+    internal Pointer(CompositorServer server) => _server = server;
+
+    public double X { get; private set; }
+    public double Y { get; private set; }
+    public Surface? Focus => _focus;
+    public int ButtonsDown { get; private set; }
+    /// <summary>The client's cursor surface, drawn at the pointer.</summary>
+    public CursorRole? Cursor { get; private set; }
+
+    internal void Add(WlPointer resource)
+    {
+        resource.Handler = this;
+        _resources.Add(resource);
+        resource.Destroyed += r => _resources.Remove((WlPointer)r);
+        // A client that binds while the pointer is over it learns so at once.
+        if (_focus is not null && _focus.Resource.Client == resource.Client)
+            resource.SendEnter(_enterSerial, _focus.Resource, LocalX(), LocalY());
+    }
+
+    public void MoveTo(uint timeMs, double x, double y)
+    {
+        var bounds = LayoutBounds();
+        X = Math.Clamp(x, bounds.X, Math.Max(bounds.X, bounds.Right - 1));
+        Y = Math.Clamp(y, bounds.Y, Math.Max(bounds.Y, bounds.Bottom - 1));
+        if (Cursor is not null) Cursor.Moved(X, Y);
+
+        if (ButtonsDown == 0) UpdateFocus();
+        if (_focus is null) return;
+        var (sx, sy) = (LocalX(), LocalY());
+        foreach (var r in _resources)
+            if (r.Client == _focus.Resource.Client) r.SendMotion(timeMs, sx, sy);
+        _pendingFrame = true;
+    }
+
+    internal void Button(uint timeMs, uint button, bool pressed)
+    {
+        ButtonsDown = Math.Max(0, ButtonsDown + (pressed ? 1 : -1));
+        if (_focus is not null)
+        {
+            var serial = _server.Display.NextSerial();
+            foreach (var r in _resources)
+                if (r.Client == _focus.Resource.Client)
+                    r.SendButton(serial, timeMs, button, pressed ? WlPointer.ButtonState.Pressed : WlPointer.ButtonState.Released);
+            _pendingFrame = true;
+        }
+        // Releasing the last button ends the implicit grab: focus follows the pointer again.
+        if (!pressed && ButtonsDown == 0) UpdateFocus();
+    }
+
+    internal void Axis(uint timeMs, uint axis, double value, int discrete)
+    {
+        if (_focus is null || axis > 1) return;
+        var a = (WlPointer.Axis)axis;
+        foreach (var r in _resources)
+        {
+            if (r.Client != _focus.Resource.Client) continue;
+            if (discrete != 0)
+            {
+                r.SendAxisSource(WlPointer.AxisSource.Wheel);
+                // axis_discrete (v5-7) was replaced by axis_value120 in v8; a v8 client must not get the old one.
+                if (r.Version >= 8) r.SendAxisValue120(a, discrete * 120);
+                else r.SendAxisDiscrete(a, discrete);
+            }
+            r.SendAxis(timeMs, a, Fixed.FromDouble(value));
+        }
+        _pendingFrame = true;
+    }
+
+    internal void Frame()
+    {
+        if (!_pendingFrame || _focus is null) return;
+        _pendingFrame = false;
+        foreach (var r in _resources)
+            if (r.Client == _focus.Resource.Client) r.SendFrame();
+    }
+
+    /// <summary>Re-evaluates what is under the pointer (after motion, or when windows change).</summary>
+    public void UpdateFocus()
+    {
+        var surface = _server.Scene.SurfaceAt(X, Y, out _, out _, out _);
+        if (surface == _focus) return;
+        if (_focus is not null && !_focus.IsDestroyed)
+        {
+            var serial = _server.Display.NextSerial();
+            foreach (var r in _resources)
+                if (r.Client == _focus.Resource.Client) { r.SendLeave(serial, _focus.Resource); r.SendFrame(); }
+        }
+        if (_focus is not null) _focus.Destroyed -= OnFocusDestroyed;
+        _focus = surface;
+        if (surface is null)
+        {
+            // Over the background there is no client to draw a cursor.
+            return;
+        }
+        surface.Destroyed += OnFocusDestroyed;
+        _enterSerial = _server.Display.NextSerial();
+        var (sx, sy) = (LocalX(), LocalY());
+        foreach (var r in _resources)
+            if (r.Client == surface.Resource.Client) { r.SendEnter(_enterSerial, surface.Resource, sx, sy); r.SendFrame(); }
+    }
+
+    private void OnFocusDestroyed(Surface s)
+    {
+        _focus = null;
+        ButtonsDown = 0;
+    }
+
+    public void SetCursor(WlPointer resource, uint serial, WlSurface? surface, int hotspotX, int hotspotY)
+    {
+        // Only the client the pointer is over, answering its latest enter, may set the cursor.
+        if (_focus is null || _focus.Resource.Client != resource.Client || serial != _enterSerial) return;
+        if (surface is null)
+        {
+            SetCursor(null);
+            return;
+        }
+        var s = (Surface)surface.Data!;
+        if (s.Role is CursorRole existing)
+        {
+            existing.SetHotspot(hotspotX, hotspotY);
+            SetCursor(existing);
+            return;
+        }
+        var role = new CursorRole(_server, s, hotspotX, hotspotY);
+        if (!s.TrySetRole(role, resource, (uint)WlPointer.Error.Role)) return;
+        SetCursor(role);
+    }
+
+    private void SetCursor(CursorRole? cursor)
+    {
+        if (Cursor == cursor) return;
+        if (Cursor is not null) _server.Scene.DamageSurfaceTree(Cursor.Surface);
+        Cursor = cursor;
+        _server.Scene.Cursor = cursor;
+        cursor?.Moved(X, Y);
+    }
+
+    public void Release(WlPointer resource) { }
+
+    private Fixed LocalX() => Fixed.FromDouble(X - OriginOf(_focus!).X);
+    private Fixed LocalY() => Fixed.FromDouble(Y - OriginOf(_focus!).Y);
+
+    private static (int X, int Y) OriginOf(Surface s) =>
+        Scene.Scene.TryGetPosition(s, out var x, out var y) ? (x, y) : (0, 0);
+
+    private Backends.Rect LayoutBounds()
+    {
+        var outputs = _server.Scene.Outputs;
+        if (outputs.Count == 0) return new Backends.Rect(0, 0, 1, 1);
+        int x0 = int.MaxValue, y0 = int.MaxValue, x1 = int.MinValue, y1 = int.MinValue;
+        foreach (var o in outputs)
+        {
+            var b = o.Bounds;
+            x0 = Math.Min(x0, b.X); y0 = Math.Min(y0, b.Y); x1 = Math.Max(x1, b.Right); y1 = Math.Max(y1, b.Bottom);
+        }
+        return new Backends.Rect(x0, y0, x1 - x0, y1 - y0);
+    }
+}
