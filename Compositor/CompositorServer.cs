@@ -30,6 +30,7 @@ public sealed class CompositorServer : IDisposable
         var compositor = new CompositorGlobal(this);
         display.CreateGlobal<WlCompositor>(CompositorGlobal.Version, r => r.Handler = compositor);
         display.CreateGlobal<WlSubcompositor>(SubcompositorGlobal.Version, r => r.Handler = SubcompositorGlobal.Handler);
+        _ = new Shm.ShmGlobal(display, backend.Renderer.ShmFormats);
         display.CreateGlobal<WpPresentation>(PresentationGlobal.Version, PresentationGlobal.Bind);
         display.CreateGlobal<WpViewporter>(Viewport.Version, r => r.Handler = Viewport.Manager);
         display.CreateGlobal<WpSinglePixelBufferManagerV1>(Buffers.SinglePixelBuffer.ManagerVersion, r => r.Handler = Buffers.SinglePixelBuffer.Manager);

@@ -1,0 +1,83 @@
+using Compositor.Backends;
+using Compositor.Buffers;
+using Wayland.Protocols.Server;
+
+namespace Compositor.Shm;
+
+/// <summary>
+/// A wl_buffer in a client's shm pool: on commit its damaged rows are copied into the surface's
+/// texture (in place from the mapping when the pool is sealed, else through a pread), and a client
+/// whose file turned out shorter than it said gets wl_shm's invalid_fd, as libwayland does.
+/// </summary>
+public sealed class ShmBuffer : ClientBuffer, IWlBufferHandler
+{
+    // One scratch buffer for every unsealed pool: the compositor is single-threaded.
+    private static byte[] s_scratch = [];
+    private readonly ShmPool _pool;
+    private readonly int _offset;
+    private readonly uint _fourcc;
+
+    internal ShmBuffer(WlBuffer resource, ShmPool pool, int offset, int width, int height, int stride, uint fourcc)
+        : base(resource, width, height)
+    {
+        _pool = pool;
+        _offset = offset;
+        _fourcc = fourcc;
+        Stride = stride;
+        resource.Handler = this;
+    }
+
+    public override uint Fourcc => _fourcc;
+    public override int Stride { get; }
+    public override bool HasAlpha => _fourcc is Backends.Fourcc.Argb8888 or Backends.Fourcc.Abgr8888;
+    public bool IsMapped => _pool.IsMapped;
+
+    public static int BytesPerPixel(uint fourcc) => fourcc == Backends.Fourcc.Rgb565 ? 2 : 4;
+
+    public void Destroy(WlBuffer resource) { }
+
+    public override bool Upload(IRenderer renderer, ITexture texture, Rect region)
+    {
+        if (!ReadRows(region, out var rows)) return false;
+        renderer.Upload(texture, rows, Stride, region);
+        return true;
+    }
+
+    /// <summary>The rows of <paramref name="region"/>, from column 0 of its first row to its last pixel.</summary>
+    private bool ReadRows(Rect region, out ReadOnlySpan<byte> rows)
+    {
+        var bpp = BytesPerPixel(_fourcc);
+        var start = (long)_offset + (long)region.Y * Stride;
+        var length = (region.Height - 1) * Stride + (region.X + region.Width) * bpp;
+        if (_pool.Read(start, length, ref s_scratch, out rows)) return true;
+        Resource.PostError((uint)WlShm.Error.InvalidFd, "error accessing SHM buffer");
+        return false;
+    }
+
+    /// <summary>Copies a region of the client's pixels out (tests, screenshots of surfaces).</summary>
+    public bool CopyRows(Rect region, Span<byte> destination, int destinationStride)
+    {
+        if (!ReadRows(region, out var rows)) return false;
+        var bpp = BytesPerPixel(_fourcc);
+        for (var y = 0; y < region.Height; y++)
+            rows.Slice(y * Stride + region.X * bpp, region.Width * bpp).CopyTo(destination[(y * destinationStride)..]);
+        return true;
+    }
+
+    public override bool WriteRows(Rect region, ReadOnlySpan<byte> source, int sourceStride)
+    {
+        var bpp = BytesPerPixel(_fourcc);
+        for (var y = 0; y < region.Height; y++)
+        {
+            var at = (long)_offset + (long)(region.Y + y) * Stride + (long)region.X * bpp;
+            if (!_pool.Write(at, source.Slice(y * sourceStride, region.Width * bpp)))
+            {
+                Resource.PostError((uint)WlShm.Error.InvalidFd, "error accessing SHM buffer");
+                return false;
+            }
+        }
+        return true;
+    }
+
+    protected override void Free() => _pool.Unref();
+}
