@@ -31,12 +31,14 @@ public sealed class CompositorServer : IDisposable
         display.CreateGlobal<WlCompositor>(CompositorGlobal.Version, r => r.Handler = compositor);
         display.CreateGlobal<WlSubcompositor>(SubcompositorGlobal.Version, r => r.Handler = SubcompositorGlobal.Handler);
         _ = new Shm.ShmGlobal(display, backend.Renderer.ShmFormats);
+        display.CreateGlobal<ZxdgOutputManagerV1>(XdgOutputManager.Version, r => r.Handler = XdgOutputManager.Instance);
         display.CreateGlobal<WpPresentation>(PresentationGlobal.Version, PresentationGlobal.Bind);
         display.CreateGlobal<WpViewporter>(Viewport.Version, r => r.Handler = Viewport.Manager);
         display.CreateGlobal<WpSinglePixelBufferManagerV1>(Buffers.SinglePixelBuffer.ManagerVersion, r => r.Handler = Buffers.SinglePixelBuffer.Manager);
 
         Seat = new Seat.Seat(this);
         DataDevices = new DataDevice.DataDeviceManager(display, Seat);
+        Shell = new Shell.XdgShell(this);
         Screencopy = new Screencopy.ScreencopyService(this);
         if (backend.Renderer is IDmaBufImporter importer) Dmabuf = new Dmabuf.LinuxDmabuf(display, importer, log);
 
@@ -54,6 +56,8 @@ public sealed class CompositorServer : IDisposable
     public IReadOnlyList<Surface> Surfaces => _surfaces;
     public Seat.Seat Seat { get; }
     public DataDevice.DataDeviceManager DataDevices { get; }
+    /// <summary>xdg_wm_base, decorations, and the window manager.</summary>
+    public Shell.XdgShell Shell { get; }
     public Screencopy.ScreencopyService Screencopy { get; }
     /// <summary>zwp_linux_dmabuf_v1, when the renderer imports DMA-BUFs.</summary>
     public Dmabuf.LinuxDmabuf? Dmabuf { get; }

@@ -25,6 +25,9 @@ public sealed class Keyboard : IWlKeyboardHandler, IDisposable
     }
 
     public Surface? Focus => _focus;
+    /// <summary>Serial of the last key press sent, and its client (popup grabs may quote it).</summary>
+    public uint LastPressSerial { get; private set; }
+    public Wayland.Server.Client? LastPressClient { get; private set; }
 
     /// <summary>Raised when the keyboard focus moves (clipboard offers follow it).</summary>
     public event Action<Surface?>? FocusChanged;
@@ -79,6 +82,7 @@ public sealed class Keyboard : IWlKeyboardHandler, IDisposable
         var modifiersChanged = _state.UpdateKey(keycode, pressed);
         if (_focus is null) return;
         var serial = _server.Display.NextSerial();
+        if (pressed) (LastPressSerial, LastPressClient) = (serial, _focus.Resource.Client);
         var m = _state.Modifiers;
         foreach (var r in _resources)
         {

@@ -18,6 +18,7 @@ public sealed class Pointer : IWlPointerHandler
     private Surface? _focus;
     private uint _enterSerial;
     private bool _pendingFrame;
+    private IPointerGrab? _grab;
 
     internal Pointer(CompositorServer server) => _server = server;
 
@@ -25,6 +26,11 @@ public sealed class Pointer : IWlPointerHandler
     public double Y { get; private set; }
     public Surface? Focus => _focus;
     public int ButtonsDown { get; private set; }
+    /// <summary>Serial of the last button press sent, and the client it went to: move, resize and
+    /// popup grabs must quote it.</summary>
+    public uint LastPressSerial { get; private set; }
+    public Wayland.Server.Client? LastPressClient { get; private set; }
+    public IPointerGrab? Grab => _grab;
     /// <summary>The client's cursor surface, drawn at the pointer.</summary>
     public CursorRole? Cursor { get; private set; }
 
@@ -44,6 +50,11 @@ public sealed class Pointer : IWlPointerHandler
         X = Math.Clamp(x, bounds.X, Math.Max(bounds.X, bounds.Right - 1));
         Y = Math.Clamp(y, bounds.Y, Math.Max(bounds.Y, bounds.Bottom - 1));
         if (Cursor is not null) Cursor.Moved(X, Y);
+        if (_grab is not null)
+        {
+            _grab.Motion(X, Y);
+            return;
+        }
 
         if (ButtonsDown == 0) UpdateFocus();
         if (_focus is null) return;
@@ -63,9 +74,14 @@ public sealed class Pointer : IWlPointerHandler
                 if (r.Client == _focus.Resource.Client)
                     r.SendButton(serial, timeMs, button, pressed ? WlPointer.ButtonState.Pressed : WlPointer.ButtonState.Released);
             _pendingFrame = true;
+            if (pressed) (LastPressSerial, LastPressClient) = (serial, _focus.Resource.Client);
         }
         // Releasing the last button ends the implicit grab: focus follows the pointer again.
-        if (!pressed && ButtonsDown == 0) UpdateFocus();
+        if (!pressed && ButtonsDown == 0)
+        {
+            EndGrab();
+            UpdateFocus();
+        }
     }
 
     internal void Axis(uint timeMs, uint axis, double value, int discrete)
@@ -95,9 +111,27 @@ public sealed class Pointer : IWlPointerHandler
             if (r.Client == _focus.Resource.Client) r.SendFrame();
     }
 
+    /// <summary>Whether <paramref name="serial"/> is the press of a button still held, sent to <paramref name="client"/>.</summary>
+    public bool IsHeldPress(Wayland.Server.Client client, uint serial) =>
+        ButtonsDown > 0 && serial == LastPressSerial && client == LastPressClient;
+
+    public void StartGrab(IPointerGrab grab)
+    {
+        EndGrab();
+        _grab = grab;
+    }
+
+    public void EndGrab()
+    {
+        var grab = _grab;
+        _grab = null;
+        grab?.End();
+    }
+
     /// <summary>Re-evaluates what is under the pointer (after motion, or when windows change).</summary>
     public void UpdateFocus()
     {
+        if (_grab is not null || ButtonsDown > 0 && _focus is not null) return;
         var surface = _server.Scene.SurfaceAt(X, Y, out _, out _, out _);
         if (surface == _focus) return;
         if (_focus is not null && !_focus.IsDestroyed)

@@ -30,8 +30,9 @@ public sealed class Seat : IInputSink, IWlSeatHandler
     public Pointer Pointer { get; }
     public Keyboard Keyboard { get; }
 
-    /// <summary>A button went down over a placed surface (a window or popup): the shell focuses and raises it.</summary>
-    public event Action<IPlacedRole, Surface>? PointerPressed;
+    /// <summary>A first button went down, over a placed surface (a window or popup) or over nothing
+    /// (both null): the shell focuses and raises, or dismisses popups.</summary>
+    public event Action<IPlacedRole?, Surface?>? PointerPressed;
 
     private void Bind(WlSeat resource)
     {
@@ -68,9 +69,11 @@ public sealed class Seat : IInputSink, IWlSeatHandler
 
     public void PointerButton(uint timeMs, uint button, bool pressed)
     {
-        if (pressed && Pointer.ButtonsDown == 0
-            && _server.Scene.SurfaceAt(Pointer.X, Pointer.Y, out _, out _, out var root) is { } surface && root is not null)
+        if (pressed && Pointer.ButtonsDown == 0)
+        {
+            var surface = _server.Scene.SurfaceAt(Pointer.X, Pointer.Y, out _, out _, out var root);
             PointerPressed?.Invoke(root, surface);
+        }
         Pointer.Button(timeMs, button, pressed);
     }
 

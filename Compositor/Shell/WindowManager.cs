@@ -1,0 +1,317 @@
+using Compositor.Backends;
+using Compositor.Scene;
+using Compositor.Surfaces;
+using Wayland.Protocols.Server;
+
+namespace Compositor.Shell;
+
+/// <summary>
+/// The window policy, small and predictable: a new toplevel cascades from the top-left of the
+/// first output and takes the keyboard; a click focuses and raises; maximized and fullscreen
+/// windows fill their output; popups stack above their parent and close on a click elsewhere.
+/// </summary>
+public sealed class WindowManager
+{
+    /// <summary>Cascade step and origin of new windows, in layout pixels.</summary>
+    public const int CascadeStep = 32;
+
+    private readonly CompositorServer _server;
+    private readonly List<Toplevel> _mapped = [];     // bottom first
+    private readonly List<Popup> _grabs = [];          // grabbing popups, topmost last
+    private readonly Dictionary<Toplevel, (int X, int Y)> _savedPositions = [];
+
+    internal WindowManager(CompositorServer server)
+    {
+        _server = server;
+        server.Seat.PointerPressed += OnPointerPressed;
+    }
+
+    public Toplevel? Focused { get; private set; }
+    /// <summary>Mapped toplevels, bottom first.</summary>
+    public IReadOnlyList<Toplevel> Toplevels => _mapped;
+    public SceneOutput? PrimaryOutput => _server.Scene.Outputs.Count > 0 ? _server.Scene.Outputs[0] : null;
+
+    public SceneOutput? OutputAt(int x, int y)
+    {
+        foreach (var o in _server.Scene.Outputs)
+            if (o.Bounds.Contains(x, y)) return o;
+        return null;
+    }
+
+    // ---- toplevels ----
+
+    internal void Map(Toplevel t)
+    {
+        var s = t.ShellSurface;
+        var output = PrimaryOutput;
+        var origin = output?.Bounds ?? new Rect(0, 0, 0, 0);
+        // Cascade: the n-th window on screen goes n steps down-right, wrapping before it leaves the output.
+        var step = CascadeStep * (1 + _mapped.Count);
+        if (output is not null && (step + s.Geometry.Width > origin.Width || step + s.Geometry.Height > origin.Height))
+            step = CascadeStep * (1 + _mapped.Count % 4);
+        s.WindowX = origin.X + step;
+        s.WindowY = origin.Y + step;
+        _savedPositions[t] = (s.WindowX, s.WindowY);
+        ApplyState(t);
+        _mapped.Add(t);
+        _server.Scene.Raise(s);
+        Focus(t);
+        _server.Seat.Pointer.UpdateFocus();
+        _server.Log.Debug("Mapped {Toplevel} at {X},{Y} ({W}x{H})", t, s.WindowX, s.WindowY, s.Geometry.Width, s.Geometry.Height);
+    }
+
+    internal void Committed(Toplevel t)
+    {
+        var s = t.ShellSurface;
+        var (x, y) = (s.WindowX, s.WindowY);
+        ApplyState(t);
+        if (_resize is { } r && r.Toplevel == t) r.Committed();
+        if (x != s.WindowX || y != s.WindowY) _server.Scene.DamageAll();
+    }
+
+    /// <summary>Puts a maximized or fullscreen window on its output, or back where it was.</summary>
+    private void ApplyState(Toplevel t)
+    {
+        var s = t.ShellSurface;
+        var acked = t.Current;
+        if (acked is null || !(acked.Fullscreen || acked.Maximized))
+        {
+            if (_savedPositions.TryGetValue(t, out var saved) && (acked is not null))
+                (s.WindowX, s.WindowY) = saved;
+            return;
+        }
+        var output = (acked.Fullscreen ? t.FullscreenOutput : null) ?? OutputAt(s.WindowX, s.WindowY) ?? PrimaryOutput;
+        if (output is null) return;
+        var b = output.Bounds;
+        // A fullscreen window smaller than its output is centred (the protocol lets the compositor choose).
+        s.WindowX = b.X + (acked.Fullscreen ? Math.Max(0, (b.Width - s.Geometry.Width) / 2) : 0);
+        s.WindowY = b.Y + (acked.Fullscreen ? Math.Max(0, (b.Height - s.Geometry.Height) / 2) : 0);
+    }
+
+    internal void Unmap(Toplevel t)
+    {
+        if (_move?.Toplevel == t || _resize?.Toplevel == t) _server.Seat.Pointer.EndGrab();
+        if (!_mapped.Remove(t)) return;
+        _server.Scene.Remove(t.ShellSurface);
+        if (Focused == t)
+        {
+            Focused = null;
+            Focus(_mapped.Count > 0 ? _mapped[^1] : null);
+        }
+        _server.Seat.Pointer.UpdateFocus();
+    }
+
+    internal void Forget(Toplevel t)
+    {
+        Unmap(t);
+        _savedPositions.Remove(t);
+        if (Focused == t) Focused = null;
+    }
+
+    /// <summary>Gives a window the keyboard, raises it, and tells both windows their activated state.</summary>
+    public void Focus(Toplevel? t)
+    {
+        if (t is not null && !t.IsMapped) return;
+        if (t is not null) Raise(t);
+        if (t == Focused) return;
+        if (Focused is { } old)
+        {
+            old.Activated = false;
+            old.ShellSurface.ScheduleConfigure();
+        }
+        Focused = t;
+        if (_grabs.Count == 0) _server.Seat.Keyboard.SetFocus(t?.ShellSurface.Surface);
+        if (t is null) return;
+        t.Activated = true;
+        t.ShellSurface.ScheduleConfigure();
+        t.ShellSurface.Owner.Ping();
+    }
+
+    private void Raise(Toplevel t)
+    {
+        if (_mapped.Count > 0 && _mapped[^1] == t) return;
+        _mapped.Remove(t);
+        _mapped.Add(t);
+        _server.Scene.Raise(t.ShellSurface);
+        RaisePopups(t.ShellSurface);
+    }
+
+    private void RaisePopups(ShellSurface parent)
+    {
+        foreach (var p in parent.ChildPopups)
+        {
+            if (!p.ShellSurface.IsMapped) continue;
+            _server.Scene.Raise(p.ShellSurface);
+            RaisePopups(p.ShellSurface);
+        }
+    }
+
+    internal void SetMaximized(Toplevel t, bool on)
+    {
+        t.WantsMaximized = on;
+        UpdateRequestedSize(t);
+    }
+
+    internal void SetFullscreen(Toplevel t, bool on, SceneOutput? output)
+    {
+        t.WantsFullscreen = on;
+        t.FullscreenOutput = on ? output : null;
+        UpdateRequestedSize(t);
+    }
+
+    private void UpdateRequestedSize(Toplevel t)
+    {
+        var s = t.ShellSurface;
+        if (!(t.Current?.Fullscreen ?? false) && !(t.Current?.Maximized ?? false) && s.IsMapped)
+            _savedPositions[t] = (s.WindowX, s.WindowY);
+        var output = t.FullscreenOutput ?? OutputAt(s.WindowX, s.WindowY) ?? PrimaryOutput;
+        // Leaving maximized or fullscreen asks for 0x0: the client goes back to the size it had.
+        t.RequestedSize = (t.WantsFullscreen || t.WantsMaximized) && output is not null
+            ? (output.Bounds.Width, output.Bounds.Height)
+            : (0, 0);
+        s.ScheduleConfigure();
+    }
+
+    // ---- interactive move and resize ----
+
+    private MoveGrab? _move;
+    private ResizeGrab? _resize;
+
+    internal void BeginMove(Toplevel t, uint serial)
+    {
+        var pointer = _server.Seat.Pointer;
+        if (!t.IsMapped || !pointer.IsHeldPress(t.Resource.Client, serial)) return;
+        if (t.Current is { Fullscreen: true } or { Maximized: true }) return;
+        _move = new MoveGrab(this, t, pointer.X, pointer.Y);
+        pointer.StartGrab(_move);
+    }
+
+    internal void BeginResize(Toplevel t, uint serial, XdgToplevel.ResizeEdge edges)
+    {
+        var pointer = _server.Seat.Pointer;
+        if (!t.IsMapped || edges == XdgToplevel.ResizeEdge.None || !pointer.IsHeldPress(t.Resource.Client, serial)) return;
+        if (t.Current is { Fullscreen: true } or { Maximized: true }) return;
+        _resize = new ResizeGrab(this, t, edges, pointer.X, pointer.Y);
+        pointer.StartGrab(_resize);
+    }
+
+    private sealed class MoveGrab(WindowManager wm, Toplevel t, double startX, double startY) : Seat.IPointerGrab
+    {
+        private readonly int _windowX = t.ShellSurface.WindowX, _windowY = t.ShellSurface.WindowY;
+        public Toplevel Toplevel => t;
+
+        public void Motion(double x, double y)
+        {
+            var s = t.ShellSurface;
+            s.Surface.DamageTree();
+            s.WindowX = _windowX + (int)Math.Round(x - startX);
+            s.WindowY = _windowY + (int)Math.Round(y - startY);
+            wm._savedPositions[t] = (s.WindowX, s.WindowY);
+            foreach (var p in s.ChildPopups) p.UpdatePosition();
+            s.Surface.DamageTree();
+        }
+
+        public void End()
+        {
+            if (wm._move == this) wm._move = null;
+        }
+    }
+
+    private sealed class ResizeGrab(WindowManager wm, Toplevel t, XdgToplevel.ResizeEdge edges, double startX, double startY) : Seat.IPointerGrab
+    {
+        private readonly Rect _start = new(t.ShellSurface.WindowX, t.ShellSurface.WindowY, t.ShellSurface.Geometry.Width, t.ShellSurface.Geometry.Height);
+        public Toplevel Toplevel => t;
+
+        public void Motion(double x, double y)
+        {
+            var dx = (int)Math.Round(x - startX);
+            var dy = (int)Math.Round(y - startY);
+            var w = _start.Width + (Has(XdgToplevel.ResizeEdge.Right) ? dx : Has(XdgToplevel.ResizeEdge.Left) ? -dx : 0);
+            var h = _start.Height + (Has(XdgToplevel.ResizeEdge.Bottom) ? dy : Has(XdgToplevel.ResizeEdge.Top) ? -dy : 0);
+            w = Clamp(w, t.MinWidth, t.MaxWidth);
+            h = Clamp(h, t.MinHeight, t.MaxHeight);
+            t.Resizing = true;
+            t.RequestedSize = (w, h);
+            t.ShellSurface.ScheduleConfigure();
+        }
+
+        /// <summary>Keeps the edge opposite the one dragged where it was.</summary>
+        public void Committed()
+        {
+            var s = t.ShellSurface;
+            if (Has(XdgToplevel.ResizeEdge.Left)) s.WindowX = _start.Right - s.Geometry.Width;
+            if (Has(XdgToplevel.ResizeEdge.Top)) s.WindowY = _start.Bottom - s.Geometry.Height;
+            wm._savedPositions[t] = (s.WindowX, s.WindowY);
+        }
+
+        public void End()
+        {
+            if (wm._resize == this) wm._resize = null;
+            t.Resizing = false;
+            t.ShellSurface.ScheduleConfigure();
+        }
+
+        private bool Has(XdgToplevel.ResizeEdge e) => ((uint)edges & (uint)e) != 0;
+
+        private static int Clamp(int v, int min, int max) => Math.Max(Math.Max(1, min), max > 0 ? Math.Min(v, max) : v);
+    }
+
+    // ---- popups ----
+
+    internal void MapPopup(Popup p)
+    {
+        _server.Scene.Raise(p.ShellSurface);
+        if (p.HasGrab) _server.Seat.Keyboard.SetFocus(p.ShellSurface.Surface);
+        _server.Seat.Pointer.UpdateFocus();
+    }
+
+    internal void UnmapPopup(Popup p)
+    {
+        var wasGrabbing = _grabs.Remove(p);
+        if (_server.Scene.Stack.Contains(p.ShellSurface))
+        {
+            _server.Scene.Remove(p.ShellSurface);
+            _server.Seat.Pointer.UpdateFocus();
+        }
+        if (wasGrabbing || _server.Seat.Keyboard.Focus == p.ShellSurface.Surface)
+            _server.Seat.Keyboard.SetFocus(_grabs.Count > 0 ? _grabs[^1].ShellSurface.Surface : Focused?.ShellSurface.Surface);
+    }
+
+    /// <summary>xdg_popup.grab: allowed in answer to a press of this client, on a toplevel or on a
+    /// popup that grabs itself; refused grabs dismiss the popup at once, as the protocol says.</summary>
+    internal void Grab(Popup p, uint serial)
+    {
+        var client = p.Resource.Client;
+        var seat = _server.Seat;
+        var answersInput = (serial == seat.Pointer.LastPressSerial && client == seat.Pointer.LastPressClient)
+                           || (serial == seat.Keyboard.LastPressSerial && client == seat.Keyboard.LastPressClient);
+        var parentOk = p.Parent is { Toplevel: not null } || p.Parent?.Popup is { HasGrab: true } parentPopup && _grabs.Count > 0 && _grabs[^1] == parentPopup;
+        var sameClient = _grabs.Count == 0 || _grabs[^1].Resource.Client == client;
+        if (!answersInput || !parentOk || !sameClient)
+        {
+            _server.Log.Debug("Refused grab of {Popup} (serial {Serial})", p.Resource, serial);
+            p.Dismiss();
+            return;
+        }
+        p.HasGrab = true;
+        _grabs.Add(p);
+    }
+
+    internal bool IsGrabbedBelowTop(Popup p) => _grabs.Count > 0 && _grabs[^1] != p && _grabs.Contains(p);
+
+    /// <summary>Closes every grabbing popup, topmost first.</summary>
+    public void DismissGrabs()
+    {
+        while (_grabs.Count > 0) _grabs[^1].Dismiss();
+    }
+
+    private void OnPointerPressed(IPlacedRole? root, Surface? surface)
+    {
+        // A click outside the grabbing client's surfaces ends the grab.
+        if (_grabs.Count > 0 && surface?.Resource.Client != _grabs[^1].Resource.Client) DismissGrabs();
+        var shellSurface = root as ShellSurface;
+        // A click in a popup focuses the window it belongs to.
+        while (shellSurface?.Popup?.Parent is { } parent) shellSurface = parent;
+        if (shellSurface?.Toplevel is { } t) Focus(t);
+    }
+}
