@@ -12,6 +12,8 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
     public List<HeadlessOutputConfig> Outputs { get; init; } = [];
     /// <summary>Where tests inject input (headless): a Unix socket path.</summary>
     public string? TestInput { get; init; }
+    /// <summary>--max-version caps: interface name → highest version advertised.</summary>
+    public Dictionary<string, uint> MaxVersions { get; init; } = [];
 
     public const string Usage = """
         Usage: compositor [options] [-- COMMAND [ARGS...]]
@@ -24,6 +26,10 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
           --output WxH[@HZ] a headless output of that mode, e.g. 1280x720@60; repeat for more (default 1280x720@60)
           --test-input PATH listen on a Unix socket for injected input (tests): "key 30 press", "type hello",
                             "motion 0 100 200", "button left press", "axis vertical 10"; each line answered ok/error
+          --max-version INTERFACE=N
+                            advertise INTERFACE at version N at most (repeatable), for clients that bind
+                            the advertised version without handling its newer events, e.g.
+                            weston 10's weston-presentation-shm needs --max-version xdg_wm_base=3
           --log-level LEVEL verbose, debug, information (default), warning, error
           -v, --verbose     same as --log-level debug
           -h, --help        this text
@@ -42,6 +48,7 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
         string? backend = null;
         string? testInput = null;
         var outputs = new List<HeadlessOutputConfig>();
+        var caps = new Dictionary<string, uint>();
         var level = LogEventLevel.Information;
         var help = false;
         for (var i = 0; i < args.Length; i++)
@@ -49,7 +56,7 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
             switch (args[i])
             {
                 case "--":
-                    return new Options(socket, level, args[(i + 1)..], help) { Backend = backend, Outputs = outputs, TestInput = testInput };
+                    return new Options(socket, level, args[(i + 1)..], help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps };
                 case "--backend":
                     backend = Value(args, ref i);
                     if (backend is not ("headless" or "drm" or "wayland"))
@@ -57,6 +64,13 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                     break;
                 case "--output":
                     outputs.Add(HeadlessOutputConfig.Parse(Value(args, ref i)));
+                    break;
+                case "--max-version":
+                    var cap = Value(args, ref i);
+                    var eq = cap.IndexOf('=');
+                    if (eq <= 0 || !uint.TryParse(cap.AsSpan(eq + 1), out var n) || n == 0)
+                        throw new ArgumentException($"--max-version wants INTERFACE=N with N >= 1, not '{cap}'");
+                    caps[cap[..eq]] = n;
                     break;
                 case "--test-input":
                     testInput = Value(args, ref i);
@@ -79,7 +93,7 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                     throw new ArgumentException($"unknown option '{args[i]}'");
             }
         }
-        return new Options(socket, level, [], help) { Backend = backend, Outputs = outputs, TestInput = testInput };
+        return new Options(socket, level, [], help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps };
     }
 
     private static string Value(string[] args, ref int i)

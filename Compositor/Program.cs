@@ -34,6 +34,7 @@ try
 {
     using var loop = new EventLoop(Log.Logger);
     using var display = new Display(loop, Log.Logger);
+    display.MaxVersions = options.MaxVersions;
     if (options.Backend is "drm" or "wayland")
     {
         Log.Fatal("The {Backend} backend is not built yet; use --backend headless", options.Backend);

@@ -18,6 +18,7 @@ public sealed unsafe class ShmPool : IWlShmPoolHandler
     private readonly ShmGlobal _shm;
     private OwnedFd _fd;
     private byte* _map;
+    private ulong _mapSize;       // what was mapped; Size may have grown since
     private int _references = 1;
 
     private ShmPool(ShmGlobal shm, OwnedFd fd, int size)
@@ -54,14 +55,17 @@ public sealed unsafe class ShmPool : IWlShmPoolHandler
         var fileSize = Native.FileSize(_fd.Value);
         if (fileSize < Size) return; // a mapping past the end would fault: read what exists instead
         var p = mmap(null, (size_t)(ulong)Size, PROT_READ, MAP_SHARED, _fd.Value, 0);
-        if (p != MAP_FAILED) _map = (byte*)p;
+        if (p == MAP_FAILED) return;
+        _map = (byte*)p;
+        _mapSize = (ulong)Size;
     }
 
     private void Unmap()
     {
         if (_map == null) return;
-        munmap(_map, (size_t)(ulong)Size);
+        munmap(_map, (size_t)_mapSize);
         _map = null;
+        _mapSize = 0;
     }
 
     public void CreateBuffer(WlShmPool resource, WlBuffer id, int offset, int width, int height, int stride, WlShm.Format format)

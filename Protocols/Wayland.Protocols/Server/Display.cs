@@ -98,6 +98,10 @@ public sealed class Display : IDisposable
 
     // ---- globals ----
 
+    /// <summary>Highest version to advertise per interface name, below what the compositor implements:
+    /// a compatibility knob for clients that bind the advertised version but cannot handle its events.</summary>
+    public IReadOnlyDictionary<string, uint> MaxVersions { get; set; } = new Dictionary<string, uint>();
+
     /// <summary>Advertises a global; <paramref name="bind"/> receives each new resource, sets its handler
     /// and sends its initial events.</summary>
     public Global<T> CreateGlobal<T>(uint version, Action<T> bind, Func<Client, bool>? filter = null)
@@ -105,6 +109,7 @@ public sealed class Display : IDisposable
     {
         if (version == 0 || version > T.Info.Version)
             throw new ArgumentOutOfRangeException(nameof(version), $"{T.Info.Name} supports versions 1..{T.Info.Version}");
+        if (MaxVersions.TryGetValue(T.Info.Name, out var cap)) version = Math.Clamp(cap, 1, version);
         var global = new Global<T>(this, _nextGlobalName++, version, bind) { Filter = filter };
         _globals.Add(global);
         foreach (var client in _clients)
