@@ -96,7 +96,9 @@ public sealed class WindowManager
         if (Focused == t)
         {
             Focused = null;
-            Focus(_mapped.Count > 0 ? _mapped[^1] : null);
+            t.Activated = false;
+            if (_mapped.Count > 0) Focus(_mapped[^1]);
+            else if (_grabs.Count == 0) _server.Seat.Keyboard.SetFocus(null);
         }
         _server.Seat.Pointer.UpdateFocus();
     }

@@ -17,12 +17,33 @@ internal sealed class InProcessCompositor : IDisposable
 {
     public static readonly ILogger Logger = new LoggerConfiguration().MinimumLevel.Warning().CreateLogger();
 
-    public InProcessCompositor()
+    /// <param name="outputWidth">With a size, one output whose frames come only when <see cref="Frame"/> is
+    /// called; without, no output at all.</param>
+    public InProcessCompositor(int outputWidth = 0, int outputHeight = 0)
     {
         Loop = new EventLoop(Logger);
         Display = new Display(Loop, Logger);
-        Server = new CompositorServer(Loop, Display, new NoOutputBackend(), Logger);
+        Backend = new TestBackend(outputWidth > 0 ? new TestOutput(outputWidth, outputHeight) : null);
+        Server = new CompositorServer(Loop, Display, Backend, Logger);
         Server.Start();
+    }
+
+    internal TestBackend Backend { get; }
+    /// <summary>The input side of the backend: what a keyboard and mouse would do.</summary>
+    public Backends.IInputSink Input => Server.Seat;
+
+    /// <summary>Runs one refresh of the output (draws with the recording renderer, answers frame callbacks).</summary>
+    public void Frame() => Backend.Output!.RaiseFrame();
+
+    /// <summary>Moves the pointer to a layout point and clicks the left button there.</summary>
+    public void Click(double x, double y)
+    {
+        Input.PointerMotionAbsolute(0, Backend.Output!, x, y);
+        Input.PointerFrame();
+        Input.PointerButton(0, 0x110, true);
+        Input.PointerFrame();
+        Input.PointerButton(0, 0x110, false);
+        Input.PointerFrame();
     }
 
     public EventLoop Loop { get; }
@@ -33,8 +54,8 @@ internal sealed class InProcessCompositor : IDisposable
     public TestClient Connect()
     {
         var (server, client) = Wayland.Wire.Native.SocketPair();
-        Display.CreateClient(server);
-        return new TestClient(this, new ClientDisplay(client));
+        var serverSide = Display.CreateClient(server);
+        return new TestClient(this, new ClientDisplay(client)) { ServerClient = serverSide };
     }
 
     public void Pump(int rounds = 4)
@@ -49,15 +70,44 @@ internal sealed class InProcessCompositor : IDisposable
         Loop.Dispose();
     }
 
-    private sealed class NoOutputBackend : IBackend
+    internal sealed class TestBackend(TestOutput? output) : IBackend
     {
         public string Name => "test";
         public IRenderer Renderer { get; } = new RecordingRenderer();
-        public IReadOnlyList<IOutput> Outputs => [];
-        public event Action<IOutput>? OutputAdded { add { } remove { } }
+        public TestOutput? Output => output;
+        public IReadOnlyList<IOutput> Outputs => output is null ? [] : [output];
+        public event Action<IOutput>? OutputAdded;
         public event Action<IOutput>? OutputRemoved { add { } remove { } }
-        public void Start(IInputSink input) { }
+        public void Start(IInputSink input) { if (output is not null) OutputAdded?.Invoke(output); }
         public void Dispose() => Renderer.Dispose();
+    }
+
+    /// <summary>An output driven by the test: no clock, a frame when the test asks.</summary>
+    internal sealed class TestOutput(int width, int height) : IOutput
+    {
+        public string Name => "TEST-1";
+        public string Description => "test output";
+        public string Make => "test";
+        public string Model => "test";
+        public int Width => width;
+        public int Height => height;
+        public int RefreshMilliHz => 60_000;
+        public int PhysicalWidthMm => 0;
+        public int PhysicalHeightMm => 0;
+        public int Scale => 1;
+        public IRenderTarget Target { get; } = new NoTarget(width, height);
+        public int FramesScheduled { get; private set; }
+        public void ScheduleFrame() => FramesScheduled++;
+        public event Action<IOutput>? Frame;
+        public void Present(ReadOnlySpan<Rect> damage) { }
+        public event Action<IOutput, PresentationTime>? Presented;
+        public void RaiseFrame() => Frame?.Invoke(this);
+        public void RaisePresented(PresentationTime time) => Presented?.Invoke(this, time);
+
+        private sealed record NoTarget(int Width, int Height) : IRenderTarget
+        {
+            public void Dispose() { }
+        }
     }
 }
 
@@ -110,6 +160,8 @@ internal sealed class TestClient(InProcessCompositor compositor, ClientDisplay d
     private WlRegistry? _registry;
 
     public ClientDisplay Display { get; } = display;
+    /// <summary>This connection as the compositor sees it.</summary>
+    public Wayland.Server.Client ServerClient { get; init; } = null!;
 
     public void Roundtrip()
     {
