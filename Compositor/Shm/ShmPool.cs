@@ -39,6 +39,12 @@ public sealed unsafe class ShmPool : IWlShmPoolHandler
             resource.PostError(WlShm.Error.InvalidStride, $"invalid size ({size})");
             return;
         }
+        // libwayland maps the file here and fails the same way for what cannot be mapped (pipes, sockets).
+        if (Native.FileSize(fd.Value) < 0)
+        {
+            resource.PostError(WlShm.Error.InvalidFd, "failed mmap fd: not a seekable file");
+            return;
+        }
         var pool = new ShmPool(shm, fd.Take(), size);
         id.Handler = pool;
         id.Data = pool;

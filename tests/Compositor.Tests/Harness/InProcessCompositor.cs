@@ -137,7 +137,13 @@ internal sealed class RecordingRenderer : IRenderer, IDmaBufImporter
     public int Uploads { get; private set; }
     public IRenderTarget CreateOffscreenTarget(int width, int height) => throw new NotSupportedException();
     public ITexture CreateTexture(uint fourcc, int width, int height) => new Texture(width, height, fourcc);
-    public void Upload(ITexture texture, ReadOnlySpan<byte> rows, int stride, Rect region) => Uploads++;
+    /// <summary>The last upload: the region and the first pixel of it (little-endian 32-bit, as the client wrote it).</summary>
+    public (Rect Region, uint FirstPixel) LastUpload { get; private set; }
+    public void Upload(ITexture texture, ReadOnlySpan<byte> rows, int stride, Rect region)
+    {
+        Uploads++;
+        LastUpload = (region, BitConverter.ToUInt32(rows[(region.X * 4)..]));
+    }
     public void Begin(IRenderTarget target, ReadOnlySpan<Rect> clip) { }
     public void Clear(ColorF color) { }
     public void Draw(ITexture texture, RectF source, Rect destination, int transform, float alpha, bool opaque) { }
