@@ -12,7 +12,6 @@ namespace Compositor.Tests;
 /// (libwayland, Mesa's Wayland EGL, cairo, foot) and pixels checked through grim screenshots
 /// taken with zwlr_screencopy_manager_v1. The output is 640x480; the first window cascades to 32,32.
 /// </summary>
-[Collection(RealPeers.Name)]
 public sealed partial class RealClientTests : IDisposable
 {
     private static readonly (byte, byte, byte) Background = (51, 51, 51);
@@ -247,6 +246,30 @@ public sealed partial class RealClientTests : IDisposable
     }
 
     [Fact]
+    public void ClipboardPassesBetweenClients()
+    {
+        // wl-copy (wl-clipboard) takes the keyboard focus with a tiny window, sets the selection and
+        // serves it (in the foreground here, so the test owns the process); wl-paste receives it
+        // through wl_data_offer.receive.
+        var first = _compositor.StartClient("wl-copy", "--foreground", "first text");
+        Peers.WaitFor(() => Paste() == "first text", "wl-paste to get wl-copy's text");
+        var (_, types, _) = _compositor.Run("wl-paste", ["--list-types"]);
+        Assert.Contains("text/plain;charset=utf-8", types);
+
+        // A newer selection replaces the old one; the old source is cancelled, so the first wl-copy exits.
+        var second = _compositor.StartClient("wl-copy", "--foreground", "second");
+        Peers.WaitFor(() => Paste() == "second", "the second selection");
+        Peers.WaitFor(() => first.HasExited, "the first wl-copy to be told its selection was replaced");
+        Assert.False(second.HasExited, second.Stderr);
+    }
+
+    private string Paste()
+    {
+        var (code, text, _) = _compositor.Run("wl-paste", ["--no-newline"], 10_000);
+        return code == 0 ? text : "";
+    }
+
+    [Fact]
     public void ClientKilledMidFrameLeavesTheCompositorServingOthers()
     {
         var egl = _compositor.StartClient("weston-simple-egl");
@@ -258,12 +281,4 @@ public sealed partial class RealClientTests : IDisposable
         WaitForScreen(i => i.Count(32, 32, 250, 10, (255, 255, 255)) == 2500, "a new client's window");
         AssertAlive(shm, "weston-simple-shm");
     }
-}
-
-/// <summary>Tests that start real peers run one at a time: the machine has two cores and llvmpipe
-/// renders on the CPU.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class RealPeers
-{
-    public const string Name = "real peers";
 }
