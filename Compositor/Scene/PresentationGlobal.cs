@@ -20,16 +20,6 @@ public sealed class PresentationGlobal : IWpPresentationHandler
 
     public void Destroy(WpPresentation resource) { }
 
-    public void Feedback(WpPresentation resource, WlSurface surface, WpPresentationFeedback callback)
-    {
-        var s = (Surface)surface.Data!;
-        s.Pending.Feedbacks.Add(callback);
-        s.Pending.Changes |= SurfaceChanges.Feedback;
-        callback.Destroyed += r =>
-        {
-            s.Pending.Feedbacks.Remove((WpPresentationFeedback)r);
-            s.Cached.Feedbacks.Remove((WpPresentationFeedback)r);
-            s.Current.Feedbacks.Remove((WpPresentationFeedback)r);
-        };
-    }
+    public void Feedback(WpPresentation resource, WlSurface surface, WpPresentationFeedback callback) =>
+        ((Surface)surface.Data!).AddFeedback(callback);
 }

@@ -23,7 +23,24 @@ public sealed class Surface : IWlSurfaceHandler
         resource.Handler = this;
         resource.Data = this;
         resource.Destroyed += _ => OnDestroyed();
+        // Made once per surface, not per frame: the frame loop allocates nothing in steady state.
+        _frameCallbackGone = r =>
+        {
+            var cb = (WlCallback)r;
+            Pending.FrameCallbacks.Remove(cb);
+            Cached.FrameCallbacks.Remove(cb);
+            Current.FrameCallbacks.Remove(cb);
+        };
+        _feedbackGone = r =>
+        {
+            var f = (WpPresentationFeedback)r;
+            Pending.Feedbacks.Remove(f);
+            Cached.Feedbacks.Remove(f);
+            Current.Feedbacks.Remove(f);
+        };
     }
+
+    private readonly Action<Wayland.Server.Resource> _frameCallbackGone, _feedbackGone;
 
     public WlSurface Resource { get; }
     public SurfaceState Pending { get; } = new();
@@ -131,7 +148,15 @@ public sealed class Surface : IWlSurfaceHandler
         Pending.FrameCallbacks.Add(callback);
         Pending.Changes |= SurfaceChanges.FrameCallbacks;
         // A callback destroyed by its client's exit must not be answered later.
-        callback.Destroyed += r => { Pending.FrameCallbacks.Remove((WlCallback)r); Cached.FrameCallbacks.Remove((WlCallback)r); Current.FrameCallbacks.Remove((WlCallback)r); };
+        callback.Destroyed += _frameCallbackGone;
+    }
+
+    /// <summary>wp_presentation.feedback for this surface's next commit.</summary>
+    public void AddFeedback(WpPresentationFeedback feedback)
+    {
+        Pending.Feedbacks.Add(feedback);
+        Pending.Changes |= SurfaceChanges.Feedback;
+        feedback.Destroyed += _feedbackGone;
     }
 
     public void SetOpaqueRegion(WlSurface resource, WlRegion? region)

@@ -8,6 +8,12 @@ if (args is ["--socket", var socket])
     Report.Print("given", ProtocolBench.Measure(socket, serverPid: null));
     return 0;
 }
+if (args is ["--allocations"])
+{
+    DispatchAllocations.Run();
+    FrameLoopAllocations.Run();
+    return 0;
+}
 if (args is ["--frames", var frameSocket, var pidText])
 {
     var pid = int.Parse(pidText);
@@ -39,5 +45,27 @@ using (var weston = ServerProcess.StartWeston())
     Report.Print("weston", westonMedian);
     Report.Compare(oursMedian, westonMedian);
 }
+
+Console.WriteLine();
+Console.WriteLine($"Frame benchmark: compositor CPU per frame, fullscreen {FrameBench.Width}x{FrameBench.Height} shm client, ours vs weston headless");
+using (var ours = ServerProcess.StartOurs())
+using (var pixman = ServerProcess.StartWeston(gl: false))
+using (var gl = ServerProcess.StartWeston(gl: true))
+{
+    foreach (var full in new[] { true, false })
+    {
+        Console.Error.WriteLine($"frames ({(full ? "full" : "damage")})...");
+        var a = FrameBench.Measure(ours.SocketPath, ours.Pid, full);
+        var b = FrameBench.Measure(pixman.SocketPath, pixman.Pid, full);
+        var c = FrameBench.Measure(gl.SocketPath, gl.Pid, full);
+        FrameBench.Print("ours", a);
+        FrameBench.Print("weston (pixman)", b);
+        FrameBench.Print("weston (gl)", c);
+        Console.WriteLine($"  ratio ours/weston-pixman {a.ServerCpuMicrosPerFrame / b.ServerCpuMicrosPerFrame:F2}, ours/weston-gl {a.ServerCpuMicrosPerFrame / c.ServerCpuMicrosPerFrame:F2} (below 1: ours is cheaper)");
+    }
+}
+
+Console.WriteLine();
 DispatchAllocations.Run();
+FrameLoopAllocations.Run();
 return 0;

@@ -31,8 +31,11 @@ internal sealed class ServerProcess : IDisposable
         return Start("dotnet", [dll, "--socket", "bench", "--log-level", "warning"]);
     }
 
-    public static ServerProcess StartWeston() =>
-        Start("weston", ["--backend=headless-backend.so", "--socket=bench", "--idle-time=0"]);
+    /// <summary>weston's headless backend at the size our frame benchmark uses, with pixman (its
+    /// default) or its GL renderer (llvmpipe, like ours).</summary>
+    public static ServerProcess StartWeston(bool gl = false) =>
+        Start("weston", ["--backend=headless-backend.so", "--socket=bench", "--idle-time=0", "--width=1280", "--height=720",
+            .. gl ? new[] { "--use-gl" } : []]);
 
     private static ServerProcess Start(string file, string[] args)
     {
