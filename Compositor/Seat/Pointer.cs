@@ -56,7 +56,8 @@ public sealed class Pointer : IWlPointerHandler
             return;
         }
 
-        if (ButtonsDown == 0) UpdateFocus();
+        // A new focus learns the position from enter; motion is for surfaces the pointer was already in.
+        if (ButtonsDown == 0 && UpdateFocus()) return;
         if (_focus is null) return;
         var (sx, sy) = (LocalX(), LocalY());
         foreach (var r in _resources)
@@ -79,6 +80,8 @@ public sealed class Pointer : IWlPointerHandler
         // Releasing the last button ends the implicit grab: focus follows the pointer again.
         if (!pressed && ButtonsDown == 0)
         {
+            // The release ends its frame before a leave to another surface starts the next.
+            Frame();
             EndGrab();
             UpdateFocus();
         }
@@ -128,12 +131,13 @@ public sealed class Pointer : IWlPointerHandler
         grab?.End();
     }
 
-    /// <summary>Re-evaluates what is under the pointer (after motion, or when windows change).</summary>
-    public void UpdateFocus()
+    /// <summary>Re-evaluates what is under the pointer (after motion, or when windows change);
+    /// true when a surface was entered.</summary>
+    public bool UpdateFocus()
     {
-        if (_grab is not null || ButtonsDown > 0 && _focus is not null) return;
+        if (_grab is not null || ButtonsDown > 0 && _focus is not null) return false;
         var surface = _server.Scene.SurfaceAt(X, Y, out _, out _, out _);
-        if (surface == _focus) return;
+        if (surface == _focus) return false;
         if (_focus is not null && !_focus.IsDestroyed)
         {
             var serial = _server.Display.NextSerial();
@@ -145,13 +149,14 @@ public sealed class Pointer : IWlPointerHandler
         if (surface is null)
         {
             // Over the background there is no client to draw a cursor.
-            return;
+            return false;
         }
         surface.Destroyed += OnFocusDestroyed;
         _enterSerial = _server.Display.NextSerial();
         var (sx, sy) = (LocalX(), LocalY());
         foreach (var r in _resources)
             if (r.Client == surface.Resource.Client) { r.SendEnter(_enterSerial, surface.Resource, sx, sy); r.SendFrame(); }
+        return true;
     }
 
     private void OnFocusDestroyed(Surface s)

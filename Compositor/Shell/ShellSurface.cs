@@ -57,6 +57,7 @@ public sealed class ShellSurface : IPlacedRole, IXdgSurfaceHandler
     public int WindowY { get; internal set; }
 
     public string Name => "xdg_surface";
+    public bool HasRoleObject => !Resource.IsDestroyed;
     public int X => WindowX - Geometry.X;
     public int Y => WindowY - Geometry.Y;
 

@@ -10,6 +10,10 @@ public interface ISurfaceRole
     /// <summary>The role's protocol name for error messages ("wl_subsurface", "xdg_toplevel", …).</summary>
     string Name { get; }
 
+    /// <summary>The role has a protocol object (wl_subsurface, xdg_surface) that must be destroyed
+    /// before the wl_surface; destroying the surface first is wl_surface.defunct_role_object.</summary>
+    bool HasRoleObject => false;
+
     /// <summary>Whether a commit should go to the cached state instead (synchronized subsurfaces).</summary>
     bool IsSynchronized => false;
 

@@ -32,6 +32,7 @@ public sealed class Subsurface : ISurfaceRole, IWlSubsurfaceHandler
     public int Y { get; private set; }
 
     public string Name => "wl_subsurface";
+    public bool HasRoleObject => !Resource.IsDestroyed;
 
     /// <summary>Synchronized if set so, or if any ancestor is (the protocol's effective mode).</summary>
     public bool IsSynchronized => _sync || Parent?.AsSubsurface?.IsSynchronized == true;

@@ -105,7 +105,11 @@ public sealed class Surface : IWlSurfaceHandler
 
     // ---- requests ----
 
-    public void Destroy(WlSurface resource) { }
+    public void Destroy(WlSurface resource)
+    {
+        if (Role is { HasRoleObject: true } role)
+            resource.PostError(WlSurface.Error.DefunctRoleObject, $"{resource} was destroyed before its {role.Name} object");
+    }
 
     public void Attach(WlSurface resource, WlBuffer? buffer, int x, int y)
     {
