@@ -30,7 +30,7 @@ public sealed class CompositorServer : IDisposable
         var compositor = new CompositorGlobal(this);
         display.CreateGlobal<WlCompositor>(CompositorGlobal.Version, r => r.Handler = compositor);
         display.CreateGlobal<WlSubcompositor>(SubcompositorGlobal.Version, r => r.Handler = SubcompositorGlobal.Handler);
-        _ = new Shm.ShmGlobal(display, backend.Renderer.ShmFormats);
+        _ = new Shm.ShmGlobal(display, backend.Renderer.ShmFormats, backend.Renderer as IDmaBufImporter, log);
         display.CreateGlobal<ZxdgOutputManagerV1>(XdgOutputManager.Version, r => r.Handler = XdgOutputManager.Instance);
         display.CreateGlobal<WpPresentation>(PresentationGlobal.Version, PresentationGlobal.Bind);
         display.CreateGlobal<WpViewporter>(Viewport.Version, r => r.Handler = Viewport.Manager);

@@ -15,8 +15,11 @@ public sealed class HeadlessOutput : IOutput, IDisposable
     private long _frameNs;
     private ulong _sequence;
 
+    private readonly IRenderer _renderer;
+
     internal HeadlessOutput(EventLoop loop, IRenderer renderer, HeadlessOutputConfig config, int index)
     {
+        _renderer = renderer;
         Width = config.Width;
         Height = config.Height;
         RefreshMilliHz = config.RefreshMilliHz;
@@ -69,8 +72,13 @@ public sealed class HeadlessOutput : IOutput, IDisposable
     /// <summary>Nothing to scan out: the image is in the target as soon as rendering finished. The
     /// presentation time is the refresh boundary the frame was made for. No vsync, hardware clock or
     /// completion flag: weston's headless backend reports none either, since there is no display.</summary>
-    public void Present(ReadOnlySpan<Rect> damage) =>
+    public void Present(ReadOnlySpan<Rect> damage)
+    {
+        // The image exists once the renderer finished it (a software rasterizer works lazily
+        // otherwise); only then is it "presented".
+        if (!damage.IsEmpty) _renderer.Finish();
         Presented?.Invoke(this, new PresentationTime(_frameNs, RefreshNanoseconds, _sequence, 0));
+    }
 
     public void Dispose()
     {

@@ -17,7 +17,7 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
     private readonly nint _display;
     private readonly nint _context;
     private readonly Gles _gl;
-    private readonly Program _texture, _external, _solid;
+    private readonly Program _texture, _copy, _external, _solid;
     private readonly bool _readBgra;
     private Rect[] _clip = new Rect[16];
     private int _clipCount;
@@ -59,6 +59,7 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
 
         Description = $"{version} ({_gl.String(Gles.RendererName)}), EGL {major}.{minor}";
         _texture = new Program(this, GlesShaders.Vertex, GlesShaders.Texture);
+        _copy = new Program(this, GlesShaders.Vertex, GlesShaders.CopyTexture);
         _external = externalImages ? new Program(this, GlesShaders.Vertex, GlesShaders.ExternalTexture) : _texture;
         _solid = new Program(this, GlesShaders.Vertex, GlesShaders.Solid);
         ShmFormats = [Fourcc.Argb8888, Fourcc.Xrgb8888, Fourcc.Abgr8888, Fourcc.Xbgr8888];
@@ -103,8 +104,13 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
         _gl.BindTexture(Gles.Texture2D, id);
         SetSampling(Gles.Texture2D);
         _gl.TexImage2D(Gles.Texture2D, 0, internalFormat, width, height, 0, format, Gles.UnsignedByte, null);
+        // An X format's fourth byte is padding: sampled as 1, the output keeps a defined alpha and
+        // the plain copy shader is right for it too (GLES 3 texture swizzle).
+        if (fourcc is Fourcc.Xrgb8888 or Fourcc.Xbgr8888) _gl.TexParameteri(Gles.Texture2D, TextureSwizzleA, One);
         return new GlesTexture(this, id, Gles.Texture2D, width, height, fourcc);
     }
+
+    private const int TextureSwizzleA = 0x8E45, One = 1;
 
     private static (int InternalFormat, int Format) UploadFormat(uint fourcc) => fourcc switch
     {
@@ -181,17 +187,34 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
     public void Draw(ITexture texture, RectF source, Rect destination, int transform, float alpha, bool opaque)
     {
         var t = (GlesTexture)texture;
-        var program = t.Target == Gles.TextureExternalOes ? _external : _texture;
+        // Opaque or premultiplied content at full opacity needs no arithmetic (an X format's alpha
+        // byte does not matter when blending is off).
+        var blend = !(opaque || !t.HasAlpha) || alpha < 1f;
+        var program = t.Target == Gles.TextureExternalOes ? _external
+            : alpha >= 1f && (t.HasAlpha || !blend) ? _copy : _texture;
         float* vertices = stackalloc float[16];
         Quad(destination, vertices);
         TexCoords(t, source, transform, vertices + 8);
         program.Use();
         _gl.ActiveTexture(Gles.Texture0);
         _gl.BindTexture(t.Target, t.Id);
+        // A copy pixel for pixel samples with GL_NEAREST: exact, and much cheaper than GL_LINEAR on
+        // a software rasterizer; scaled or fractional sources are filtered.
+        var swapped = transform % 2 == 1;
+        var exact = source.X == Math.Floor(source.X) && source.Y == Math.Floor(source.Y)
+                    && (swapped ? source.Height : source.Width) == destination.Width
+                    && (swapped ? source.Width : source.Height) == destination.Height;
+        var filter = exact ? Gles.Nearest : Gles.Linear;
+        if (t.Filter != filter)
+        {
+            _gl.TexParameteri(t.Target, Gles.TextureMinFilter, filter);
+            _gl.TexParameteri(t.Target, Gles.TextureMagFilter, filter);
+            t.Filter = filter;
+        }
         _gl.Uniform1i(program.Texture, 0);
         _gl.Uniform1f(program.Alpha, alpha);
         _gl.Uniform1f(program.Opaque, t.HasAlpha ? 0f : 1f);
-        if ((opaque || !t.HasAlpha) && alpha >= 1f) _gl.Disable(Gles.Blend); else _gl.Enable(Gles.Blend);
+        if (blend) _gl.Enable(Gles.Blend); else _gl.Disable(Gles.Blend);
         DrawClipped(program, destination, vertices);
     }
 
@@ -211,6 +234,8 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
         _gl.Disable(Gles.Blend);
         _target = null;
     }
+
+    public void Finish() => _gl.Finish();
 
     private void DrawClipped(Program program, Rect destination, float* vertices)
     {
@@ -290,6 +315,7 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
     public void Dispose()
     {
         _texture.Dispose();
+        _copy.Dispose();
         if (_external != _texture) _external.Dispose();
         _solid.Dispose();
         Egl.MakeCurrent(_display, 0, 0, 0);

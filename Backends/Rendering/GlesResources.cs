@@ -13,6 +13,8 @@ internal sealed class GlesTexture(GlesRenderer renderer, uint id, int target, in
     public uint Fourcc { get; } = fourcc;
     public bool HasAlpha => Fourcc is Backends.Fourcc.Argb8888 or Backends.Fourcc.Abgr8888;
     public nint EglImage { get; private set; } = eglImage;
+    /// <summary>The filter set on the texture (GL_NEAREST or GL_LINEAR), to change it only when needed.</summary>
+    public int Filter { get; set; } = Gles.Linear;
 
     public void Dispose()
     {

@@ -28,6 +28,17 @@ internal static class GlesShaders
         }
         """;
 
+    // Full opacity: a plain copy. Mesa's llvmpipe recognises a shader this simple and runs it on its
+    // fast linear path; the general shader above costs several times more per pixel.
+    public const string CopyTexture = """
+        precision mediump float;
+        varying vec2 v_texcoord;
+        uniform sampler2D tex;
+        void main() {
+            gl_FragColor = texture2D(tex, v_texcoord);
+        }
+        """;
+
     public const string ExternalTexture = """
         #extension GL_OES_EGL_image_external : require
         precision mediump float;

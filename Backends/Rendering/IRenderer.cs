@@ -46,6 +46,10 @@ public interface IRenderer : IDisposable
 
     void End();
 
+    /// <summary>Waits until everything drawn so far is complete: a backend presents (and reports
+    /// presentation of) finished images only.</summary>
+    void Finish();
+
     /// <summary>Reads pixels of a target (top row first) as <paramref name="fourcc"/> (ARGB8888 or
     /// XRGB8888, i.e. B,G,R,A bytes in memory) into <paramref name="destination"/>.</summary>
     void ReadPixels(IRenderTarget target, Rect region, uint fourcc, Span<byte> destination, int stride);

@@ -40,6 +40,23 @@ public sealed class Region
         _rects.Add(r);
     }
 
+    /// <summary>Adds <paramref name="r"/>, but once the region has <paramref name="maxRects"/>
+    /// rectangles it becomes their bounding box: damage from a client that sends thousands of small
+    /// rectangles costs a constant per request, and drawing a little more is cheaper than tracking it.</summary>
+    public void AddBounded(Rect r, int maxRects)
+    {
+        if (r.IsEmpty) return;
+        if (_rects.Count < maxRects)
+        {
+            Add(r);
+            if (_rects.Count <= maxRects) return;
+        }
+        var e = Extents();
+        var x = Math.Min(e.X, r.X);
+        var y = Math.Min(e.Y, r.Y);
+        Set(new Rect(x, y, Math.Max(e.Right, r.Right) - x, Math.Max(e.Bottom, r.Bottom) - y));
+    }
+
     public void Add(Region other)
     {
         foreach (var r in other._rects) Add(r);

@@ -14,6 +14,9 @@ public sealed class Scene
     private readonly List<IPlacedRole> _stack = [];
     private readonly Region _scratch = new();
 
+    /// <summary>Rectangles of damage kept per output between frames before they merge (see <see cref="Region.AddBounded"/>).</summary>
+    public const int MaxOutputDamageRects = 64;
+
     public IReadOnlyList<SceneOutput> Outputs => _outputs;
     /// <summary>Placed surfaces, bottom first.</summary>
     public IReadOnlyList<IPlacedRole> Stack => _stack;
@@ -99,7 +102,7 @@ public sealed class Scene
         {
             var clipped = r.Intersect(o.Bounds);
             if (clipped.IsEmpty) continue;
-            o.Damage.Add(clipped);
+            o.Damage.AddBounded(clipped, MaxOutputDamageRects);
             o.Output.ScheduleFrame();
         }
     }

@@ -19,6 +19,7 @@ public sealed class SceneRenderer
     private readonly Scene _scene;
     private readonly IRenderer _renderer;
     private readonly Region _outputDamage = new();
+    private readonly Region _background = new();
     private SceneOutput _current = null!;
     private uint _frameTimeMs;
 
@@ -50,7 +51,7 @@ public sealed class SceneRenderer
         if (!damage.IsEmpty)
         {
             _renderer.Begin(o.Target, damage);
-            _renderer.Clear(Background);
+            ClearBackground(output);
             foreach (var placed in _scene.Stack)
                 if (placed.IsMapped) DrawTree(placed.Surface, placed.X, placed.Y);
             if (_scene.Cursor is { IsMapped: true } cursor) DrawTree(cursor.Surface, cursor.X, cursor.Y);
@@ -66,6 +67,45 @@ public sealed class SceneRenderer
 
         FrameDrawn?.Invoke(output, _outputDamage);
         o.Present(damage);
+    }
+
+    /// <summary>Paints the background only where no opaque surface will cover it: a fullscreen
+    /// opaque window costs one fill of the screen per frame, not two.</summary>
+    private void ClearBackground(SceneOutput output)
+    {
+        _background.Set(_outputDamage);
+        foreach (var placed in _scene.Stack)
+            if (placed.IsMapped) SubtractOpaque(placed.Surface, placed.X - output.X, placed.Y - output.Y);
+        if (_background.Count == _outputDamage.Count && _background.Rects.SequenceEqual(_outputDamage.Rects))
+        {
+            _renderer.Clear(Background);
+            return;
+        }
+        foreach (var r in _background.Rects) _renderer.DrawSolid(r, Background);
+    }
+
+    private void SubtractOpaque(Surface s, int x, int y)
+    {
+        foreach (var child in s.Stack)
+        {
+            if (child is null)
+            {
+                if (!s.HasContent) continue;
+                var bounds = new Rect(0, 0, s.Width, s.Height);
+                var opaque = s.Texture is { } t ? !t.HasAlpha : s.SolidColor.A >= 1f;
+                if (opaque || s.Current.Opaque.ContainsRect(bounds))
+                {
+                    _background.Subtract(new Rect(x, y, s.Width, s.Height));
+                    continue;
+                }
+                foreach (var r in s.Current.Opaque.Rects)
+                {
+                    var c = r.Intersect(bounds);
+                    if (!c.IsEmpty) _background.Subtract(new Rect(x + c.X, y + c.Y, c.Width, c.Height));
+                }
+            }
+            else if (child.AsSubsurface is { } sub && child.HasContent) SubtractOpaque(child, x + sub.X, y + sub.Y);
+        }
     }
 
     private void DrawTree(Surface s, int x, int y)

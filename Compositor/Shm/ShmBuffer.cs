@@ -16,6 +16,8 @@ public sealed class ShmBuffer : ClientBuffer, IWlBufferHandler
     private readonly ShmPool _pool;
     private readonly int _offset;
     private readonly uint _fourcc;
+    private ITexture? _imported;
+    private bool _importTried;
 
     internal ShmBuffer(WlBuffer resource, ShmPool pool, int offset, int width, int height, int stride, uint fourcc)
         : base(resource, width, height)
@@ -31,6 +33,34 @@ public sealed class ShmBuffer : ClientBuffer, IWlBufferHandler
     public override int Stride { get; }
     public override bool HasAlpha => _fourcc is Backends.Fourcc.Argb8888 or Backends.Fourcc.Abgr8888;
     public bool IsMapped => _pool.IsMapped;
+
+    /// <summary>Drawn in place from the client's memory when the renderer imported it (sealed memfd
+    /// pools on llvmpipe): held until replaced like a DMA-BUF; otherwise copied and released at once.</summary>
+    public override BufferContent Content => TryImport() ? BufferContent.OwnTexture : BufferContent.CopiedPixels;
+    public override ITexture? Texture => _imported;
+
+    /// <summary>Imports once per buffer, only from pools sealed against shrinking: a file that
+    /// cannot shrink cannot fault the renderer's mapping of it.</summary>
+    private bool TryImport()
+    {
+        if (_imported is not null) return true;
+        if (_importTried || !_pool.IsMapped || _pool.ImportRefused || _pool.Shm.Importer is not { } importer) return false;
+        _importTried = true;
+        _imported = importer.ImportDmaBuf(new DmaBufAttributes
+        {
+            Width = Width,
+            Height = Height,
+            Fourcc = _fourcc,
+            Modifier = DmaBufAttributes.ModifierLinear,
+            Planes = [new DmaBufPlane(_pool.Fd, (uint)_offset, (uint)Stride)],
+        });
+        if (_imported is null)
+        {
+            _pool.ImportRefused = true;
+            _pool.Shm.Log?.Debug("{Buffer}: the renderer does not import this shm pool; its buffers are copied", Resource);
+        }
+        return _imported is not null;
+    }
 
     public static int BytesPerPixel(uint fourcc) => fourcc == Backends.Fourcc.Rgb565 ? 2 : 4;
 
@@ -79,5 +109,10 @@ public sealed class ShmBuffer : ClientBuffer, IWlBufferHandler
         return true;
     }
 
-    protected override void Free() => _pool.Unref();
+    protected override void Free()
+    {
+        _imported?.Dispose();
+        _imported = null;
+        _pool.Unref();
+    }
 }

@@ -12,13 +12,19 @@ public sealed class ShmGlobal : IWlShmHandler
     public const uint Version = 2;
     private readonly IReadOnlyList<uint> _formats;
 
-    public ShmGlobal(Display display, IReadOnlyList<uint> formats)
+    /// <param name="importer">When the renderer imports DMA-BUFs, sealed memfd pools are offered to it
+    /// as linear buffers (Mesa's llvmpipe accepts them): shm then is zero-copy too.</param>
+    public ShmGlobal(Display display, IReadOnlyList<uint> formats, IDmaBufImporter? importer = null, Serilog.ILogger? log = null)
     {
         _formats = formats;
+        Importer = importer;
+        Log = log;
         display.CreateGlobal<WlShm>(Version, Bind);
     }
 
     internal bool Supports(uint fourcc) => _formats.Contains(fourcc);
+    internal IDmaBufImporter? Importer { get; }
+    internal Serilog.ILogger? Log { get; }
 
     private void Bind(WlShm resource)
     {

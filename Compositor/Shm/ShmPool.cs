@@ -29,6 +29,11 @@ public sealed unsafe class ShmPool : IWlShmPoolHandler
     }
 
     public int Size { get; private set; }
+    internal ShmGlobal Shm => _shm;
+    /// <summary>The client's file (owned by the pool) for importing buffers in place.</summary>
+    internal int Fd => _fd.Value;
+    /// <summary>The renderer refused to import one of this pool's buffers: the others are copied without asking.</summary>
+    internal bool ImportRefused { get; set; }
     /// <summary>Mapped (sealed against shrinking): pixels are read in place.</summary>
     public bool IsMapped => _map != null;
 

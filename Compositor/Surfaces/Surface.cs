@@ -105,6 +105,9 @@ public sealed class Surface : IWlSurfaceHandler
 
     // ---- requests ----
 
+    /// <summary>Damage rectangles kept per commit before they merge into their bounding box.</summary>
+    public const int MaxDamageRects = 32;
+
     public void Destroy(WlSurface resource)
     {
         if (Role is { HasRoleObject: true } role)
@@ -137,13 +140,13 @@ public sealed class Surface : IWlSurfaceHandler
 
     public void Damage(WlSurface resource, int x, int y, int width, int height)
     {
-        Pending.SurfaceDamage.Add(ClampedRect(x, y, width, height));
+        Pending.SurfaceDamage.AddBounded(ClampedRect(x, y, width, height), MaxDamageRects);
         Pending.Changes |= SurfaceChanges.Damage;
     }
 
     public void DamageBuffer(WlSurface resource, int x, int y, int width, int height)
     {
-        Pending.BufferDamage.Add(ClampedRect(x, y, width, height));
+        Pending.BufferDamage.AddBounded(ClampedRect(x, y, width, height), MaxDamageRects);
         Pending.Changes |= SurfaceChanges.Damage;
     }
 

@@ -85,4 +85,18 @@ public sealed class RegionTests
         for (var i = 0; i < 1000; i++) Churn();
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [Fact]
+    public void BoundedAddCoversEverythingAddedAndStaysSmall() =>
+        GenRect.Array[1, 80].Sample(rects =>
+        {
+            var region = new Region();
+            foreach (var r in rects) region.AddBounded(r, 4);
+            if (region.Count > 4) return false;
+            foreach (var r in rects)
+                for (var y = r.Y; y < r.Bottom; y++)
+                    for (var x = r.X; x < r.Right; x++)
+                        if (!region.Contains(x, y)) return false;
+            return true;
+        });
 }

@@ -66,6 +66,7 @@ public sealed unsafe class ShmTests : IDisposable
     [InlineData(false)]
     public void PixelsAreReadFromSealedAndUnsealedPools(bool sealShrink)
     {
+        _compositor.Renderer.RefuseImports = true; // a renderer without DMA-BUF import copies every pool
         var (client, shm, surface) = Connect();
         var fd = MemFd(64 * 64 * 4, 0xff112233, sealShrink);
         var pool = shm.CreatePool(fd, 64 * 64 * 4);
@@ -86,10 +87,10 @@ public sealed unsafe class ShmTests : IDisposable
     }
 
     [Fact]
-    public void ShmBuffersAreReleasedAsSoonAsTheyAreCopied()
+    public void CopiedBuffersAreReleasedAtOnce()
     {
         var (client, shm, surface) = Connect();
-        var pool = shm.CreatePool(MemFd(4096, 0, true), 4096);
+        var pool = shm.CreatePool(MemFd(4096, 0, sealShrink: false), 4096); // unsealed: always copied
         var buffer = pool.CreateBuffer(0, 16, 16, 64, WlShm.Format.Argb8888);
         var released = 0;
         buffer.Release += _ => released++;
@@ -97,11 +98,53 @@ public sealed unsafe class ShmTests : IDisposable
         surface.Commit();
         client.Roundtrip();
         Assert.Equal(1, released);
+        Assert.Equal(0, _compositor.Renderer.Imports);
+    }
+
+    /// <summary>A sealed memfd pool is offered to the renderer as a linear DMA-BUF (Mesa's llvmpipe
+    /// takes it): imported once per buffer, drawn in place, held until another buffer replaces it.</summary>
+    [Fact]
+    public void SealedPoolBuffersAreImportedOnceAndHeldUntilReplaced()
+    {
+        var (client, shm, surface) = Connect();
+        var pool = shm.CreatePool(MemFd(2 * 4096, 0, sealShrink: true), 2 * 4096);
+        var a = pool.CreateBuffer(0, 32, 32, 128, WlShm.Format.Xrgb8888);
+        var b = pool.CreateBuffer(4096, 32, 32, 128, WlShm.Format.Xrgb8888);
+        var releasedA = 0;
+        a.Release += _ => releasedA++;
+        for (var i = 0; i < 3; i++)
+        {
+            surface.Attach(a, 0, 0);
+            surface.Damage(0, 0, 32, 32);
+            surface.Commit();
+            client.Roundtrip();
+            Assert.Equal(i, releasedA); // shown in place: not released while on screen
+            surface.Attach(b, 0, 0);
+            surface.Damage(0, 0, 32, 32);
+            surface.Commit();
+            client.Roundtrip();
+            Assert.Equal(i + 1, releasedA);
+        }
+        Assert.Equal(2, _compositor.Renderer.Imports); // once per buffer, not per frame
+        Assert.Equal(0, _compositor.Renderer.Uploads);
+    }
+
+    [Fact]
+    public void PoolTheRendererRefusesIsCopied()
+    {
+        _compositor.Renderer.RefuseImports = true;
+        var (client, shm, surface) = Connect();
+        var pool = shm.CreatePool(MemFd(4096, 0xff123456, sealShrink: true), 4096);
+        surface.Attach(pool.CreateBuffer(0, 16, 16, 64, WlShm.Format.Xrgb8888), 0, 0);
+        surface.Commit();
+        Assert.Null(client.ErrorAfterRoundtrip());
+        Assert.Equal(0xff123456u, _compositor.Renderer.LastUpload.FirstPixel);
     }
 
     [Fact]
     public void GrowingAMappedPoolMapsTheNewPart()
     {
+        _compositor.Renderer.RefuseImports = true; // read through our own mapping
         var (client, shm, surface) = Connect();
         var fd = MemFd(4096, 0xff000001, sealShrink: true);
         var pool = shm.CreatePool(fd, 4096);

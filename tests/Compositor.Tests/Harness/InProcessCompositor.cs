@@ -149,6 +149,7 @@ internal sealed class RecordingRenderer : IRenderer, IDmaBufImporter
     public void Draw(ITexture texture, RectF source, Rect destination, int transform, float alpha, bool opaque) { }
     public void DrawSolid(Rect destination, ColorF color) { }
     public void End() { }
+    public void Finish() { }
     public void ReadPixels(IRenderTarget target, Rect region, uint fourcc, Span<byte> destination, int stride) { }
     public void Dispose() { }
 
