@@ -20,7 +20,14 @@ internal static class DispatchAllocations
         public void Destroy(WlSurface resource) { }
         public void Attach(WlSurface resource, WlBuffer? buffer, int x, int y) { }
         public void Damage(WlSurface resource, int x, int y, int width, int height) => Count++;
-        public void Frame(WlSurface resource, WlCallback callback) { }
+        public long Frames;
+        public void Frame(WlSurface resource, WlCallback callback)
+        {
+            // Answered at once, as a frame would: done, then the object is gone.
+            Frames++;
+            callback.SendDone(0);
+            callback.Destroy();
+        }
         public void SetOpaqueRegion(WlSurface resource, WlRegion? region) { }
         public void SetInputRegion(WlSurface resource, WlRegion? region) { }
         public void Commit(WlSurface resource) { }
@@ -28,6 +35,33 @@ internal static class DispatchAllocations
         public void SetBufferScale(WlSurface resource, int scale) { }
         public void DamageBuffer(WlSurface resource, int x, int y, int width, int height) => Count++;
         public void Offset(WlSurface resource, int x, int y) { }
+    }
+
+    /// <summary>Bytes per wl_surface.frame request, each creating (and here at once answering and
+    /// destroying) a wl_callback: the one allocation a client's frame costs, its protocol object.</summary>
+    public static double FrameCallbackBytes()
+    {
+        using var loop = new EventLoop();
+        using var display = new Display(loop, Serilog.Core.Logger.None);
+        var handler = new Counting();
+        display.CreateGlobal<WlCompositor>(6, c => c.Handler = handler);
+        var (serverEnd, clientEnd) = Native.SocketPair();
+        display.CreateClient(serverEnd);
+        Send(clientEnd, [.. Msg(1, 1, 2), .. Bind(), .. Msg(3, 0, 4)]);
+        Pump(loop, clientEnd, 10);
+        var batch = new List<byte>();
+        for (var i = 0; i < 100; i++) batch.AddRange(Msg(4, 3, 5 + (uint)i)); // frame(new id 5+i): ids are taken in sequence, then reused
+        var bytes = batch.ToArray();
+        for (var i = 0; i < 500; i++) { Send(clientEnd, bytes); Pump(loop, clientEnd, 1); }
+        const int Rounds = 2000;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var frames0 = handler.Frames;
+        for (var i = 0; i < Rounds; i++) { Send(clientEnd, bytes); Pump(loop, clientEnd, 1); }
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Native.Close(clientEnd);
+        var perFrame = (double)allocated / Math.Max(1, handler.Frames - frames0);
+        Console.WriteLine($"wl_surface.frame: {perFrame:F1} bytes/request (the wl_callback object it creates)");
+        return perFrame;
     }
 
     public static long Run(bool print = true)

@@ -12,7 +12,7 @@ namespace Wayland.Benchmarks;
 /// </summary>
 internal static class FrameLoopAllocations
 {
-    public const int Warmup = 60, Measured = 300;
+    public const int Warmup = 60, Measured = 1200;
 
     public static void Run()
     {

@@ -11,6 +11,7 @@ if (args is ["--socket", var socket])
 if (args is ["--allocations"])
 {
     DispatchAllocations.Run();
+    DispatchAllocations.FrameCallbackBytes();
     FrameLoopAllocations.Run();
     return 0;
 }
@@ -67,5 +68,6 @@ using (var gl = ServerProcess.StartWeston(gl: true))
 
 Console.WriteLine();
 DispatchAllocations.Run();
+DispatchAllocations.FrameCallbackBytes();
 FrameLoopAllocations.Run();
 return 0;
