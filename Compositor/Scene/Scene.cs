@@ -37,12 +37,76 @@ public sealed class Scene
         _stack.Remove(placed);
         _stack.Add(placed);
         DamageSurfaceTree(placed.Surface);
+        UpdateOutputs(placed.Surface);
     }
 
     public void Remove(IPlacedRole placed)
     {
         DamageSurfaceTree(placed.Surface);
         _stack.Remove(placed);
+        LeaveAllOutputs(placed.Surface);
+    }
+
+    // ---- which outputs each surface is on (wl_surface.enter / leave) ----
+
+    /// <summary>Sends wl_surface.enter and leave for a surface and its subsurfaces where the set of
+    /// outputs they overlap changed (bit i of <see cref="Surface.Outputs"/>: output i).</summary>
+    public void UpdateOutputs(Surface surface)
+    {
+        if (TryGetPosition(surface, out var x, out var y)) UpdateOutputs(surface, x, y);
+        else LeaveAllOutputs(surface);
+    }
+
+    private void UpdateOutputs(Surface s, int x, int y)
+    {
+        ulong mask = 0;
+        if (s.HasContent)
+        {
+            var box = new Rect(x, y, s.Width, s.Height);
+            for (var i = 0; i < _outputs.Count && i < 64; i++)
+                if (!box.Intersect(_outputs[i].Bounds).IsEmpty) mask |= 1UL << i;
+        }
+        SetOutputs(s, mask);
+        foreach (var child in s.Stack)
+        {
+            if (child?.AsSubsurface is not { } sub) continue;
+            if (child.HasContent) UpdateOutputs(child, x + sub.X, y + sub.Y);
+            else LeaveAllOutputs(child);
+        }
+    }
+
+    private void LeaveAllOutputs(Surface s)
+    {
+        SetOutputs(s, 0);
+        foreach (var child in s.Stack)
+            if (child is not null) LeaveAllOutputs(child);
+    }
+
+    private void SetOutputs(Surface s, ulong mask)
+    {
+        var changed = s.Outputs ^ mask;
+        if (changed == 0 || s.IsDestroyed) return;
+        var firstEnter = s.Outputs == 0 && mask != 0;
+        for (var i = 0; i < _outputs.Count && i < 64; i++)
+        {
+            if ((changed & (1UL << i)) == 0) continue;
+            var entering = (mask & (1UL << i)) != 0;
+            foreach (var wlOutput in _outputs[i].Resources)
+            {
+                if (wlOutput.Client != s.Resource.Client) continue;
+                if (entering) s.Resource.SendEnter(wlOutput); else s.Resource.SendLeave(wlOutput);
+            }
+        }
+        s.Outputs = mask;
+        if (firstEnter)
+        {
+            // Version 6: what the client should render for; every output here is scale 1, normal.
+            var scale = 1;
+            for (var i = 0; i < _outputs.Count && i < 64; i++)
+                if ((mask & (1UL << i)) != 0) scale = Math.Max(scale, _outputs[i].Output.Scale);
+            s.Resource.SendPreferredBufferScale(scale);
+            s.Resource.SendPreferredBufferTransform(Wayland.Protocols.Server.WlOutput.Transform.Normal);
+        }
     }
 
     /// <summary>Where a surface's origin is in the layout, if it is on screen.</summary>
@@ -85,6 +149,9 @@ public sealed class Scene
     public void SurfaceCommitted(Surface surface)
     {
         if (!TryGetPosition(surface, out var x, out var y)) return;
+        if ((surface.Current.Changes & (SurfaceChanges.Buffer | SurfaceChanges.Scale | SurfaceChanges.Transform
+                                        | SurfaceChanges.ViewportDestination | SurfaceChanges.ViewportSource)) != 0)
+            UpdateOutputs(surface, x, y);
         _scratch.Clear();
         surface.CollectDamage(_scratch);
         if ((surface.Current.Changes & SurfaceChanges.Buffer) != 0 && !surface.HasContent)

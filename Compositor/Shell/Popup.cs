@@ -124,6 +124,7 @@ public sealed class Popup : IShellRole, IXdgPopupHandler
         ShellSurface.WindowX = x;
         ShellSurface.WindowY = y;
         ShellSurface.Surface.DamageTree();
+        Windows.SurfaceMoved(ShellSurface.Surface);
         foreach (var child in ShellSurface.ChildPopups) child.UpdatePosition();
     }
 

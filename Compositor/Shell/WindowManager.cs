@@ -38,6 +38,8 @@ public sealed class WindowManager
         return null;
     }
 
+    internal void SurfaceMoved(Surface surface) => _server.Scene.UpdateOutputs(surface);
+
     // ---- toplevels ----
 
     internal void Map(Toplevel t)
@@ -66,7 +68,12 @@ public sealed class WindowManager
         var (x, y) = (s.WindowX, s.WindowY);
         ApplyState(t);
         if (_resize is { } r && r.Toplevel == t) r.Committed();
-        if (x != s.WindowX || y != s.WindowY) _server.Scene.DamageAll();
+        if (x != s.WindowX || y != s.WindowY)
+        {
+            // Size and place changed together (a left-edge resize, leaving fullscreen): redraw all.
+            _server.Scene.DamageAll();
+            _server.Scene.UpdateOutputs(s.Surface);
+        }
     }
 
     /// <summary>Puts a maximized or fullscreen window on its output, or back where it was.</summary>
@@ -211,6 +218,7 @@ public sealed class WindowManager
             wm._savedPositions[t] = (s.WindowX, s.WindowY);
             foreach (var p in s.ChildPopups) p.UpdatePosition();
             s.Surface.DamageTree();
+            wm._server.Scene.UpdateOutputs(s.Surface);
         }
 
         public void End()

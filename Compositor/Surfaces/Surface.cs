@@ -74,6 +74,8 @@ public sealed class Surface : IWlSurfaceHandler
     public event Action<Surface>? Destroyed;
 
     public bool IsDestroyed => Resource.IsDestroyed;
+    /// <summary>The outputs this surface was last told it is on (bit i: the scene's output i).</summary>
+    public ulong Outputs { get; internal set; }
     public override string ToString() => Resource.ToString();
 
     // ---- roles ----

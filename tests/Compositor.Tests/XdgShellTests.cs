@@ -281,6 +281,26 @@ public sealed class XdgShellTests : IDisposable
         Assert.Null(other.Client.ErrorAfterRoundtrip());
     }
 
+    [Fact]
+    public void MappedSurfacesEnterTheirOutputWithThePreferredScaleAndLeaveWhenUnmapped()
+    {
+        var c = new ShellClient(_compositor, _clients);
+        var output = c.Client.Bind<WlOutput>("wl_output", 4);
+        var w = new Window(c);
+        var events = new List<string>();
+        w.Surface.Enter += (_, o) => events.Add($"enter {o?.Id}");
+        w.Surface.Leave += (_, o) => events.Add($"leave {o?.Id}");
+        w.Surface.PreferredBufferScale += (_, f) => events.Add($"scale {f}");
+        w.Surface.PreferredBufferTransform += (_, t) => events.Add($"transform {t}");
+        w.Map();
+        Assert.Equal([$"enter {output.Id}", "scale 1", "transform Normal"], events);
+        events.Clear();
+        w.Surface.Attach(null, 0, 0);
+        w.Surface.Commit();
+        c.Client.Roundtrip();
+        Assert.Equal([$"leave {output.Id}"], events);
+    }
+
     // ---- xdg_wm_base errors ----
 
     [Fact]
