@@ -376,18 +376,25 @@ public sealed class XdgShellTests : IDisposable
         AssertError(c.Client, "xdg_wm_base", (uint)XdgWmBase.Error.InvalidPopupParent);
     }
 
-    [Fact]
-    public void DestroyingAGrabbingPopupBelowTheTopmostIsNotTheTopmostPopup()
+    /// <summary>A mapped window that was just clicked: the press serial a popup grab must quote.</summary>
+    private (ShellClient Client, WlSeat Seat, Window Window, uint Press) WindowClickedByItsClient()
     {
         var c = new ShellClient(_compositor, _clients);
         var seat = c.Client.Bind<WlSeat>("wl_seat", 9);
         var pointer = seat.GetPointer();
         uint press = 0;
         pointer.Button += (_, serial, _, _, state) => { if (state == WlPointer.ButtonState.Pressed) press = serial; };
-        var parent = new Window(c).Map();
+        var window = new Window(c).Map();
         _compositor.Click(40, 40);
         c.Client.Roundtrip();
         Assert.NotEqual(0u, press);
+        return (c, seat, window, press);
+    }
+
+    [Fact]
+    public void DestroyingAGrabbingPopupBelowTheTopmostIsNotTheTopmostPopup()
+    {
+        var (c, seat, parent, press) = WindowClickedByItsClient();
 
         var first = Popup(c, parent.XdgSurface, grab: (seat, press));
         var second = Popup(c, first.XdgSurface, grab: (seat, press));
@@ -658,14 +665,7 @@ public sealed class XdgShellTests : IDisposable
     [Fact]
     public void ClickOutsideTheGrabbingClientDismissesItsPopupsTopmostFirst()
     {
-        var c = new ShellClient(_compositor, _clients);
-        var seat = c.Client.Bind<WlSeat>("wl_seat", 9);
-        var pointer = seat.GetPointer();
-        uint press = 0;
-        pointer.Button += (_, serial, _, _, state) => { if (state == WlPointer.ButtonState.Pressed) press = serial; };
-        var parent = new Window(c).Map();
-        _compositor.Click(40, 40);
-        c.Client.Roundtrip();
+        var (c, seat, parent, press) = WindowClickedByItsClient();
         var order = new List<string>();
         var first = Popup(c, parent.XdgSurface, grab: (seat, press));
         var second = Popup(c, first.XdgSurface, grab: (seat, press));

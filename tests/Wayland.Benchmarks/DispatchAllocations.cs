@@ -43,12 +43,7 @@ internal static class DispatchAllocations
     {
         using var loop = new EventLoop();
         using var display = new Display(loop, Serilog.Core.Logger.None);
-        var handler = new Counting();
-        display.CreateGlobal<WlCompositor>(6, c => c.Handler = handler);
-        var (serverEnd, clientEnd) = Native.SocketPair();
-        display.CreateClient(serverEnd);
-        Send(clientEnd, [.. Msg(1, 1, 2), .. Bind(), .. Msg(3, 0, 4)]);
-        Pump(loop, clientEnd, 10);
+        var (handler, clientEnd) = ConnectWithSurface(loop, display);
         var batch = new List<byte>();
         for (var i = 0; i < 100; i++) batch.AddRange(Msg(4, 3, 5 + (uint)i)); // frame(new id 5+i): ids are taken in sequence, then reused
         var bytes = batch.ToArray();
@@ -68,14 +63,7 @@ internal static class DispatchAllocations
     {
         using var loop = new EventLoop();
         using var display = new Display(loop, Serilog.Core.Logger.None);
-        var handler = new Counting();
-        display.CreateGlobal<WlCompositor>(6, c => c.Handler = handler);
-        var (serverEnd, clientEnd) = Native.SocketPair();
-        display.CreateClient(serverEnd);
-
-        // get_registry(2), bind(1, "wl_compositor", 6, 3), create_surface(4)
-        Send(clientEnd, [.. Msg(1, 1, 2), .. Bind(), .. Msg(3, 0, 4)]);
-        Pump(loop, clientEnd, 10);
+        var (handler, clientEnd) = ConnectWithSurface(loop, display);
 
         var batch = new byte[16 * 4 * 150]; // 150 damage requests per write, 24 bytes each, fits one read
         var length = 0;
@@ -98,6 +86,18 @@ internal static class DispatchAllocations
             Console.WriteLine($"dispatch allocations: {allocated} bytes for {dispatched} wl_surface.damage requests " +
                 $"({(double)allocated / Math.Max(1, dispatched):F3} bytes/request)");
         return allocated;
+    }
+
+    /// <summary>A raw client with wl_surface@4: get_registry(2), bind(1, "wl_compositor", 6, 3), create_surface(4).</summary>
+    private static (Counting Handler, int ClientEnd) ConnectWithSurface(EventLoop loop, Display display)
+    {
+        var handler = new Counting();
+        display.CreateGlobal<WlCompositor>(6, c => c.Handler = handler);
+        var (serverEnd, clientEnd) = Native.SocketPair();
+        display.CreateClient(serverEnd);
+        Send(clientEnd, [.. Msg(1, 1, 2), .. Bind(), .. Msg(3, 0, 4)]);
+        Pump(loop, clientEnd, 10);
+        return (handler, clientEnd);
     }
 
     private static byte[] Bind()
