@@ -245,6 +245,48 @@ public sealed partial class RealClientTests : IDisposable
         Assert.Null(display.Error);
     }
 
+    /// <summary>No busy loop: with a window on screen that does not change, the compositor sleeps
+    /// in epoll_wait between (absent) frames.</summary>
+    [Fact]
+    public void IdleCompositorSleeps()
+    {
+        using var display = ClientDisplay.Connect(Path.Combine(_compositor.RuntimeDir, _compositor.Socket));
+        var registry = display.GetRegistry();
+        var names = new Dictionary<string, uint>();
+        registry.Global += (_, name, iface, _) => names[iface] = name;
+        display.Roundtrip();
+        var surface = registry.Bind<WlCompositor>(names["wl_compositor"], 6).CreateSurface();
+        var wm = registry.Bind<XdgWmBase>(names["xdg_wm_base"], 6);
+        wm.Ping += (w, serial) => w.Pong(serial);
+        registry.Bind<WpViewporter>(names["wp_viewporter"], 1).GetViewport(surface).SetDestination(200, 200);
+        var xdg = wm.GetXdgSurface(surface);
+        uint serial = 0;
+        xdg.Configure += (_, s) => serial = s;
+        xdg.GetToplevel();
+        surface.Commit();
+        while (serial == 0) display.Dispatch(5000);
+        xdg.AckConfigure(serial);
+        surface.Attach(registry.Bind<WpSinglePixelBufferManagerV1>(names["wp_single_pixel_buffer_manager_v1"], 1)
+            .CreateU32RgbaBuffer(uint.MaxValue, 0, 0, uint.MaxValue), 0, 0);
+        surface.Commit();
+        display.Roundtrip();
+        WaitForScreen(i => i[100, 100] == (255, 0, 0), "the window");
+
+        Thread.Sleep(1000); // let start-up work (JIT, tiered compilation) settle
+        var before = CpuTicks(_compositor.Pid);
+        Thread.Sleep(3000);
+        var ticks = CpuTicks(_compositor.Pid) - before; // 100 ticks per second
+        Assert.True(ticks <= 15, $"idle compositor used {ticks * 10} ms of CPU in 3 s");
+        Assert.Null(display.Error);
+    }
+
+    private static long CpuTicks(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+    }
+
     [Fact]
     public void ClipboardPassesBetweenClients()
     {
