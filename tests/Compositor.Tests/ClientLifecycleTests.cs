@@ -12,8 +12,6 @@ public sealed unsafe class ClientLifecycleTests : IDisposable
     private readonly InProcessCompositor _compositor = new(640, 480);
     public void Dispose() => _compositor.Dispose();
 
-    private static int FdCount() => Directory.GetFiles("/proc/self/fd").Length;
-
     /// <summary>A client with a mapped window of shm pixels and a frame callback and presentation
     /// feedback waiting for the next frame.</summary>
     private TestClient WindowClient()
@@ -56,7 +54,7 @@ public sealed unsafe class ClientLifecycleTests : IDisposable
         for (var i = 0; i < 10; i++) WindowClient().Dispose();
         _compositor.Pump();
         _compositor.Frame();
-        var fds = FdCount();
+        var fds = OpenFds.Settled();
         GC.Collect();
         GC.WaitForPendingFinalizers();
         var memory = GC.GetTotalMemory(forceFullCollection: true);
@@ -79,7 +77,7 @@ public sealed unsafe class ClientLifecycleTests : IDisposable
         Assert.Empty(_compositor.Server.Scene.Stack);
         Assert.Empty(_compositor.Server.Shell.Windows.Toplevels);
         Assert.Null(_compositor.Server.Seat.Keyboard.Focus);
-        Assert.Equal(fds, FdCount());
+        OpenFds.AssertNoLeak(fds);
         GC.Collect();
         GC.WaitForPendingFinalizers();
         var grown = GC.GetTotalMemory(forceFullCollection: true) - memory;

@@ -195,7 +195,7 @@ public sealed unsafe class DmabufParamsTests : IDisposable
     [Fact]
     public void FdsAreClosedOnEveryPath()
     {
-        var baseline = Directory.GetFiles("/proc/self/fd").Length;
+        var baseline = OpenFds.Settled();
         for (var i = 0; i < 1000; i++)
         {
             var client = _compositor.Connect();
@@ -217,7 +217,7 @@ public sealed unsafe class DmabufParamsTests : IDisposable
             _compositor.Pump();
         }
         Assert.Empty(_compositor.Display.Clients);
-        Assert.Equal(baseline, Directory.GetFiles("/proc/self/fd").Length);
+        OpenFds.AssertNoLeak(baseline);
     }
 
     [Fact]

@@ -59,6 +59,10 @@ internal static class Peers
     /// <summary>The compositor executable, built beside these tests.</summary>
     public static string CompositorDll => Path.Combine(AppContext.BaseDirectory, "compositor.dll");
 
+    /// <summary>The sample clients, built beside these tests (run with <see cref="Dotnet"/>).</summary>
+    public static string DmabufClientDll => Path.Combine(AppContext.BaseDirectory, "dmabuf-client.dll");
+    public static string ShmClientDll => Path.Combine(AppContext.BaseDirectory, "shm-client.dll");
+
     public static string Dotnet => Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet"
         ? p : "dotnet";
 }

@@ -1,0 +1,84 @@
+using Wayland.Client;
+using Wayland.Protocols.Client;
+
+namespace Clients.Common;
+
+/// <summary>
+/// A client's connection and one xdg_toplevel: the registry, the configure handshake, ping, close,
+/// and a frame loop paced by frame callbacks. The sample clients draw into it.
+/// </summary>
+public sealed class Window : IDisposable
+{
+    private readonly Dictionary<string, (uint Name, uint Version)> _globals = [];
+    private uint _pendingSerial;
+    private bool _frameDone = true;
+
+    public Window(string title, int width, int height)
+    {
+        Display = ClientDisplay.Connect();
+        Registry = Display.GetRegistry();
+        Registry.Global += (_, name, iface, version) => _globals[iface] = (name, version);
+        Display.Roundtrip();
+        Compositor = Bind<WlCompositor>("wl_compositor", 4) ?? throw new InvalidOperationException("the compositor has no wl_compositor");
+        WmBase = Bind<XdgWmBase>("xdg_wm_base", 1) ?? throw new InvalidOperationException("the compositor has no xdg_wm_base");
+        WmBase.Ping += (w, serial) => w.Pong(serial);
+        Width = width;
+        Height = height;
+
+        Surface = Compositor.CreateSurface();
+        XdgSurface = WmBase.GetXdgSurface(Surface);
+        XdgSurface.Configure += (_, serial) => _pendingSerial = serial;
+        Toplevel = XdgSurface.GetToplevel();
+        Toplevel.SetTitle(title);
+        Toplevel.SetAppId(title);
+        Toplevel.Close += _ => Closed = true;
+        Surface.Commit();
+        while (_pendingSerial == 0 && Display.Error is null) Display.Dispatch(5000);
+        if (Display.Error is { } e) throw new WaylandProtocolException(e);
+        XdgSurface.AckConfigure(_pendingSerial);
+        _pendingSerial = 0;
+    }
+
+    public ClientDisplay Display { get; }
+    public WlRegistry Registry { get; }
+    public WlCompositor Compositor { get; }
+    public XdgWmBase WmBase { get; }
+    public WlSurface Surface { get; }
+    public XdgSurface XdgSurface { get; }
+    public XdgToplevel Toplevel { get; }
+    public int Width { get; }
+    public int Height { get; }
+    /// <summary>The compositor asked the window to close (xdg_toplevel.close).</summary>
+    public bool Closed { get; private set; }
+
+    /// <summary>Binds a global at the lower of <paramref name="maxVersion"/> and what is advertised; null when absent.</summary>
+    public T? Bind<T>(string iface, uint maxVersion) where T : Proxy, IProxyFactory<T> =>
+        _globals.TryGetValue(iface, out var g) ? Registry.Bind<T>(g.Name, Math.Min(g.Version, maxVersion)) : null;
+
+    public uint VersionOf(string iface) => _globals.TryGetValue(iface, out var g) ? g.Version : 0;
+
+    /// <summary>Waits for the previous frame's callback (the compositor's pace), then acks any new configure.</summary>
+    public void WaitForFrame()
+    {
+        while (!_frameDone && !Closed && Display.Error is null) Display.Dispatch(1000);
+        if (Display.Error is { } e) throw new WaylandProtocolException(e);
+        if (_pendingSerial != 0)
+        {
+            XdgSurface.AckConfigure(_pendingSerial);
+            _pendingSerial = 0;
+        }
+    }
+
+    /// <summary>Attaches, damages everything, asks for the next frame callback and commits.</summary>
+    public void Present(WlBuffer buffer)
+    {
+        Surface.Attach(buffer, 0, 0);
+        Surface.DamageBuffer(0, 0, Width, Height);
+        _frameDone = false;
+        Surface.Frame().Done += (_, _) => _frameDone = true;
+        Surface.Commit();
+        Display.Flush();
+    }
+
+    public void Dispose() => Display.Dispose();
+}

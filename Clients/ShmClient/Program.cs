@@ -1,0 +1,121 @@
+using System.Runtime.InteropServices;
+using Clients.Common;
+using Tmds.Linux;
+using Wayland.Client;
+using Wayland.Protocols.Client;
+using static Tmds.Linux.LibC;
+
+namespace ShmClient;
+
+/// <summary>shm-client: the same pattern as dmabuf-client, in three wl_shm buffers of one sealed
+/// memfd pool, triple-buffered on wl_buffer.release and paced by frame callbacks.</summary>
+internal static unsafe class Program
+{
+    private const string Usage = """
+        Usage: shm-client [options]
+
+        Shows the sample pattern (red, green, blue and white quadrants, a moving yellow square) in
+        wl_shm buffers, for comparison with dmabuf-client.
+
+        Options:
+          --format NAME   xrgb8888 (default) or argb8888 (its white quadrant at 50% alpha)
+          --size WxH      window size (default 256x256)
+          --frames N      exit after N frames (default: run until closed)
+          --static        draw frame 0 every time
+          -h, --help      this text
+        """;
+
+    private static int Main(string[] args)
+    {
+        int width = 256, height = 256, frames = -1;
+        var still = false;
+        var format = WlShm.Format.Xrgb8888;
+        try
+        {
+            for (var i = 0; i < args.Length; i++)
+            {
+                switch (args[i])
+                {
+                    case "-h" or "--help": Console.WriteLine(Usage); return 0;
+                    case "--format":
+                        format = (i + 1 < args.Length ? args[++i] : "") switch
+                        {
+                            "xrgb8888" => WlShm.Format.Xrgb8888,
+                            "argb8888" => WlShm.Format.Argb8888,
+                            var f => throw new ArgumentException($"unknown format '{f}' (xrgb8888, argb8888)"),
+                        };
+                        break;
+                    case "--size":
+                        var size = (i + 1 < args.Length ? args[++i] : "").Split('x');
+                        if (size.Length != 2 || !int.TryParse(size[0], out width) || !int.TryParse(size[1], out height) || width < 1 || height < 1)
+                            throw new ArgumentException("--size wants WxH");
+                        break;
+                    case "--frames": frames = int.Parse(i + 1 < args.Length ? args[++i] : ""); break;
+                    case "--static": still = true; break;
+                    default: throw new ArgumentException($"unknown option '{args[i]}' (see --help)");
+                }
+            }
+            Pattern.Translucent = format == WlShm.Format.Argb8888;
+            return Run(width, height, format, frames, still);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or IOException or InvalidOperationException or WaylandProtocolException)
+        {
+            Console.Error.WriteLine($"shm-client: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static int Run(int width, int height, WlShm.Format format, int frames, bool still)
+    {
+        var stop = false;
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop = true; });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop = true; });
+        using var window = new Window("shm-client", width, height);
+        var shm = window.Bind<WlShm>("wl_shm", 1) ?? throw new InvalidOperationException("the compositor has no wl_shm");
+
+        const int Count = 3;
+        var stride = width * 4;
+        var size = (long)stride * height * Count;
+        var name = Marshal.StringToHGlobalAnsi("shm-client");
+        var fd = memfd_create((byte*)name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        Marshal.FreeHGlobal(name);
+        if (fd < 0 || ftruncate(fd, size) != 0) throw new IOException("cannot create the shared memory");
+        // Sealed against shrinking: the compositor may then map it (or import it) safely.
+        fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK);
+        var memory = (byte*)mmap(null, (size_t)(ulong)size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        var pool = shm.CreatePool(fd, (int)size);
+        var buffers = new WlBuffer[Count];
+        var busy = new bool[Count];
+        for (var i = 0; i < Count; i++)
+        {
+            var index = i;
+            buffers[i] = pool.CreateBuffer(i * stride * height, width, height, stride, format);
+            buffers[i].Release += _ => busy[index] = false;
+        }
+        pool.Destroy();
+        close(fd);
+        try
+        {
+            var frame = 0;
+            while (!stop && !window.Closed && (frames < 0 || frame < frames))
+            {
+                window.WaitForFrame();
+                var b = Array.IndexOf(busy, false);
+                while (b < 0 && !window.Closed && !stop) { window.Display.Dispatch(1000); b = Array.IndexOf(busy, false); }
+                if (b < 0) break;
+                Pattern.FillArgb(memory + (long)b * stride * height, stride, width, height, still ? 0 : frame);
+                busy[b] = true;
+                window.Present(buffers[b]);
+                frame++;
+            }
+            window.Display.Roundtrip();
+            Console.Error.WriteLine($"shm-client: {frame} frames shown");
+            return 0;
+        }
+        finally
+        {
+            foreach (var b in buffers) b.Destroy();
+            munmap(memory, (size_t)(ulong)size);
+        }
+    }
+}
