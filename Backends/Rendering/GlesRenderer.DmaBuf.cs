@@ -65,31 +65,56 @@ public sealed unsafe partial class GlesRenderer
     public ITexture? ImportDmaBuf(DmaBufAttributes a)
     {
         if (!CanImportDmaBuf) return null;
+        var target = IsExternalOnly(a.Fourcc, a.Modifier) ? Gles.TextureExternalOes : Gles.Texture2D;
+        if (ImportImage(a.Fourcc, a.Width, a.Height, a.Planes, a.Modifier, target) is { } whole)
+            return new GlesTexture(this, whole.Id, target, a.Width, a.Height, a.Fourcc, whole.Image);
+        if (a.Fourcc == Fourcc.Nv12 && a.Planes.Length == 2) return ImportNv12ByPlane(a);
+        return null;
+    }
+
+    /// <summary>
+    /// NV12 for drivers that cannot import a second plane (llvmpipe refuses any plane but the
+    /// first, though it lists NV12): each plane becomes an image of its own, Y as R8 and CbCr as
+    /// GR88 at half size, and the YUV shader converts, as weston's GL renderer does.
+    /// </summary>
+    private GlesTexture? ImportNv12ByPlane(DmaBufAttributes a)
+    {
+        if (ImportImage(Fourcc.R8, a.Width, a.Height, a.Planes.AsSpan(0, 1), a.Modifier, Gles.Texture2D) is not { } y) return null;
+        if (ImportImage(Fourcc.Gr88, (a.Width + 1) / 2, (a.Height + 1) / 2, a.Planes.AsSpan(1, 1), a.Modifier, Gles.Texture2D) is not { } uv)
+        {
+            DeleteImage(y.Id, y.Image);
+            return null;
+        }
+        _log.Debug("NV12 {Width}x{Height} imported as separate Y and CbCr planes", a.Width, a.Height);
+        return new GlesTexture(this, y.Id, Gles.Texture2D, a.Width, a.Height, a.Fourcc, y.Image) { UvId = uv.Id, UvImage = uv.Image };
+    }
+
+    /// <summary>One EGLImage of the planes, bound to a new texture; null when the driver refuses.</summary>
+    private (uint Id, nint Image)? ImportImage(uint fourcc, int width, int height, ReadOnlySpan<DmaBufPlane> planes, ulong modifier, int target)
+    {
         var attributes = stackalloc int[7 + DmaBufAttributes.MaxPlanes * 10 + 1];
         var n = 0;
-        attributes[n++] = Egl.Width; attributes[n++] = a.Width;
-        attributes[n++] = Egl.Height; attributes[n++] = a.Height;
-        attributes[n++] = Egl.LinuxDrmFourcc; attributes[n++] = (int)a.Fourcc;
-        for (var i = 0; i < a.Planes.Length; i++)
+        attributes[n++] = Egl.Width; attributes[n++] = width;
+        attributes[n++] = Egl.Height; attributes[n++] = height;
+        attributes[n++] = Egl.LinuxDrmFourcc; attributes[n++] = (int)fourcc;
+        for (var i = 0; i < planes.Length; i++)
         {
-            attributes[n++] = Egl.PlaneFd[i]; attributes[n++] = a.Planes[i].Fd;
-            attributes[n++] = Egl.PlaneOffset[i]; attributes[n++] = (int)a.Planes[i].Offset;
-            attributes[n++] = Egl.PlanePitch[i]; attributes[n++] = (int)a.Planes[i].Stride;
-            if (a.Modifier != DmaBufAttributes.ModifierInvalid)
+            attributes[n++] = Egl.PlaneFd[i]; attributes[n++] = planes[i].Fd;
+            attributes[n++] = Egl.PlaneOffset[i]; attributes[n++] = (int)planes[i].Offset;
+            attributes[n++] = Egl.PlanePitch[i]; attributes[n++] = (int)planes[i].Stride;
+            if (modifier != DmaBufAttributes.ModifierInvalid)
             {
-                attributes[n++] = Egl.PlaneModifierLo[i]; attributes[n++] = (int)(uint)a.Modifier;
-                attributes[n++] = Egl.PlaneModifierHi[i]; attributes[n++] = (int)(uint)(a.Modifier >> 32);
+                attributes[n++] = Egl.PlaneModifierLo[i]; attributes[n++] = (int)(uint)modifier;
+                attributes[n++] = Egl.PlaneModifierHi[i]; attributes[n++] = (int)(uint)(modifier >> 32);
             }
         }
         attributes[n] = Egl.None;
         var image = Egl.Ext.CreateImage(_display, 0, Egl.LinuxDmaBuf, 0, attributes);
         if (image == 0)
         {
-            _log.Debug("eglCreateImageKHR failed: {Error}", Egl.ErrorName(Egl.GetError()));
+            _log.Debug("eglCreateImageKHR of {Width}x{Height} 0x{Fourcc:x8} failed: {Error}", width, height, fourcc, Egl.ErrorName(Egl.GetError()));
             return null;
         }
-        var external = IsExternalOnly(a.Fourcc, a.Modifier);
-        var target = external ? Gles.TextureExternalOes : Gles.Texture2D;
         uint id;
         _gl.GenTextures(1, &id);
         _gl.BindTexture(target, id);
@@ -99,11 +124,16 @@ public sealed unsafe partial class GlesRenderer
         if (error != 0)
         {
             _log.Debug("binding the EGLImage failed: GL error 0x{Error:x}", error);
-            _gl.DeleteTextures(1, &id);
-            Egl.Ext.DestroyImage(_display, image);
+            DeleteImage(id, image);
             return null;
         }
-        return new GlesTexture(this, id, target, a.Width, a.Height, a.Fourcc, image);
+        return (id, image);
+    }
+
+    private void DeleteImage(uint id, nint image)
+    {
+        _gl.DeleteTextures(1, &id);
+        Egl.Ext.DestroyImage(_display, image);
     }
 
     private bool IsExternalOnly(uint fourcc, ulong modifier)

@@ -17,7 +17,7 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
     private readonly nint _display;
     private readonly nint _context;
     private readonly Gles _gl;
-    private readonly Program _texture, _copy, _external, _solid;
+    private readonly Program _texture, _copy, _nv12, _external, _solid;
     private readonly bool _readBgra;
     private Rect[] _clip = new Rect[16];
     private int _clipCount;
@@ -60,6 +60,7 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
         Description = $"{version} ({_gl.String(Gles.RendererName)}), EGL {major}.{minor}";
         _texture = new Program(this, GlesShaders.Vertex, GlesShaders.Texture);
         _copy = new Program(this, GlesShaders.Vertex, GlesShaders.CopyTexture);
+        _nv12 = new Program(this, GlesShaders.Vertex, GlesShaders.Nv12Planes);
         _external = externalImages ? new Program(this, GlesShaders.Vertex, GlesShaders.ExternalTexture) : _texture;
         _solid = new Program(this, GlesShaders.Vertex, GlesShaders.Solid);
         ShmFormats = [Fourcc.Argb8888, Fourcc.Xrgb8888, Fourcc.Abgr8888, Fourcc.Xbgr8888];
@@ -146,6 +147,7 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
         var id = t.Id;
         _gl.DeleteTextures(1, &id);
         if (t.EglImage != 0) Egl.Ext.DestroyImage(_display, t.EglImage);
+        if (t.UvId != 0) DeleteImage(t.UvId, t.UvImage);
     }
 
     internal void DeleteTarget(GlesTarget t)
@@ -190,7 +192,8 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
         // Opaque or premultiplied content at full opacity needs no arithmetic (an X format's alpha
         // byte does not matter when blending is off).
         var blend = !(opaque || !t.HasAlpha) || alpha < 1f;
-        var program = t.Target == Gles.TextureExternalOes ? _external
+        var program = t.UvId != 0 ? _nv12
+            : t.Target == Gles.TextureExternalOes ? _external
             : alpha >= 1f && (t.HasAlpha || !blend) ? _copy : _texture;
         float* vertices = stackalloc float[16];
         Quad(destination, vertices);
@@ -205,13 +208,26 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
                     && (swapped ? source.Height : source.Width) == destination.Width
                     && (swapped ? source.Width : source.Height) == destination.Height;
         var filter = exact ? Gles.Nearest : Gles.Linear;
-        if (t.Filter != filter)
+        var filterChanged = t.Filter != filter;
+        if (filterChanged)
         {
             _gl.TexParameteri(t.Target, Gles.TextureMinFilter, filter);
             _gl.TexParameteri(t.Target, Gles.TextureMagFilter, filter);
             t.Filter = filter;
         }
         _gl.Uniform1i(program.Texture, 0);
+        if (t.UvId != 0)
+        {
+            _gl.ActiveTexture(Gles.Texture0 + 1);
+            _gl.BindTexture(Gles.Texture2D, t.UvId);
+            if (filterChanged)
+            {
+                _gl.TexParameteri(Gles.Texture2D, Gles.TextureMinFilter, filter);
+                _gl.TexParameteri(Gles.Texture2D, Gles.TextureMagFilter, filter);
+            }
+            _gl.Uniform1i(program.TextureUv, 1);
+            _gl.ActiveTexture(Gles.Texture0);
+        }
         _gl.Uniform1f(program.Alpha, alpha);
         _gl.Uniform1f(program.Opaque, t.HasAlpha ? 0f : 1f);
         if (blend) _gl.Enable(Gles.Blend); else _gl.Disable(Gles.Blend);
@@ -316,6 +332,7 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
     {
         _texture.Dispose();
         _copy.Dispose();
+        _nv12.Dispose();
         if (_external != _texture) _external.Dispose();
         _solid.Dispose();
         Egl.MakeCurrent(_display, 0, 0, 0);
@@ -360,12 +377,14 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
                 throw new EglException($"shader link failed: {Encoding.UTF8.GetString(log, length)}");
             }
             Texture = Uniform("tex");
+            TextureUv = Uniform("tex_uv");
             Alpha = Uniform("alpha");
             Opaque = Uniform("opaque");
             Color = Uniform("color");
         }
 
         public int Texture { get; }
+        public int TextureUv { get; }
         public int Alpha { get; }
         public int Opaque { get; }
         public int Color { get; }

@@ -15,6 +15,9 @@ internal sealed class GlesTexture(GlesRenderer renderer, uint id, int target, in
     public nint EglImage { get; private set; } = eglImage;
     /// <summary>The filter set on the texture (GL_NEAREST or GL_LINEAR), to change it only when needed.</summary>
     public int Filter { get; set; } = Gles.Linear;
+    /// <summary>NV12 imported plane by plane: <see cref="Id"/> holds Y (R8), this the CbCr plane (GR88).</summary>
+    public uint UvId { get; init; }
+    public nint UvImage { get; init; }
 
     public void Dispose()
     {

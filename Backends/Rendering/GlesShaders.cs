@@ -39,6 +39,22 @@ internal static class GlesShaders
         }
         """;
 
+    // NV12 from two images (Y as R8, CbCr as GR88: red is Cb, green is Cr), BT.601 limited range,
+    // which is what EGL assumes for YUV DMA-BUFs without colour-space hints.
+    public const string Nv12Planes = """
+        precision mediump float;
+        varying vec2 v_texcoord;
+        uniform sampler2D tex;
+        uniform sampler2D tex_uv;
+        uniform float alpha;
+        void main() {
+            float y = (texture2D(tex, v_texcoord).r - 16.0 / 255.0) * (255.0 / 219.0);
+            vec2 c = (texture2D(tex_uv, v_texcoord).rg - 128.0 / 255.0) * (255.0 / 224.0);
+            vec3 rgb = vec3(y + 1.402 * c.y, y - 0.344136 * c.x - 0.714136 * c.y, y + 1.772 * c.x);
+            gl_FragColor = vec4(clamp(rgb, 0.0, 1.0), 1.0) * alpha;
+        }
+        """;
+
     public const string ExternalTexture = """
         #extension GL_OES_EGL_image_external : require
         precision mediump float;

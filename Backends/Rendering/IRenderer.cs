@@ -90,6 +90,8 @@ public static class Fourcc
     public const uint Xbgr8888 = 0x34324258; // 'XB24'
     public const uint Rgb565 = 0x36314752;   // 'RG16'
     public const uint Nv12 = 0x3231564e;     // 'NV12'
+    public const uint R8 = 0x20203852;       // 'R8  ': one 8-bit channel (an NV12 Y plane)
+    public const uint Gr88 = 0x38385247;     // 'GR88': two 8-bit channels, red first in memory (NV12 CbCr)
 
     /// <summary>The DRM fourcc of a wl_shm.format value.</summary>
     public static uint FromWlShm(uint format) => format switch { 0 => Argb8888, 1 => Xrgb8888, _ => format };

@@ -182,10 +182,16 @@ public sealed unsafe class ClientDisplay : IMessageContext, IDisposable
         p.fd = Connection.Fd;
         p.events = events;
         p.revents = 0;
-        int r;
-        do r = poll(&p, 1, timeoutMs);
-        while (r < 0 && errno == Native.EINTR);
-        if (r < 0) throw new IOException($"poll failed: errno {errno}");
+        int r, error;
+        // errno read straight from the thread (Marshal.GetLastSystemError): a signal that interrupts
+        // poll (EINTR) is retried, not reported.
+        do
+        {
+            r = poll(&p, 1, timeoutMs);
+            error = r < 0 ? System.Runtime.InteropServices.Marshal.GetLastSystemError() : 0;
+        }
+        while (r < 0 && error == Native.EINTR);
+        if (r < 0) throw new IOException($"poll failed: errno {error}");
         return r > 0;
     }
 
