@@ -62,14 +62,42 @@ public sealed unsafe partial class GlesRenderer
         return (ulong.Parse(parts[0]) << 8) | ulong.Parse(parts[1]);
     }
 
+    private readonly bool _cpuRenderer;
+
     public ITexture? ImportDmaBuf(DmaBufAttributes a)
     {
         if (!CanImportDmaBuf) return null;
+        if (_cpuRenderer && !CpuMappable(a)) return null;
         var target = IsExternalOnly(a.Fourcc, a.Modifier) ? Gles.TextureExternalOes : Gles.Texture2D;
         if (ImportImage(a.Fourcc, a.Width, a.Height, a.Planes, a.Modifier, target) is { } whole)
             return new GlesTexture(this, whole.Id, target, a.Width, a.Height, a.Fourcc, whole.Image);
         if (a.Fourcc == Fourcc.Nv12 && a.Planes.Length == 2) return ImportNv12ByPlane(a);
         return null;
+    }
+
+    /// <summary>
+    /// A software renderer reads DMA-BUFs through a CPU mapping of each plane's fd: a buffer that
+    /// cannot be mapped cannot be drawn, so its import fails here (the client hears "failed")
+    /// instead of reaching the driver's fallback paths.
+    /// </summary>
+    private bool CpuMappable(DmaBufAttributes a)
+    {
+        foreach (var plane in a.Planes)
+        {
+            var size = (long)Tmds.Linux.LibC.lseek(plane.Fd, 0, Tmds.Linux.LibC.SEEK_END);
+            Tmds.Linux.LibC.lseek(plane.Fd, 0, Tmds.Linux.LibC.SEEK_SET);
+            if (size <= 0) continue; // not seekable: the driver takes its size from the attributes
+            var map = Tmds.Linux.LibC.mmap(null, (Tmds.Linux.size_t)(ulong)size,
+                Tmds.Linux.LibC.PROT_READ | Tmds.Linux.LibC.PROT_WRITE, Tmds.Linux.LibC.MAP_SHARED, plane.Fd, 0);
+            if (map == Tmds.Linux.LibC.MAP_FAILED)
+            {
+                _log.Information("DMA-BUF plane (fd {Fd}, {Size} bytes) cannot be mapped for the software renderer: errno {Errno}",
+                    plane.Fd, size, Marshal.GetLastSystemError());
+                return false;
+            }
+            Tmds.Linux.LibC.munmap(map, (Tmds.Linux.size_t)(ulong)size);
+        }
+        return true;
     }
 
     /// <summary>

@@ -57,7 +57,10 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
             && _gl.EglImageTargetTexture2DOes != null;
         var externalImages = HasExtension(glExtensions, "GL_OES_EGL_image_external");
 
-        Description = $"{version} ({_gl.String(Gles.RendererName)}), EGL {major}.{minor}";
+        var rendererName = _gl.String(Gles.RendererName) ?? "";
+        Description = $"{version} ({rendererName}), EGL {major}.{minor}";
+        // Mesa's software rasterizers read DMA-BUFs through a CPU mapping of the fd.
+        _cpuRenderer = rendererName.Contains("llvmpipe", StringComparison.Ordinal) || rendererName.Contains("softpipe", StringComparison.Ordinal);
         _texture = new Program(this, GlesShaders.Vertex, GlesShaders.Texture);
         _copy = new Program(this, GlesShaders.Vertex, GlesShaders.CopyTexture);
         _nv12 = new Program(this, GlesShaders.Vertex, GlesShaders.Nv12Planes);

@@ -77,3 +77,35 @@ public readonly record struct Yuv(byte Y, byte U, byte V)
 
     private static byte Clamp(double v) => (byte)Math.Clamp(Math.Round(v), 0, 255);
 }
+
+/// <summary>Checks a picture of the pattern's frame 0, as a screenshot shows it.</summary>
+public static class PatternCheck
+{
+    /// <summary>
+    /// Compares the <paramref name="size"/>x<paramref name="size"/> window at (<paramref name="x0"/>,
+    /// <paramref name="y0"/>) of a screenshot with frame 0, every pixel, allowing
+    /// <paramref name="tolerance"/> per channel (8-bit YUV rounding). <paramref name="bottomRight"/> is
+    /// what the white quadrant looks like on screen (blended when translucent). Null when it
+    /// matches, else a description of the first mismatches.
+    /// </summary>
+    public static string? Frame0(Func<int, int, (byte R, byte G, byte B)> screen, int x0, int y0, int size,
+        (byte R, byte G, byte B) bottomRight, int tolerance)
+    {
+        var bad = 0;
+        string? first = null;
+        for (var y = 0; y < size; y++)
+            for (var x = 0; x < size; x++)
+            {
+                var p = Pattern.Pixel(x, y, size, size, 0);
+                var expected = p == Pattern.White || p == Pattern.HalfWhite
+                    ? bottomRight
+                    : ((byte)(p >> 16), (byte)(p >> 8), (byte)p);
+                var actual = screen(x0 + x, y0 + y);
+                if (Math.Abs(actual.R - expected.Item1) <= tolerance && Math.Abs(actual.G - expected.Item2) <= tolerance
+                    && Math.Abs(actual.B - expected.Item3) <= tolerance) continue;
+                bad++;
+                first ??= $"at ({x}, {y}) of the window: {actual}, expected {expected}";
+            }
+        return bad == 0 ? null : $"{bad} of {size * size} pixels differ, first {first}";
+    }
+}

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+
+namespace Compositor.Tests;
+
+/// <summary>
+/// What needs a kernel with DRM: a QEMU guest (scripts/vm/run-in-vm.sh) with vgem and udmabuf runs
+/// tests/vm/guest-checks.sh, which runs vm-checks (tests/VmChecks) from this build: GEM handle
+/// reference counting on vgem, and dmabuf-client's vgem dumb buffers (GEM handle → PRIME fd)
+/// composited by the compositor and checked pixel by pixel.
+/// </summary>
+public sealed class VmTests
+{
+    [Fact]
+    public async Task DrmChecksPassInTheVm()
+    {
+        var repo = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
+        var harness = Path.Combine(repo, "scripts/vm/run-in-vm.sh");
+        var guest = Path.Combine(repo, "tests/vm/guest-checks.sh");
+        Assert.True(File.Exists(harness) && File.Exists(guest), $"no VM harness under {repo}");
+        var work = Directory.CreateTempSubdirectory("compositor-vm").FullName;
+        try
+        {
+            var psi = new ProcessStartInfo(harness) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            psi.ArgumentList.Add(guest);
+            psi.ArgumentList.Add(work);
+            using var vm = Process.Start(psi)!;
+            var output = vm.StandardOutput.ReadToEndAsync();
+            var errors = vm.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(15));
+            try
+            {
+                await vm.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                vm.Kill(entireProcessTree: true);
+                Assert.Fail($"the VM run took over 15 minutes\n{await output}");
+            }
+            var log = await output + await errors;
+            foreach (var check in new[] { "gem-handles", "dmabuf dumb xrgb8888", "dmabuf dumb argb8888", "dmabuf dumb nv12" })
+                Assert.True(log.Contains($"VM-CHECK ok {check}:"), $"check '{check}' did not pass in the VM:\n{log}");
+            Assert.DoesNotContain("VM-CHECK FAIL", log);
+            Assert.Equal(0, vm.ExitCode);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+}

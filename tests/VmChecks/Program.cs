@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Text;
+using Clients.Common;
+using Compositor.Backends.Drm;
+using DmabufClient.Allocators;
+using static Tmds.Linux.LibC;
+
+namespace VmChecks;
+
+/// <summary>
+/// Checks run inside the VM, where the kernel has DRM devices: GEM handle reference counting on
+/// vgem, and the DMA-BUF client's real allocators (vgem dumb buffers exported with PRIME, udmabuf,
+/// the system DMA heap) composited by the compositor and checked by pixels through grim.
+/// Usage: vm-checks gem-handles | vm-checks dmabuf ALLOCATOR FORMAT
+/// </summary>
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        var name = string.Join(' ', args);
+        try
+        {
+            var detail = args switch
+            {
+                ["gem-handles"] => GemHandles(),
+                ["dmabuf", var allocator, var format] => Dmabuf(allocator, format),
+                _ => throw new ArgumentException("usage: vm-checks gem-handles | vm-checks dmabuf ALLOCATOR FORMAT"),
+            };
+            Console.WriteLine($"VM-CHECK ok {name}: {detail}");
+            return 0;
+        }
+        catch (Exception e)
+        {
+            Console.WriteLine($"VM-CHECK FAIL {name}: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>
+    /// Two imports of one vgem buffer on another DRM file give one handle; after one release it is
+    /// still valid, after the second it is closed. (Exporter and importer are separate opens of the
+    /// device, as a client and the compositor would be.)
+    /// </summary>
+    private static string GemHandles()
+    {
+        var vgem = DumbAllocator.Candidates().FirstOrDefault() ?? throw new InvalidOperationException("no DRM device");
+        using var exporter = new DumbAllocator(vgem);
+        using var buffer = exporter.Allocate(64, 64, Formats.Xrgb8888);
+        var fd = buffer.Planes[0].Fd;
+
+        var importer = Open(vgem);
+        try
+        {
+            var table = new GemHandleTable(importer);
+            Check(table.TryAcquire(fd, out var first, out var error), $"PRIME_FD_TO_HANDLE failed: errno {error}");
+            Check(table.TryAcquire(fd, out var second, out error), $"second PRIME_FD_TO_HANDLE failed: errno {error}");
+            Check(first == second, $"two imports gave handles {first} and {second}");
+            Check(table.References[first] == 2, "two imports are not two references");
+            table.Release(first);
+            Check(IsOpen(importer, first), $"handle {first} was closed while a user remained");
+            table.Release(second);
+            Check(!IsOpen(importer, first), $"handle {first} is still open after its last user");
+            return $"{vgem}: handle {first} shared by 2 imports, valid after one release, closed after the last";
+        }
+        finally
+        {
+            close(importer);
+        }
+    }
+
+    /// <summary>Whether a GEM handle is alive on a DRM file: exporting it again works only then.</summary>
+    private static bool IsOpen(int drm, uint handle)
+    {
+        var prime = new Compositor.Backends.Native.DrmIoctl.PrimeHandle { Handle = handle, Flags = Compositor.Backends.Native.DrmIoctl.Cloexec };
+        if (Compositor.Backends.Native.DrmIoctl.Ioctl(drm, Compositor.Backends.Native.DrmIoctl.IoctlPrimeHandleToFd, ref prime) != 0) return false;
+        close(prime.Fd);
+        return true;
+    }
+
+    private static unsafe int Open(string path)
+    {
+        var bytes = Encoding.UTF8.GetBytes(path + "\0");
+        fixed (byte* p = bytes)
+        {
+            var fd = open(p, O_RDWR | O_CLOEXEC);
+            return fd >= 0 ? fd : throw new IOException($"cannot open {path}");
+        }
+    }
+
+    /// <summary>
+    /// The compositor (headless, llvmpipe) and dmabuf-client with a real allocator: the window must
+    /// show frame 0 of the pattern exactly (NV12 within YUV rounding).
+    /// </summary>
+    private static string Dmabuf(string allocator, string format)
+    {
+        var dir = AppContext.BaseDirectory;
+        var runtime = Directory.CreateTempSubdirectory("vm-xdg").FullName;
+        var env = new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime, ["WAYLAND_DISPLAY"] = "vm-check" };
+        using var compositor = Start("dotnet", [Path.Combine(dir, "compositor.dll"), "--socket", "vm-check", "--output", "640x480@60", "-v"], env);
+        try
+        {
+            if (compositor.StandardOutput.ReadLine() != "WAYLAND_DISPLAY=vm-check") throw new InvalidOperationException("the compositor did not start");
+            using var client = Start("dotnet", [Path.Combine(dir, "dmabuf-client.dll"), "--allocator", allocator, "--format", format, "--static"], env);
+            try
+            {
+                var bottomRight = format == "argb8888" ? ((byte)153, (byte)153, (byte)153) : ((byte)255, (byte)255, (byte)255);
+                var tolerance = format == "nv12" ? 2 : 0;
+                string? mismatch = "no screenshot yet";
+                var sw = Stopwatch.StartNew();
+                while (mismatch is not null && sw.Elapsed < TimeSpan.FromSeconds(120))
+                {
+                    if (client.HasExited) throw new InvalidOperationException($"dmabuf-client exited: {client.StandardError.ReadToEnd()}");
+                    Thread.Sleep(1000);
+                    var shot = Screenshot(runtime, env);
+                    mismatch = shot is null ? "grim failed" : PatternCheck.Frame0((x, y) => shot.Value.Pixel(x, y), 32, 32, 256, bottomRight, tolerance);
+                }
+                if (mismatch is not null) throw new InvalidOperationException(mismatch);
+                return $"frame 0 exact{(tolerance > 0 ? $" within {tolerance}" : "")} in the screenshot";
+            }
+            finally
+            {
+                if (!client.HasExited) client.Kill();
+                client.WaitForExit();
+                var err = client.StandardError.ReadToEnd();
+                Console.Error.Write(err);
+            }
+        }
+        catch (Exception e)
+        {
+            if (!compositor.HasExited) compositor.Kill();
+            compositor.WaitForExit();
+            var log = compositor.StandardError.ReadToEnd().Split('\n');
+            throw new InvalidOperationException($"{e.Message}\ncompositor exit {compositor.ExitCode}, last log lines:\n{string.Join('\n', log.TakeLast(15))}");
+        }
+        finally
+        {
+            if (!compositor.HasExited) compositor.Kill();
+            compositor.WaitForExit();
+        }
+    }
+
+    private readonly record struct Ppm(int Width, byte[] Rgb, int Start)
+    {
+        public (byte, byte, byte) Pixel(int x, int y)
+        {
+            var i = Start + (y * Width + x) * 3;
+            return (Rgb[i], Rgb[i + 1], Rgb[i + 2]);
+        }
+    }
+
+    private static Ppm? Screenshot(string runtime, Dictionary<string, string> env)
+    {
+        var path = Path.Combine(runtime, "shot.ppm");
+        using var grim = Start("grim", ["-t", "ppm", path], env);
+        grim.WaitForExit();
+        if (grim.ExitCode != 0) return null;
+        var data = File.ReadAllBytes(path);
+        // "P6\nW H\n255\n": three header lines.
+        var start = 0;
+        for (var lines = 0; lines < 3; start++) if (data[start] == '\n') lines++;
+        var size = Encoding.ASCII.GetString(data, 3, start - 3).Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+        return new Ppm(int.Parse(size[0]), data, start);
+    }
+
+    private static Process Start(string file, string[] args, Dictionary<string, string> env)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in env) psi.Environment[k] = v;
+        return Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {file}");
+    }
+
+    private static void Check(bool condition, string failure)
+    {
+        if (!condition) throw new InvalidOperationException(failure);
+    }
+}

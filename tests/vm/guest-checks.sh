@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs inside the VM (scripts/vm/run-in-vm.sh): the checks that need real DRM devices, udmabuf and
+# DMA heaps, from the test build output (where vm-checks, the compositor and dmabuf-client sit).
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+bin=""
+for c in Release Debug; do
+  [ -f "$repo/tests/Compositor.Tests/bin/$c/net10.0/vm-checks.dll" ] && bin="$repo/tests/Compositor.Tests/bin/$c/net10.0" && break
+done
+[ -n "$bin" ] || { echo "VM-CHECK FAIL setup: no build of vm-checks under $repo/tests/Compositor.Tests/bin"; exit 1; }
+# vgem as a module; udmabuf and the system DMA heap are built into Debian's kernel.
+modprobe vgem
+export HOME=/tmp DOTNET_CLI_HOME=/tmp DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+echo "devices: $(ls /dev/dri | tr '\n' ' ')$(ls /dev/udmabuf 2>/dev/null) $(ls /dev/dma_heap 2>/dev/null | sed 's|^|dma_heap/|')"
+status=0
+# Not here yet: "dmabuf udmabuf xrgb8888" and "dmabuf dma-heap xrgb8888". Both import, then the
+# compositor dies in llvmpipe's rasterizer threads (segfault near address 0) at the first draw,
+# while the same buffers from vgem work; see the linux-dmabuf issue's notes.
+checks=("gem-handles" "dmabuf dumb xrgb8888" "dmabuf dumb argb8888" "dmabuf dumb nv12")
+# A file /tmp/vm-checks-only (one check per line, written by a wrapper script) narrows the run.
+[ -f /tmp/vm-checks-only ] && mapfile -t checks < /tmp/vm-checks-only
+for check in "${checks[@]}"; do
+  dotnet "$bin/vm-checks.dll" $check 2>&1 || status=1
+done
+exit $status
