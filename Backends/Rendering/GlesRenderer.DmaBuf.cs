@@ -66,6 +66,13 @@ public sealed unsafe partial class GlesRenderer
 
     public ITexture? ImportDmaBuf(DmaBufAttributes a)
     {
+        var texture = Import(a);
+        if (texture is not null) DmaBufImports++;
+        return texture;
+    }
+
+    private GlesTexture? Import(DmaBufAttributes a)
+    {
         if (!CanImportDmaBuf) return null;
         if (_cpuRenderer && !CpuMappable(a)) return null;
         var target = IsExternalOnly(a.Fourcc, a.Modifier) ? Gles.TextureExternalOes : Gles.Texture2D;

@@ -131,9 +131,15 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
         _gl.TexParameteri(target, Gles.TextureWrapT, Gles.ClampToEdge);
     }
 
+    /// <summary>Client pixels the CPU copied into textures (shm uploads), and DMA-BUF imports, since
+    /// start: the zero-copy path keeps the first at 0 and the second at one per buffer.</summary>
+    public long BytesUploaded { get; private set; }
+    public long DmaBufImports { get; private set; }
+
     public void Upload(ITexture texture, ReadOnlySpan<byte> rows, int stride, Rect region)
     {
         var t = (GlesTexture)texture;
+        BytesUploaded += (long)region.Width * region.Height * 4;
         var (_, format) = UploadFormat(t.Fourcc);
         var needed = (long)stride * (region.Height - 1) + (long)(region.X + region.Width) * 4;
         if (region.IsEmpty || rows.Length < needed) throw new ArgumentException($"{rows.Length} bytes cannot hold region {region} with stride {stride}");

@@ -8,6 +8,11 @@ if (args is ["--socket", var socket])
     Report.Print("given", ProtocolBench.Measure(socket, serverPid: null));
     return 0;
 }
+if (args is ["--dmabuf"])
+{
+    DmabufBench.Counters();
+    return 0;
+}
 if (args is ["--allocations"])
 {
     DispatchAllocations.Run();
@@ -65,6 +70,20 @@ using (var gl = ServerProcess.StartWeston(gl: true))
         Console.WriteLine($"  ratio ours/weston-pixman {a.ServerCpuMicrosPerFrame / b.ServerCpuMicrosPerFrame:F2}, ours/weston-gl {a.ServerCpuMicrosPerFrame / c.ServerCpuMicrosPerFrame:F2} (below 1: ours is cheaper)");
     }
 }
+
+Console.WriteLine();
+Console.WriteLine("DMA-BUF benchmark: dmabuf-client animating 1280x720 every frame, ours vs weston headless GL");
+using (var ours = ServerProcess.StartOurs())
+using (var gl = ServerProcess.StartWeston(gl: true))
+{
+    Console.Error.WriteLine("dmabuf frames...");
+    var a = DmabufBench.CpuMicrosPerFrame(ours.SocketPath, ours.Pid);
+    var b = DmabufBench.CpuMicrosPerFrame(gl.SocketPath, gl.Pid);
+    Console.WriteLine($"ours             dmabuf 1280x720: server CPU {a,8:F0} us/frame");
+    Console.WriteLine($"weston (gl)      dmabuf 1280x720: server CPU {b,8:F0} us/frame");
+    Console.WriteLine($"  ratio ours/weston-gl {a / b:F2} (below 1: ours is cheaper)");
+}
+DmabufBench.Counters();
 
 Console.WriteLine();
 DispatchAllocations.Run();
