@@ -88,16 +88,24 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
 
     public IRenderTarget CreateOffscreenTarget(int width, int height)
     {
-        uint texture, framebuffer;
-        _gl.GenTextures(1, &texture);
-        _gl.BindTexture(Gles.Texture2D, texture);
-        _gl.TexImage2D(Gles.Texture2D, 0, Gles.Rgba, width, height, 0, Gles.Rgba, Gles.UnsignedByte, null);
-        _gl.GenFramebuffers(1, &framebuffer);
-        _gl.BindFramebuffer(Gles.Framebuffer, framebuffer);
-        _gl.FramebufferTexture2D(Gles.Framebuffer, Gles.ColorAttachment0, Gles.Texture2D, texture, 0);
-        var status = _gl.CheckFramebufferStatus(Gles.Framebuffer);
-        if (status != Gles.FramebufferComplete) throw new EglException($"offscreen framebuffer incomplete: 0x{status:x}");
-        return new GlesTarget(this, framebuffer, texture, width, height);
+        // BGRA first: the layout of XRGB8888 scanout buffers and of most client buffers, so drawing
+        // is a straight copy (llvmpipe's linear fast path needs it); RGBA where BGRA cannot be drawn to.
+        foreach (var format in (ReadOnlySpan<int>)[Gles.BgraExt, Gles.Rgba])
+        {
+            uint texture, framebuffer;
+            _gl.GenTextures(1, &texture);
+            _gl.BindTexture(Gles.Texture2D, texture);
+            _gl.TexImage2D(Gles.Texture2D, 0, format, width, height, 0, format, Gles.UnsignedByte, null);
+            _gl.GenFramebuffers(1, &framebuffer);
+            _gl.BindFramebuffer(Gles.Framebuffer, framebuffer);
+            _gl.FramebufferTexture2D(Gles.Framebuffer, Gles.ColorAttachment0, Gles.Texture2D, texture, 0);
+            var status = _gl.CheckFramebufferStatus(Gles.Framebuffer);
+            if (_gl.GetError() == 0 && status == Gles.FramebufferComplete) return new GlesTarget(this, framebuffer, texture, width, height);
+            _gl.DeleteFramebuffers(1, &framebuffer);
+            _gl.DeleteTextures(1, &texture);
+            if (format == Gles.Rgba) throw new EglException($"offscreen framebuffer incomplete: 0x{status:x}");
+        }
+        throw new EglException("no offscreen framebuffer format");
     }
 
     public ITexture CreateTexture(uint fourcc, int width, int height)
