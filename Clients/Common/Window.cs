@@ -80,5 +80,35 @@ public sealed class Window : IDisposable
         Display.Flush();
     }
 
+    /// <summary>
+    /// The clients' frame loop over a ring of buffers: waits for the frame callback, takes a buffer
+    /// the compositor released, lets <paramref name="draw"/> fill it for the frame number, shows it.
+    /// Runs until closed, <paramref name="stop"/> says so, or <paramref name="frames"/> were shown
+    /// (negative: no limit). Returns how many were shown.
+    /// </summary>
+    public int RunFrames(IReadOnlyList<WlBuffer> buffers, int frames, Func<bool> stop, Action<int, int> draw)
+    {
+        var busy = new bool[buffers.Count];
+        for (var i = 0; i < buffers.Count; i++)
+        {
+            var index = i;
+            buffers[i].Release += _ => busy[index] = false;
+        }
+        var frame = 0;
+        while (!stop() && !Closed && (frames < 0 || frame < frames))
+        {
+            WaitForFrame();
+            var b = Array.IndexOf(busy, false);
+            while (b < 0 && !Closed && !stop()) { Display.Dispatch(1000); b = Array.IndexOf(busy, false); }
+            if (b < 0) break;
+            draw(b, frame);
+            busy[b] = true;
+            Present(buffers[b]);
+            frame++;
+        }
+        Display.Roundtrip();
+        return frame;
+    }
+
     public void Dispose() => Display.Dispose();
 }

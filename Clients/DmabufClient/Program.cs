@@ -102,7 +102,6 @@ internal static class Program
         const int Count = 3;
         var buffers = new IAllocatedBuffer[Count];
         var wlBuffers = new WlBuffer[Count];
-        var busy = new bool[Count];
         try
         {
             for (var i = 0; i < Count; i++)
@@ -111,24 +110,10 @@ internal static class Program
                 if (!feedback.Accepts(fourcc, buffers[i].Modifier) && !feedback.Accepts(fourcc, Formats.ModifierInvalid))
                     throw new InvalidOperationException($"the compositor does not take {Formats.Name(fourcc)} with modifier 0x{buffers[i].Modifier:x16}");
                 wlBuffers[i] = Import(window, dmabuf, buffers[i], width, height, fourcc);
-                var index = i;
-                wlBuffers[i].Release += _ => busy[index] = false;
             }
             Console.Error.WriteLine($"dmabuf-client: {Count} {width}x{height} {Formats.Name(fourcc)} buffers, modifier 0x{buffers[0].Modifier:x16}, imported");
 
-            var frame = 0;
-            while (!stop && !window.Closed && (frames < 0 || frame < frames))
-            {
-                window.WaitForFrame();
-                var b = Array.IndexOf(busy, false);
-                while (b < 0 && !window.Closed && !stop) { window.Display.Dispatch(1000); b = Array.IndexOf(busy, false); }
-                if (b < 0) break;
-                Draw(buffers[b], width, height, fourcc, still ? 0 : frame);
-                busy[b] = true;
-                window.Present(wlBuffers[b]);
-                frame++;
-            }
-            window.Display.Roundtrip();
+            var frame = window.RunFrames(wlBuffers, frames, () => stop, (b, n) => Draw(buffers[b], width, height, fourcc, still ? 0 : n));
             Console.Error.WriteLine($"dmabuf-client: {frame} frames shown");
             return 0;
         }

@@ -85,30 +85,13 @@ internal static unsafe class Program
         var memory = (byte*)mmap(null, (size_t)(ulong)size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
         var pool = shm.CreatePool(fd, (int)size);
         var buffers = new WlBuffer[Count];
-        var busy = new bool[Count];
-        for (var i = 0; i < Count; i++)
-        {
-            var index = i;
-            buffers[i] = pool.CreateBuffer(i * stride * height, width, height, stride, format);
-            buffers[i].Release += _ => busy[index] = false;
-        }
+        for (var i = 0; i < Count; i++) buffers[i] = pool.CreateBuffer(i * stride * height, width, height, stride, format);
         pool.Destroy();
         close(fd);
         try
         {
-            var frame = 0;
-            while (!stop && !window.Closed && (frames < 0 || frame < frames))
-            {
-                window.WaitForFrame();
-                var b = Array.IndexOf(busy, false);
-                while (b < 0 && !window.Closed && !stop) { window.Display.Dispatch(1000); b = Array.IndexOf(busy, false); }
-                if (b < 0) break;
-                Pattern.FillArgb(memory + (long)b * stride * height, stride, width, height, still ? 0 : frame);
-                busy[b] = true;
-                window.Present(buffers[b]);
-                frame++;
-            }
-            window.Display.Roundtrip();
+            var frame = window.RunFrames(buffers, frames, () => stop,
+                (b, n) => Pattern.FillArgb(memory + (long)b * stride * height, stride, width, height, still ? 0 : n));
             Console.Error.WriteLine($"shm-client: {frame} frames shown");
             return 0;
         }
