@@ -83,17 +83,30 @@ public sealed unsafe partial class GlesRenderer
     }
 
     /// <summary>
-    /// A software renderer reads DMA-BUFs through a CPU mapping of each plane's fd: a buffer that
-    /// cannot be mapped cannot be drawn, so its import fails here (the client hears "failed")
-    /// instead of reaching the driver's fallback paths.
+    /// Whether a software renderer can read the planes: through a CPU mapping of each fd, so a
+    /// plane must have a size and map. And Mesa 25's llvmpipe, given a DMA-BUF exported by udmabuf
+    /// or by the system DMA heap, imports it but then reads its texels through a null pointer in its
+    /// rasterizer threads, taking the whole compositor down (seen in the VM: vgem's buffers work,
+    /// these crash at the first draw). Such buffers are refused here, so the client hears "failed"
+    /// and everyone else carries on. The exporter's name comes from /proc/self/fdinfo.
     /// </summary>
     private bool CpuMappable(DmaBufAttributes a)
     {
         foreach (var plane in a.Planes)
         {
+            if (ExporterOf(plane.Fd) is "udmabuf" or "system" or "system-uncached")
+            {
+                _log.Information("DMA-BUF from {Exporter} refused: this renderer (llvmpipe) crashes reading such buffers", ExporterOf(plane.Fd));
+                return false;
+            }
             var size = (long)Tmds.Linux.LibC.lseek(plane.Fd, 0, Tmds.Linux.LibC.SEEK_END);
             Tmds.Linux.LibC.lseek(plane.Fd, 0, Tmds.Linux.LibC.SEEK_SET);
-            if (size <= 0) continue; // not seekable: the driver takes its size from the attributes
+            if (size <= 0)
+            {
+                _log.Information("DMA-BUF plane (fd {Fd}) has no size (lseek: errno {Errno}): a software renderer cannot read it",
+                    plane.Fd, Marshal.GetLastSystemError());
+                return false;
+            }
             var map = Tmds.Linux.LibC.mmap(null, (Tmds.Linux.size_t)(ulong)size,
                 Tmds.Linux.LibC.PROT_READ | Tmds.Linux.LibC.PROT_WRITE, Tmds.Linux.LibC.MAP_SHARED, plane.Fd, 0);
             if (map == Tmds.Linux.LibC.MAP_FAILED)
@@ -105,6 +118,18 @@ public sealed unsafe partial class GlesRenderer
             Tmds.Linux.LibC.munmap(map, (Tmds.Linux.size_t)(ulong)size);
         }
         return true;
+    }
+
+    /// <summary>The exporter of a DMA-BUF ("exp_name" in fdinfo), null for other files (a memfd).</summary>
+    private static string? ExporterOf(int fd)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/self/fdinfo/{fd}"))
+                if (line.StartsWith("exp_name:", StringComparison.Ordinal)) return line["exp_name:".Length..].Trim();
+        }
+        catch (IOException) { }
+        return null;
     }
 
     /// <summary>

@@ -24,7 +24,8 @@ internal static class Program
             {
                 ["gem-handles"] => GemHandles(),
                 ["dmabuf", var allocator, var format] => Dmabuf(allocator, format),
-                _ => throw new ArgumentException("usage: vm-checks gem-handles | vm-checks dmabuf ALLOCATOR FORMAT"),
+                ["refused", var allocator] => Refused(allocator),
+                _ => throw new ArgumentException("usage: vm-checks gem-handles | dmabuf ALLOCATOR FORMAT | refused ALLOCATOR"),
             };
             Console.WriteLine($"VM-CHECK ok {name}: {detail}");
             return 0;
@@ -137,6 +138,42 @@ internal static class Program
             if (!compositor.HasExited) compositor.Kill();
             compositor.WaitForExit();
         }
+    }
+
+    /// <summary>
+    /// DMA-BUFs the software renderer cannot read safely (udmabuf, the system heap: llvmpipe
+    /// crashes on them) are answered "failed"; the compositor lives on and the next client's vgem
+    /// buffers work.
+    /// </summary>
+    private static string Refused(string allocator)
+    {
+        var dir = AppContext.BaseDirectory;
+        var runtime = Directory.CreateTempSubdirectory("vm-xdg").FullName;
+        var env = new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime, ["WAYLAND_DISPLAY"] = "vm-check" };
+        using var compositor = Start("dotnet", [Path.Combine(dir, "compositor.dll"), "--socket", "vm-check", "--output", "640x480@60"], env);
+        try
+        {
+            if (compositor.StandardOutput.ReadLine() != "WAYLAND_DISPLAY=vm-check") throw new InvalidOperationException("the compositor did not start");
+            var (code, err) = RunClient(dir, env, "--allocator", allocator, "--frames", "10");
+            Check(code == 1 && err.Contains("zwp_linux_buffer_params_v1.failed"), $"expected 'failed', got exit {code}: {err}");
+            Check(!compositor.HasExited, "the compositor died");
+            (code, err) = RunClient(dir, env, "--allocator", "dumb", "--frames", "10");
+            Check(code == 0, $"a vgem client after it failed: {err}");
+            return $"{allocator} buffers answered 'failed', the compositor alive, a vgem client after it shown";
+        }
+        finally
+        {
+            if (!compositor.HasExited) compositor.Kill();
+            compositor.WaitForExit();
+        }
+    }
+
+    private static (int Code, string Err) RunClient(string dir, Dictionary<string, string> env, params string[] args)
+    {
+        using var client = Start("dotnet", [Path.Combine(dir, "dmabuf-client.dll"), .. args], env);
+        var err = client.StandardError.ReadToEndAsync();
+        if (!client.WaitForExit(TimeSpan.FromSeconds(120))) { client.Kill(); throw new InvalidOperationException("dmabuf-client hung"); }
+        return (client.ExitCode, err.Result);
     }
 
     private readonly record struct Ppm(int Width, byte[] Rgb, int Start)

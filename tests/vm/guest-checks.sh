@@ -12,10 +12,10 @@ modprobe vgem
 export HOME=/tmp DOTNET_CLI_HOME=/tmp DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 echo "devices: $(ls /dev/dri | tr '\n' ' ')$(ls /dev/udmabuf 2>/dev/null) $(ls /dev/dma_heap 2>/dev/null | sed 's|^|dma_heap/|')"
 status=0
-# Not here yet: "dmabuf udmabuf xrgb8888" and "dmabuf dma-heap xrgb8888". Both import, then the
-# compositor dies in llvmpipe's rasterizer threads (segfault near address 0) at the first draw,
-# while the same buffers from vgem work; see the linux-dmabuf issue's notes.
-checks=("gem-handles" "dmabuf dumb xrgb8888" "dmabuf dumb argb8888" "dmabuf dumb nv12")
+# udmabuf and system-heap buffers: Mesa 25's llvmpipe imports them, then crashes reading them, so
+# the compositor refuses them on that renderer ("failed") and must survive doing so.
+checks=("gem-handles" "dmabuf dumb xrgb8888" "dmabuf dumb argb8888" "dmabuf dumb nv12"
+        "refused udmabuf" "refused dma-heap")
 # A file /tmp/vm-checks-only (one check per line, written by a wrapper script) narrows the run.
 [ -f /tmp/vm-checks-only ] && mapfile -t checks < /tmp/vm-checks-only
 for check in "${checks[@]}"; do
