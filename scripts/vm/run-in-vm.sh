@@ -32,7 +32,8 @@ if [ ! -f "$cache/root/boot/vmlinuz-$kernel_version" ]; then
 fi
 
 # A tiny initramfs: mount the host over 9p, put a tmpfs overlay on it, chroot, run the script.
-initrd=$cache/initrd-$kernel_version.gz
+# Named after this script's content, so a changed init is rebuilt rather than served stale.
+initrd=$cache/initrd-$kernel_version-$(md5sum "$0" | cut -c1-12).gz
 if [ ! -f "$initrd" ]; then
   echo "vm: building the initramfs" >&2
   dir=$(mktemp -d)
@@ -52,7 +53,7 @@ mount -t tmpfs tmpfs /upper; mkdir -p /upper/data /upper/work
 mount -t overlay overlay -o lowerdir=/host,upperdir=/upper/data,workdir=/upper/work /root
 mount -t proc proc /root/proc; mount -t sysfs sys /root/sys; mount -t devtmpfs dev /root/dev
 mkdir -p /root/dev/pts /root/dev/shm; mount -t devpts devpts /root/dev/pts; mount -t tmpfs tmpfs /root/dev/shm
-mount -t tmpfs tmpfs /root/run; mount -t tmpfs tmpfs /root/tmp
+mount -t tmpfs tmpfs /root/run
 exec chroot /root /bin/bash -c 'mkdir -p /lib/modules; mount --bind $cache/root/lib/modules /lib/modules
 for a in \$(cat /proc/cmdline); do case \$a in guest=*) g=\${a#guest=};; esac; done
 bash \$g; echo "VM-GUEST-EXIT \$?"; poweroff -f'

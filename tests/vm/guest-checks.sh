@@ -16,8 +16,8 @@ status=0
 # the compositor refuses them on that renderer ("failed") and must survive doing so.
 checks=("gem-handles" "dmabuf dumb xrgb8888" "dmabuf dumb argb8888" "dmabuf dumb nv12"
         "refused udmabuf" "refused dma-heap")
-# A file /tmp/vm-checks-only (one check per line, written by a wrapper script) narrows the run.
-[ -f /tmp/vm-checks-only ] && mapfile -t checks < /tmp/vm-checks-only
+# A file /run/vm-checks-only (one check per line, written by a wrapper script) narrows the run.
+[ -f /run/vm-checks-only ] && mapfile -t checks < /run/vm-checks-only
 for check in "${checks[@]}"; do
   dotnet "$bin/vm-checks.dll" $check 2>&1 || status=1
 done
