@@ -51,32 +51,43 @@ public sealed class BufferParams : IZwpLinuxBufferParamsV1Handler
         var result = Build(resource, width, height, format, flags, out var attributes, out var fds);
         if (result == Outcome.ProtocolError) return;
         if (result == Outcome.Failed) { resource.SendFailed(); return; }
-        var texture = _dmabuf.Importer.ImportDmaBuf(attributes!);
-        if (texture is null)
+        WlBuffer? created = null;
+        if (Make(() => created = new WlBuffer(resource.Client, 0, 1), attributes!, fds!) is null)
         {
-            _dmabuf.Log.Information("DMA-BUF import of {Width}x{Height} {Format} (modifier 0x{Modifier:x}) failed", width, height, FourccName(format), attributes!.Modifier);
-            foreach (var f in fds!) f.Dispose();
             resource.SendFailed();
             return;
         }
-        var buffer = new WlBuffer(resource.Client, 0, 1);
-        _ = new DmabufBuffer(buffer, attributes!, texture, fds!);
-        resource.SendCreated(buffer);
+        resource.SendCreated(created!);
     }
 
     public void CreateImmed(ZwpLinuxBufferParamsV1 resource, WlBuffer bufferId, int width, int height, uint format, ZwpLinuxBufferParamsV1.Flags flags)
     {
         var result = Build(resource, width, height, format, flags, out var attributes, out var fds);
         if (result == Outcome.ProtocolError) return;
-        var texture = result == Outcome.Ok ? _dmabuf.Importer.ImportDmaBuf(attributes!) : null;
-        if (texture is null)
+        if (result == Outcome.Failed || Make(() => bufferId, attributes!, fds!) is null)
         {
             foreach (var f in fds ?? []) f.Dispose();
             // The spec lets us choose; like wlroots we end the client rather than hand out a dead buffer.
             resource.PostError(ZwpLinuxBufferParamsV1.Error.InvalidWlBuffer, $"importing the {width}x{height} {FourccName(format)} DMA-BUF failed");
-            return;
         }
-        _ = new DmabufBuffer(bufferId, attributes!, texture, fds!);
+    }
+
+    /// <summary>The buffer: imported by the renderer (zero-copy), or else, for a linear single-plane
+    /// buffer, read through a CPU mapping; null (fds closed) when neither works. The wl_buffer is
+    /// made only once one of them works.</summary>
+    private Buffers.ClientBuffer? Make(Func<WlBuffer> resource, DmaBufAttributes attributes, OwnedFd[] fds)
+    {
+        if (_dmabuf.Importer.ImportDmaBuf(attributes) is { } texture) return new DmabufBuffer(resource(), attributes, texture, fds);
+        if (MappedDmabufBuffer.Qualifies(attributes, _dmabuf.UploadFormats) && MappedDmabufBuffer.TryCreate(resource, attributes, fds) is { } mapped)
+        {
+            _dmabuf.Log.Information("DMA-BUF {Width}x{Height} {Format}: the renderer does not import it; read through a CPU mapping and copied on commit",
+                attributes.Width, attributes.Height, FourccName(attributes.Fourcc));
+            return mapped;
+        }
+        _dmabuf.Log.Information("DMA-BUF import of {Width}x{Height} {Format} (modifier 0x{Modifier:x}) failed",
+            attributes.Width, attributes.Height, FourccName(attributes.Fourcc), attributes.Modifier);
+        foreach (var f in fds) f.Dispose();
+        return null;
     }
 
     private enum Outcome { Ok, Failed, ProtocolError }

@@ -42,6 +42,8 @@ public sealed class LinuxDmabuf : IZwpLinuxDmabufV1Handler, IZwpLinuxDmabufFeedb
     }
 
     public IDmaBufImporter Importer { get; }
+    /// <summary>Formats the renderer can upload from memory, for buffers it will not import.</summary>
+    public IReadOnlyList<uint> UploadFormats => (Importer as IRenderer)?.ShmFormats ?? [];
     public ILogger Log { get; }
     public uint Version { get; }
     public Global<ZwpLinuxDmabufV1> Global { get; }

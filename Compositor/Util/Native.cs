@@ -4,8 +4,21 @@ using static Tmds.Linux.LibC;
 namespace Compositor;
 
 /// <summary>Small libc helpers the compositor core needs.</summary>
-internal static class Native
+internal static unsafe partial class Native
 {
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    private static partial int Ioctl(int fd, nuint request, void* arg);
+
+    /// <summary>DMA_BUF_IOCTL_SYNC around a CPU read of a DMA-BUF (start, then end); harmless where
+    /// the exporter needs nothing.</summary>
+    public static void DmaBufSync(int fd, bool start)
+    {
+        const nuint DmaBufIoctlSync = 0x40086200;
+        const ulong Read = 1, End = 4;
+        var flags = Read | (start ? 0 : End);
+        Ioctl(fd, DmaBufIoctlSync, &flags);
+    }
+
     /// <summary>The size of the file behind an fd (lseek to the end), or -1 when it cannot seek.
     /// The fd's position is shared with the client that sent it, so it is put back.</summary>
     public static long FileSize(int fd)

@@ -64,12 +64,15 @@ public sealed unsafe class DmabufParamsTests : IDisposable
     [Fact]
     public void ImportFailureIsFailedNotACrash()
     {
+        // NV12 with the implicit modifier: neither imported nor readable without the driver.
         _compositor.Renderer.RefuseImports = true;
         var (client, p) = Params();
-        p.Add(MemFd(64 * 64 * 4), 0, 0, 256, LinearHi, LinearLo);
+        var fd = MemFd(64 * 64 * 3 / 2);
+        p.Add(fd, 0, 0, 64, ImplicitHi, ImplicitLo);
+        p.Add(fd, 1, 64 * 64, 64, ImplicitHi, ImplicitLo);
         var failed = false;
         p.Failed += _ => failed = true;
-        p.Create(64, 64, Xrgb, 0);
+        p.Create(64, 64, Nv12, 0);
         Assert.Null(client.ErrorAfterRoundtrip());
         Assert.True(failed);
     }
@@ -79,9 +82,39 @@ public sealed unsafe class DmabufParamsTests : IDisposable
     {
         _compositor.Renderer.RefuseImports = true;
         var (client, p) = Params();
-        p.Add(MemFd(64 * 64 * 4), 0, 0, 256, LinearHi, LinearLo);
-        p.CreateImmed(64, 64, Xrgb, 0);
+        var fd = MemFd(64 * 64 * 3 / 2);
+        p.Add(fd, 0, 0, 64, ImplicitHi, ImplicitLo);
+        p.Add(fd, 1, 64 * 64, 64, ImplicitHi, ImplicitLo);
+        p.CreateImmed(64, 64, Nv12, 0);
         AssertError(client, ZwpLinuxBufferParamsV1.Error.InvalidWlBuffer);
+    }
+
+    /// <summary>A linear XRGB buffer the renderer refuses is still shown: read through a CPU
+    /// mapping and copied on commit (what llvmpipe needs for udmabuf buffers), released at once.</summary>
+    [Fact]
+    public void RefusedLinearBufferIsReadThroughAMappingInstead()
+    {
+        _compositor.Renderer.RefuseImports = true;
+        var (client, p) = Params();
+        var fd = MemFd(64 * 64 * 4);
+        var pixel = 0xff336699u;
+        Assert.Equal(4, (long)pwrite(fd, &pixel, 4, 0));
+        p.Add(fd, 0, 0, 256, LinearHi, LinearLo);
+        WlBuffer? created = null;
+        p.Created += (_, b) => created = b;
+        p.Create(64, 64, Xrgb, 0);
+        Assert.Null(client.ErrorAfterRoundtrip());
+        Assert.NotNull(created);
+        var released = 0;
+        created!.Release += _ => released++;
+        var surface = client.Bind<WlCompositor>("wl_compositor", 6).CreateSurface();
+        surface.Attach(created, 0, 0);
+        surface.DamageBuffer(0, 0, 64, 64);
+        surface.Commit();
+        Assert.Null(client.ErrorAfterRoundtrip());
+        Assert.Equal(0xff336699u, _compositor.Renderer.LastUpload.FirstPixel);
+        Assert.Equal(1, released);
+        Assert.Equal(0, _compositor.Renderer.Imports);
     }
 
     [Fact]

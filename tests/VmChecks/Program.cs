@@ -24,8 +24,8 @@ internal static class Program
             {
                 ["gem-handles"] => GemHandles(),
                 ["dmabuf", var allocator, var format] => Dmabuf(allocator, format),
-                ["refused", var allocator] => Refused(allocator),
-                _ => throw new ArgumentException("usage: vm-checks gem-handles | dmabuf ALLOCATOR FORMAT | refused ALLOCATOR"),
+                ["refused", var allocator, var format] => Refused(allocator, format),
+                _ => throw new ArgumentException("usage: vm-checks gem-handles | dmabuf ALLOCATOR FORMAT | refused ALLOCATOR FORMAT"),
             };
             Console.WriteLine($"VM-CHECK ok {name}: {detail}");
             return 0;
@@ -141,11 +141,11 @@ internal static class Program
     }
 
     /// <summary>
-    /// DMA-BUFs the software renderer cannot read safely (udmabuf, the system heap: llvmpipe
-    /// crashes on them) are answered "failed"; the compositor lives on and the next client's vgem
-    /// buffers work.
+    /// A DMA-BUF the software renderer cannot read safely (udmabuf, the system heap: llvmpipe
+    /// crashes sampling them) and that is not a linear single-plane buffer to read through a mapping
+    /// instead (NV12) is answered "failed"; the compositor lives on and the next client works.
     /// </summary>
-    private static string Refused(string allocator)
+    private static string Refused(string allocator, string format)
     {
         var dir = AppContext.BaseDirectory;
         var runtime = Directory.CreateTempSubdirectory("vm-xdg").FullName;
@@ -154,12 +154,12 @@ internal static class Program
         try
         {
             if (compositor.StandardOutput.ReadLine() != "WAYLAND_DISPLAY=vm-check") throw new InvalidOperationException("the compositor did not start");
-            var (code, err) = RunClient(dir, env, "--allocator", allocator, "--frames", "10");
+            var (code, err) = RunClient(dir, env, "--allocator", allocator, "--format", format, "--frames", "10");
             Check(code == 1 && err.Contains("zwp_linux_buffer_params_v1.failed"), $"expected 'failed', got exit {code}: {err}");
             Check(!compositor.HasExited, "the compositor died");
             (code, err) = RunClient(dir, env, "--allocator", "dumb", "--frames", "10");
             Check(code == 0, $"a vgem client after it failed: {err}");
-            return $"{allocator} buffers answered 'failed', the compositor alive, a vgem client after it shown";
+            return $"{allocator} {format} buffers answered 'failed', the compositor alive, a vgem client after it shown";
         }
         finally
         {
