@@ -83,20 +83,21 @@ public sealed unsafe partial class GlesRenderer
     }
 
     /// <summary>
-    /// Whether a software renderer can read the planes: through a CPU mapping of each fd, so a
-    /// plane must have a size and map. And Mesa 25's llvmpipe, given a DMA-BUF exported by udmabuf
-    /// or by the system DMA heap, imports it but then reads its texels through a null pointer in its
-    /// rasterizer threads, taking the whole compositor down (seen in the VM: vgem's buffers work,
-    /// these crash at the first draw). Such buffers are refused here, so the client hears "failed"
-    /// and everyone else carries on. The exporter's name comes from /proc/self/fdinfo.
+    /// Whether a software renderer can read the planes in place: it maps each plane's fd for
+    /// reading and writing, so a plane must have a size and map that way. And Mesa 25's llvmpipe
+    /// imports DMA-BUFs of some exporters and then reads their texels through a null pointer in its
+    /// rasterizer threads, taking the whole compositor down. Seen in the VM: udmabuf, the system DMA
+    /// heap and virtio-gpu crash it; vgem's (exported by the DRM core as "drm") and plain memfds work.
+    /// So only those are read in place; the rest are refused here and, when linear, shown through a
+    /// CPU mapping instead (see MappedDmabufBuffer). The exporter's name comes from /proc/self/fdinfo.
     /// </summary>
     private bool CpuMappable(DmaBufAttributes a)
     {
         foreach (var plane in a.Planes)
         {
-            if (ExporterOf(plane.Fd) is "udmabuf" or "system" or "system-uncached")
+            if (ExporterOf(plane.Fd) is { } exporter and not "drm")
             {
-                _log.Information("DMA-BUF from {Exporter} refused: this renderer (llvmpipe) crashes reading such buffers", ExporterOf(plane.Fd));
+                _log.Debug("DMA-BUF from {Exporter} not imported: llvmpipe reads only memfds and DRM-core exports safely", exporter);
                 return false;
             }
             var size = (long)Tmds.Linux.LibC.lseek(plane.Fd, 0, Tmds.Linux.LibC.SEEK_END);

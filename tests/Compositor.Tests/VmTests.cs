@@ -6,7 +6,7 @@ namespace Compositor.Tests;
 /// What needs a kernel with DRM: a QEMU guest (scripts/vm/run-in-vm.sh) with vgem and udmabuf runs
 /// tests/vm/guest-checks.sh, which runs vm-checks (tests/VmChecks) from this build: GEM handle
 /// reference counting on vgem, dmabuf-client's vgem dumb buffers (GEM handle → PRIME fd)
-/// and udmabuf and system-heap buffers composited by the compositor and checked pixel by pixel
+/// GBM buffers on virtio-gpu, and udmabuf and system-heap buffers composited by the compositor and checked pixel by pixel
 /// (those two read through a CPU mapping: llvmpipe crashes sampling them), and an NV12 udmabuf,
 /// which neither way can show, refused without harm.
 /// </summary>
@@ -41,7 +41,7 @@ public sealed class VmTests
             var log = await output + await errors;
             foreach (var check in new[] { "gem-handles", "dmabuf dumb xrgb8888", "dmabuf dumb argb8888", "dmabuf dumb nv12",
                                           "dmabuf udmabuf xrgb8888", "dmabuf udmabuf argb8888", "dmabuf dma-heap xrgb8888",
-                                          "refused udmabuf nv12" })
+                                          "dmabuf gbm xrgb8888", "refused udmabuf nv12" })
                 Assert.True(log.Contains($"VM-CHECK ok {check}:"), $"check '{check}' did not pass in the VM:\n{log}");
             Assert.DoesNotContain("VM-CHECK FAIL", log);
             Assert.Equal(0, vm.ExitCode);

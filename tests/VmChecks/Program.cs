@@ -101,7 +101,9 @@ internal static class Program
         try
         {
             if (compositor.StandardOutput.ReadLine() != "WAYLAND_DISPLAY=vm-check") throw new InvalidOperationException("the compositor did not start");
-            using var client = Start("dotnet", [Path.Combine(dir, "dmabuf-client.dll"), "--allocator", allocator, "--format", format, "--static"], env);
+            // GBM needs a device with a GBM driver: the guest script names the virtio-gpu card.
+            string[] device = allocator == "gbm" && Environment.GetEnvironmentVariable("GBM_DEVICE") is { } d ? ["--device", d] : [];
+            using var client = Start("dotnet", [Path.Combine(dir, "dmabuf-client.dll"), "--allocator", allocator, "--format", format, "--static", .. device], env);
             try
             {
                 var bottomRight = format == "argb8888" ? ((byte)153, (byte)153, (byte)153) : ((byte)255, (byte)255, (byte)255);

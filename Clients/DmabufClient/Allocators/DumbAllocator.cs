@@ -76,8 +76,9 @@ internal sealed unsafe class DumbAllocator : IBufferAllocator
 
     private static bool IsVgem(string card)
     {
-        var driver = $"/sys/class/drm/{Path.GetFileName(card)}/device/driver";
-        try { return Path.GetFileName(new FileInfo(driver).LinkTarget ?? "") == "vgem"; }
+        // vgem is a platform device named "vgem": /sys/class/drm/cardN/device links to it.
+        var device = new DirectoryInfo($"/sys/class/drm/{Path.GetFileName(card)}/device");
+        try { return Path.GetFileName(device.LinkTarget ?? "") == "vgem"; }
         catch (IOException) { return false; }
     }
 }

@@ -41,9 +41,15 @@ internal sealed unsafe partial class GbmAllocator : IBufferAllocator
         var mods = _modifiers.Where(m => m != Formats.ModifierInvalid).ToArray();
         if (mods.Length > 0)
             fixed (ulong* m = mods) bo = gbm_bo_create_with_modifiers2(_device, (uint)width, (uint)height, fourcc, m, (uint)mods.Length, UseRendering);
-        if (bo == 0) bo = gbm_bo_create(_device, (uint)width, (uint)height, fourcc, UseRendering | UseLinear);
+        // Asked for linear only, or made with GBM_BO_USE_LINEAR: linear, whatever the driver reports.
+        var linear = mods.Length > 0 && mods.All(m => m == Formats.ModifierLinear);
+        if (bo == 0)
+        {
+            bo = gbm_bo_create(_device, (uint)width, (uint)height, fourcc, UseRendering | UseLinear);
+            linear = true;
+        }
         if (bo == 0) throw new IOException($"gbm_bo_create {width}x{height} {Formats.Name(fourcc)} failed: {Native.Error()}");
-        return new GbmBuffer(bo, width, height);
+        return new GbmBuffer(bo, width, height, linear);
     }
 
     public void Dispose()
@@ -58,7 +64,9 @@ internal sealed unsafe partial class GbmAllocator : IBufferAllocator
         private readonly int _width, _height;
         private readonly int _fd;
 
-        public GbmBuffer(nint bo, int width, int height)
+        /// <param name="linear">Made with GBM_BO_USE_LINEAR: linear whatever modifier the driver reports
+        /// (drivers without modifier support report "invalid").</param>
+        public GbmBuffer(nint bo, int width, int height, bool linear)
         {
             _bo = bo;
             (_width, _height) = (width, height);
@@ -69,6 +77,7 @@ internal sealed unsafe partial class GbmAllocator : IBufferAllocator
                 planes.Add(new Plane(_fd, gbm_bo_get_offset(bo, i), gbm_bo_get_stride_for_plane(bo, i)));
             Planes = planes;
             Modifier = gbm_bo_get_modifier(bo);
+            if (linear && Modifier == Formats.ModifierInvalid) Modifier = Formats.ModifierLinear;
         }
 
         public IReadOnlyList<Plane> Planes { get; }
