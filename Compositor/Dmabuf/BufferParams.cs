@@ -77,6 +77,14 @@ public sealed class BufferParams : IZwpLinuxBufferParamsV1Handler
     /// made only once one of them works.</summary>
     private Buffers.ClientBuffer? Make(Func<WlBuffer> resource, DmaBufAttributes attributes, OwnedFd[] fds)
     {
+        // Every path maps the memory (a software renderer, or our CPU read): it must not be able to shrink.
+        foreach (var f in fds)
+        {
+            if (ClientMemory.CannotShrink(f.Value)) continue;
+            _dmabuf.Log.Information("DMA-BUF plane is neither a DMA-BUF nor a file sealed against shrinking: refused, it could be truncated under a mapping");
+            foreach (var d in fds) d.Dispose();
+            return null;
+        }
         if (_dmabuf.Importer.ImportDmaBuf(attributes) is { } texture) return new DmabufBuffer(resource(), attributes, texture, fds);
         if (MappedDmabufBuffer.Qualifies(attributes, _dmabuf.UploadFormats) && MappedDmabufBuffer.TryCreate(resource, attributes, fds) is { } mapped)
         {

@@ -26,10 +26,15 @@ public sealed unsafe class DmabufParamsTests : IDisposable
         _compositor.Dispose();
     }
 
-    private int MemFd(long size)
+    /// <summary>A memfd standing in for a DMA-BUF, sealed against shrinking as the compositor requires
+    /// of anything that is not a real DMA-BUF.</summary>
+    private int MemFd(long size, bool seal = true)
     {
-        var fd = memfd_create((byte*)System.Runtime.InteropServices.Marshal.StringToHGlobalAnsi("dmabuf"), MFD_CLOEXEC);
+        var name = System.Runtime.InteropServices.Marshal.StringToHGlobalAnsi("dmabuf");
+        var fd = memfd_create((byte*)name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        System.Runtime.InteropServices.Marshal.FreeHGlobal(name);
         Assert.Equal(0, ftruncate(fd, size));
+        if (seal) Assert.Equal(0, fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK));
         _fds.Add(fd);
         return fd;
     }
@@ -87,6 +92,21 @@ public sealed unsafe class DmabufParamsTests : IDisposable
         p.Add(fd, 1, 64 * 64, 64, ImplicitHi, ImplicitLo);
         p.CreateImmed(64, 64, Nv12, 0);
         AssertError(client, ZwpLinuxBufferParamsV1.Error.InvalidWlBuffer);
+    }
+
+    /// <summary>A memfd that could still shrink is not mapped by anyone (it could fault the reader):
+    /// failed, like a buffer nobody can import.</summary>
+    [Fact]
+    public void UnsealedMemfdIsFailed()
+    {
+        var (client, p) = Params();
+        p.Add(MemFd(64 * 64 * 4, seal: false), 0, 0, 256, LinearHi, LinearLo);
+        var failed = false;
+        p.Failed += _ => failed = true;
+        p.Create(64, 64, Xrgb, 0);
+        Assert.Null(client.ErrorAfterRoundtrip());
+        Assert.True(failed);
+        Assert.Equal(0, _compositor.Renderer.Imports);
     }
 
     /// <summary>A linear XRGB buffer the renderer refuses is still shown: read through a CPU
@@ -229,12 +249,14 @@ public sealed unsafe class DmabufParamsTests : IDisposable
     public void FdsAreClosedOnEveryPath()
     {
         var baseline = OpenFds.Settled();
+        var name = System.Runtime.InteropServices.Marshal.StringToHGlobalAnsi("cycle");
         for (var i = 0; i < 1000; i++)
         {
             var client = _compositor.Connect();
             var dmabuf = client.Bind<ZwpLinuxDmabufV1>("zwp_linux_dmabuf_v1", 5);
-            var fd = memfd_create((byte*)System.Runtime.InteropServices.Marshal.StringToHGlobalAnsi("cycle"), MFD_CLOEXEC);
+            var fd = memfd_create((byte*)name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
             ftruncate(fd, 4096);
+            fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK);
             var p = dmabuf.CreateParams();
             p.Add(fd, 0, 0, 64, LinearHi, LinearLo);
             switch (i % 4)
@@ -249,6 +271,7 @@ public sealed unsafe class DmabufParamsTests : IDisposable
             client.Dispose();
             _compositor.Pump();
         }
+        System.Runtime.InteropServices.Marshal.FreeHGlobal(name);
         Assert.Empty(_compositor.Display.Clients);
         OpenFds.AssertNoLeak(baseline);
     }
