@@ -17,6 +17,23 @@ public sealed class DmaBufAttributes
     public DmaBufPlane[] Planes { get; init; } = [];
 }
 
+/// <summary>What the kernel says of a client's fd.</summary>
+public static class DmaBufFd
+{
+    /// <summary>The exporter of a DMA-BUF ("exp_name" in /proc/self/fdinfo: "drm", "udmabuf",
+    /// "system", a driver's name); null when the fd is not a DMA-BUF (a memfd).</summary>
+    public static string? ExporterOf(int fd)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/self/fdinfo/{fd}"))
+                if (line.StartsWith("exp_name:", StringComparison.Ordinal)) return line["exp_name:".Length..].Trim();
+        }
+        catch (IOException) { }
+        return null;
+    }
+}
+
 /// <summary>A format and modifier the renderer can import; external-only ones are sampled through
 /// GL_TEXTURE_EXTERNAL_OES (YUV formats usually).</summary>
 public readonly record struct DmaBufFormat(uint Fourcc, ulong Modifier, bool ExternalOnly);

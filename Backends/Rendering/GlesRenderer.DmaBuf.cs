@@ -95,7 +95,7 @@ public sealed unsafe partial class GlesRenderer
     {
         foreach (var plane in a.Planes)
         {
-            if (ExporterOf(plane.Fd) is { } exporter and not "drm")
+            if (DmaBufFd.ExporterOf(plane.Fd) is { } exporter and not "drm")
             {
                 _log.Debug("DMA-BUF from {Exporter} not imported: llvmpipe reads only memfds and DRM-core exports safely", exporter);
                 return false;
@@ -119,18 +119,6 @@ public sealed unsafe partial class GlesRenderer
             Tmds.Linux.LibC.munmap(map, (Tmds.Linux.size_t)(ulong)size);
         }
         return true;
-    }
-
-    /// <summary>The exporter of a DMA-BUF ("exp_name" in fdinfo), null for other files (a memfd).</summary>
-    private static string? ExporterOf(int fd)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/self/fdinfo/{fd}"))
-                if (line.StartsWith("exp_name:", StringComparison.Ordinal)) return line["exp_name:".Length..].Trim();
-        }
-        catch (IOException) { }
-        return null;
     }
 
     /// <summary>

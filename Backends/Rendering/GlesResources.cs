@@ -11,7 +11,7 @@ internal sealed class GlesTexture(GlesRenderer renderer, uint id, int target, in
     public int Width { get; } = width;
     public int Height { get; } = height;
     public uint Fourcc { get; } = fourcc;
-    public bool HasAlpha => Fourcc is Backends.Fourcc.Argb8888 or Backends.Fourcc.Abgr8888;
+    public bool HasAlpha => Backends.Fourcc.HasAlpha(Fourcc);
     public nint EglImage { get; private set; } = eglImage;
     /// <summary>The filter set on the texture (GL_NEAREST or GL_LINEAR), to change it only when needed.</summary>
     public int Filter { get; set; } = Gles.Linear;

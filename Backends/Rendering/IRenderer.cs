@@ -93,6 +93,9 @@ public static class Fourcc
     public const uint R8 = 0x20203852;       // 'R8  ': one 8-bit channel (an NV12 Y plane)
     public const uint Gr88 = 0x38385247;     // 'GR88': two 8-bit channels, red first in memory (NV12 CbCr)
 
+    /// <summary>Whether the format's alpha channel means something (X formats' fourth byte is padding).</summary>
+    public static bool HasAlpha(uint fourcc) => fourcc is Argb8888 or Abgr8888;
+
     /// <summary>The DRM fourcc of a wl_shm.format value.</summary>
     public static uint FromWlShm(uint format) => format switch { 0 => Argb8888, 1 => Xrgb8888, _ => format };
 

@@ -35,7 +35,7 @@ public sealed unsafe class MappedDmabufBuffer : ClientBuffer, IWlBufferHandler
 
     public DmaBufAttributes Attributes { get; }
     public override uint Fourcc => Attributes.Fourcc;
-    public override bool HasAlpha => Attributes.Fourcc is Backends.Fourcc.Argb8888 or Backends.Fourcc.Abgr8888;
+    public override bool HasAlpha => Backends.Fourcc.HasAlpha(Attributes.Fourcc);
     public override int Stride { get; }
 
     /// <summary>Whether such a buffer can be read this way (checked before the wl_buffer exists).</summary>

@@ -30,7 +30,6 @@ public sealed class Pointer : IWlPointerHandler
     /// popup grabs must quote it.</summary>
     public uint LastPressSerial { get; private set; }
     public Wayland.Server.Client? LastPressClient { get; private set; }
-    public IPointerGrab? Grab => _grab;
     /// <summary>The client's cursor surface, drawn at the pointer.</summary>
     public CursorRole? Cursor { get; private set; }
 

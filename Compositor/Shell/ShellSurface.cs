@@ -235,9 +235,6 @@ public sealed class ShellSurface : IPlacedRole, IXdgSurfaceHandler
         HasExplicitGeometry = false;
     }
 
-    /// <summary>Everything this surface shows, in layout coordinates.</summary>
-    public Rect LayoutBox => new(X, Y, Surface.Width, Surface.Height);
-
     private void OnDestroyed()
     {
         Role?.Orphaned();

@@ -178,9 +178,6 @@ public sealed class Toplevel : IShellRole, IXdgToplevelHandler
 
     public void Orphaned() => Windows.Unmap(this);
 
-    /// <summary>Asks the client to close the window (xdg_toplevel.close); it may ask the user first.</summary>
-    public void Close() => Resource.SendClose();
-
     private void OnDestroyed()
     {
         if (Decoration is { } d)

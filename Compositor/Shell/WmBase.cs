@@ -28,7 +28,6 @@ public sealed class WmBase : IXdgWmBaseHandler
     }
 
     public XdgWmBase Resource { get; }
-    public IReadOnlyList<ShellSurface> Surfaces => _surfaces;
     /// <summary>A ping is out and not answered yet.</summary>
     public bool AwaitingPong => _pingSerial != 0;
     public bool Unresponsive { get; private set; }

@@ -31,7 +31,7 @@ public sealed class ShmBuffer : ClientBuffer, IWlBufferHandler
 
     public override uint Fourcc => _fourcc;
     public override int Stride { get; }
-    public override bool HasAlpha => _fourcc is Backends.Fourcc.Argb8888 or Backends.Fourcc.Abgr8888;
+    public override bool HasAlpha => Backends.Fourcc.HasAlpha(_fourcc);
     public bool IsMapped => _pool.IsMapped;
 
     /// <summary>Drawn in place from the client's memory when the renderer imported it (sealed memfd

@@ -13,20 +13,8 @@ internal static class ClientMemory
     /// </summary>
     public static bool CannotShrink(int fd)
     {
-        if (IsDmaBuf(fd)) return true;
+        if (Backends.DmaBufFd.ExporterOf(fd) is not null) return true;
         var seals = fcntl(fd, F_GET_SEALS);
         return seals >= 0 && (seals & F_SEAL_SHRINK) != 0;
-    }
-
-    /// <summary>A DMA-BUF shows its exporter in fdinfo.</summary>
-    public static bool IsDmaBuf(int fd)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/self/fdinfo/{fd}"))
-                if (line.StartsWith("exp_name:", StringComparison.Ordinal)) return true;
-        }
-        catch (IOException) { }
-        return false;
     }
 }
