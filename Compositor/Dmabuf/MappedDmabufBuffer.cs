@@ -41,7 +41,9 @@ public sealed unsafe class MappedDmabufBuffer : ClientBuffer, IWlBufferHandler
     /// <summary>Whether such a buffer can be read this way (checked before the wl_buffer exists).</summary>
     public static bool Qualifies(DmaBufAttributes a, IReadOnlyList<uint> uploadable) =>
         a.Planes.Length == 1 && a.Modifier == DmaBufAttributes.ModifierLinear && uploadable.Contains(a.Fourcc)
-        && a.Planes[0].Stride >= (ulong)a.Width * 4;
+        && a.Planes[0].Stride >= (ulong)a.Width * 4
+        // Rows are handed to the renderer as one span: its length must fit an int.
+        && a.Planes[0].Offset + (long)a.Planes[0].Stride * a.Height <= int.MaxValue;
 
     /// <summary>Maps the buffer for reading; null when its fd cannot be mapped or is too small.</summary>
     public static MappedDmabufBuffer? TryCreate(Func<WlBuffer> resource, DmaBufAttributes a, OwnedFd[] fds)

@@ -109,6 +109,22 @@ public sealed unsafe class DmabufParamsTests : IDisposable
         Assert.Equal(0, _compositor.Renderer.Imports);
     }
 
+    /// <summary>A refused buffer too large to hand to the renderer as one span of rows (over 2 GiB,
+    /// sparse here) is failed, not mapped: its upload would otherwise overflow on commit.</summary>
+    [Fact]
+    public void RefusedBufferLargerThanASpanIsFailed()
+    {
+        _compositor.Renderer.RefuseImports = true;
+        var (client, p) = Params();
+        const int Width = 16384, Height = 40000, Stride = Width * 4; // 2.6 GB
+        p.Add(MemFd((long)Stride * Height), 0, 0, Stride, LinearHi, LinearLo);
+        var failed = false;
+        p.Failed += _ => failed = true;
+        p.Create(Width, Height, Xrgb, 0);
+        Assert.Null(client.ErrorAfterRoundtrip());
+        Assert.True(failed);
+    }
+
     /// <summary>A linear XRGB buffer the renderer refuses is still shown: read through a CPU
     /// mapping and copied on commit (what llvmpipe needs for udmabuf buffers), released at once.</summary>
     [Fact]
