@@ -299,33 +299,46 @@ public sealed partial class RealClientTests : IDisposable
     {
         // wl-copy (wl-clipboard) takes the keyboard focus with a tiny window, sets the selection and
         // serves it (in the foreground here, so the test owns the process); wl-paste receives it
-        // through wl_data_offer.receive.
-        var first = _compositor.StartClient("wl-copy", "--foreground", "first text");
-        Peers.WaitFor(() => Paste() == "first text", "wl-paste to get wl-copy's text");
+        // through wl_data_offer.receive. Its protocol trace says when the selection is set, so the
+        // pastes never race its window for the focus.
+        var first = _compositor.StartClient("wl-copy", traced: true, "--foreground", "first text");
+        WaitForSelection(first);
+        Assert.Equal("first text", Paste(first));
         var (_, types, _) = _compositor.Run("wl-paste", ["--list-types"]);
         Assert.Contains("text/plain;charset=utf-8", types);
 
         // A newer selection replaces the old one; the old source is cancelled, so the first wl-copy exits.
-        var second = _compositor.StartClient("wl-copy", "--foreground", "second");
-        Peers.WaitFor(() => Paste() == "second", "the second selection");
+        var second = _compositor.StartClient("wl-copy", traced: true, "--foreground", "second");
+        WaitForSelection(second);
+        Assert.Equal("second", Paste(second));
         Peers.WaitFor(() => first.HasExited, "the first wl-copy to be told its selection was replaced");
+        Assert.Contains(".cancelled()", first.Stderr);
         Assert.False(second.HasExited, second.Stderr);
     }
 
-    /// <summary>wl-paste's text, or "" when it had none. wl-paste waits for keyboard focus and a
-    /// selection event; if a wl-copy starting at the same moment maps its window after it, focus moves
-    /// there (new windows take focus) and wl-paste waits on: such a run is cut off and retried.</summary>
-    private string Paste()
+    private void WaitForSelection(ClientProcess copy)
     {
         try
         {
-            var (code, text, _) = _compositor.Run("wl-paste", ["--no-newline"], 3_000);
-            return code == 0 ? text : "";
+            // The trace line of the request and then the destruction of its window, which wl-copy
+            // does after a round trip confirms the compositor has the selection.
+            Peers.WaitFor(() => SelectionSet().IsMatch(copy.Stderr), "wl-copy to set the selection");
         }
-        catch (TimeoutException)
+        catch (TimeoutException e)
         {
-            return "";
+            throw new TimeoutException($"{e.Message}\nwl-copy:\n{copy.Stderr}\ncompositor log:\n{_compositor.Log}");
         }
+    }
+
+    [GeneratedRegex(@"wl_data_device@\d+\.set_selection\([\s\S]*xdg_toplevel@\d+\.destroy\(\)")]
+    private static partial Regex SelectionSet();
+
+    /// <summary>wl-paste's text; on failure the whole story (wl-paste, wl-copy and the compositor) is in the message.</summary>
+    private string Paste(ClientProcess copy)
+    {
+        var (code, text, err) = _compositor.Run("wl-paste", ["--no-newline"], 10_000);
+        Assert.True(code == 0, $"wl-paste failed ({code}): {err}\nwl-copy:\n{copy.Stderr}\ncompositor log:\n{_compositor.Log}");
+        return text;
     }
 
     [Fact]

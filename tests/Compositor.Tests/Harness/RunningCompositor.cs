@@ -46,9 +46,14 @@ internal sealed class RunningCompositor : IDisposable
     };
 
     /// <summary>Starts a client that keeps running (killed on dispose); stdout and stderr are collected.</summary>
-    public ClientProcess StartClient(string file, params string[] args)
+    public ClientProcess StartClient(string file, params string[] args) => StartClient(file, traced: false, args);
+
+    /// <summary>As above; <paramref name="traced"/> runs it with WAYLAND_DEBUG=1, so its stderr tells what it did.</summary>
+    public ClientProcess StartClient(string file, bool traced, params string[] args)
     {
-        var p = Peers.Start(file, args, ClientEnvironment);
+        var env = ClientEnvironment;
+        if (traced) env["WAYLAND_DEBUG"] = "1";
+        var p = Peers.Start(file, args, env);
         _clients.Add(p);
         return new ClientProcess(p);
     }
