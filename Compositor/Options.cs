@@ -14,6 +14,8 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
     public string? TestInput { get; init; }
     /// <summary>--max-version caps: interface name → highest version advertised.</summary>
     public Dictionary<string, uint> MaxVersions { get; init; } = [];
+    /// <summary>Headless: draw every frame instead of only the frames a capture waits for.</summary>
+    public bool DrawEveryFrame { get; init; }
 
     public const string Usage = """
         Usage: compositor [options] [-- COMMAND [ARGS...]]
@@ -24,6 +26,9 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
           --socket NAME     socket name under $XDG_RUNTIME_DIR (or an absolute path); default: first free wayland-N
           --backend NAME    headless (default; drm and wayland come later)
           --output WxH[@HZ] a headless output of that mode, e.g. 1280x720@60; repeat for more (default 1280x720@60)
+          --draw-every-frame
+                            headless: draw every frame as a screen would need (for measuring composition);
+                            by default only frames a capture (screencopy, e.g. grim) waits for are drawn
           --test-input PATH listen on a Unix socket for injected input (tests): "key 30 press", "type hello",
                             "motion 0 100 200", "button left press", "axis vertical 10"; each line answered ok/error
           --max-version INTERFACE=N
@@ -51,12 +56,13 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
         var caps = new Dictionary<string, uint>();
         var level = LogEventLevel.Information;
         var help = false;
+        var drawEveryFrame = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--":
-                    return new Options(socket, level, args[(i + 1)..], help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps };
+                    return new Options(socket, level, args[(i + 1)..], help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame };
                 case "--backend":
                     backend = Value(args, ref i);
                     if (backend is not ("headless" or "drm" or "wayland"))
@@ -71,6 +77,9 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                     if (eq <= 0 || !uint.TryParse(cap.AsSpan(eq + 1), out var n) || n == 0)
                         throw new ArgumentException($"--max-version wants INTERFACE=N with N >= 1, not '{cap}'");
                     caps[cap[..eq]] = n;
+                    break;
+                case "--draw-every-frame":
+                    drawEveryFrame = true;
                     break;
                 case "--test-input":
                     testInput = Value(args, ref i);
@@ -93,7 +102,7 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                     throw new ArgumentException($"unknown option '{args[i]}'");
             }
         }
-        return new Options(socket, level, [], help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps };
+        return new Options(socket, level, [], help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame };
     }
 
     private static string Value(string[] args, ref int i)

@@ -43,7 +43,7 @@ try
     HeadlessBackend backend;
     try
     {
-        backend = new HeadlessBackend(loop, options.Outputs, Log.Logger);
+        backend = new HeadlessBackend(loop, options.Outputs, Log.Logger, options.DrawEveryFrame);
     }
     catch (Exception e) when (e is EglException or DllNotFoundException)
     {

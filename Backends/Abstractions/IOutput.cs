@@ -23,6 +23,12 @@ public interface IOutput
     int PhysicalHeightMm { get; }
     int Scale { get; }
 
+    /// <summary>Whether every frame's pixels are seen as drawn: true for a screen or a window. A headless
+    /// output's pixels are seen only when something captures them, so it may say false: the compositor
+    /// then draws only the frames a capture waits for, keeping the damage in between (frame callbacks
+    /// and presentation go on at every refresh).</summary>
+    bool ShowsEveryFrame { get; }
+
     /// <summary>What the renderer draws into for this output.</summary>
     IRenderTarget Target { get; }
 

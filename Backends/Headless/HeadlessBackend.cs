@@ -6,7 +6,8 @@ namespace Compositor.Backends.Headless;
 
 /// <summary>
 /// No display at all: virtual outputs rendered offscreen with the GLES renderer, paced by their own
-/// frame clocks. What CI and screenshots use; input comes from the test injection socket.
+/// frame clocks. What CI and screenshots use; input comes from the test injection socket. Nobody
+/// looks at these outputs except through captures, so by default only captured frames are drawn.
 /// </summary>
 public sealed class HeadlessBackend : IBackend
 {
@@ -14,10 +15,14 @@ public sealed class HeadlessBackend : IBackend
     private readonly IReadOnlyList<HeadlessOutputConfig> _configs;
     private readonly List<HeadlessOutput> _outputs = [];
     private readonly GlesRenderer _renderer;
+    private readonly bool _drawEveryFrame;
 
-    public HeadlessBackend(EventLoop loop, IReadOnlyList<HeadlessOutputConfig> outputs, ILogger log)
+    /// <param name="drawEveryFrame">Draw every frame, as a screen would need; by default a frame is
+    /// drawn only when a capture (screencopy) waits for it, since nothing else can see it.</param>
+    public HeadlessBackend(EventLoop loop, IReadOnlyList<HeadlessOutputConfig> outputs, ILogger log, bool drawEveryFrame = false)
     {
         _loop = loop;
+        _drawEveryFrame = drawEveryFrame;
         _configs = outputs.Count > 0 ? outputs : [HeadlessOutputConfig.Default];
         _renderer = new GlesRenderer(log);
     }
@@ -32,7 +37,7 @@ public sealed class HeadlessBackend : IBackend
     {
         foreach (var config in _configs)
         {
-            var output = new HeadlessOutput(_loop, _renderer, config, _outputs.Count + 1);
+            var output = new HeadlessOutput(_loop, _renderer, config, _outputs.Count + 1, _drawEveryFrame);
             _outputs.Add(output);
             OutputAdded?.Invoke(output);
         }

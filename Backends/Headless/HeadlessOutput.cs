@@ -17,9 +17,10 @@ public sealed class HeadlessOutput : IOutput, IDisposable
 
     private readonly IRenderer _renderer;
 
-    internal HeadlessOutput(EventLoop loop, IRenderer renderer, HeadlessOutputConfig config, int index)
+    internal HeadlessOutput(EventLoop loop, IRenderer renderer, HeadlessOutputConfig config, int index, bool drawEveryFrame)
     {
         _renderer = renderer;
+        ShowsEveryFrame = drawEveryFrame;
         Width = config.Width;
         Height = config.Height;
         RefreshMilliHz = config.RefreshMilliHz;
@@ -44,6 +45,7 @@ public sealed class HeadlessOutput : IOutput, IDisposable
     public int PhysicalWidthMm { get; }
     public int PhysicalHeightMm { get; }
     public int Scale => 1;
+    public bool ShowsEveryFrame { get; }
     public IRenderTarget Target { get; }
     public long RefreshNanoseconds { get; }
 

@@ -34,6 +34,10 @@ public sealed class SceneOutput : IWlOutputHandler
     /// <summary>Presentation feedback of content drawn in the frame now in flight.</summary>
     public List<(Surfaces.Surface Surface, WpPresentationFeedback Feedback)> InFlight { get; } = [];
     public ulong FrameCount { get; set; }
+    /// <summary>Captures (screencopy frames) waiting for this output's next drawn frame.</summary>
+    public int CapturesWaiting { get; set; }
+    /// <summary>Whether the next frame must be drawn: someone sees it.</summary>
+    public bool IsWatched => Output.ShowsEveryFrame || CapturesWaiting > 0;
 
     /// <summary>The wl_output resources a client bound for this output.</summary>
     public void ForEachResource(Client client, Action<WlOutput> action)

@@ -8,8 +8,9 @@ namespace Compositor.Scene;
 /// <summary>
 /// The frame loop: when an output's refresh comes and something was scheduled, redraws only the
 /// damaged part of it, answers the frame callbacks of what it shows, and once the backend reports
-/// the image on screen, sends presentation feedback with the backend's timestamps. Allocates nothing
-/// in steady state.
+/// the image on screen, sends presentation feedback with the backend's timestamps. An output whose
+/// frames nobody sees (headless, no capture waiting) is not drawn; its damage waits. Allocates
+/// nothing in steady state.
 /// </summary>
 public sealed class SceneRenderer
 {
@@ -41,6 +42,14 @@ public sealed class SceneRenderer
         _current = output;
         _frameTimeMs = (uint)(Stopwatch.GetTimestamp() * 1000 / Stopwatch.Frequency);
         var o = output.Output;
+        if (!output.IsWatched)
+        {
+            // Nobody can see this frame (a headless output no capture waits for): its damage waits
+            // for the next frame that is drawn, and clients are paced as if it had been.
+            FinishFrame();
+            o.Present([]);
+            return;
+        }
 
         _outputDamage.Set(output.Damage);
         _outputDamage.Translate(-output.X, -output.Y);
@@ -59,14 +68,18 @@ public sealed class SceneRenderer
             FramesRendered++;
         }
 
-        // Everything visible on this output was (re)drawn or is unchanged on screen: answer its
-        // frame callbacks and queue its presentation feedback for this frame.
+        FinishFrame();
+        FrameDrawn?.Invoke(output, _outputDamage);
+        o.Present(damage);
+    }
+
+    /// <summary>Everything visible on the output was (re)drawn or is unchanged: answers its frame
+    /// callbacks and queues its presentation feedback for this frame.</summary>
+    private void FinishFrame()
+    {
         foreach (var placed in _scene.Stack)
             if (placed.IsMapped) FinishTree(placed.Surface, placed.X, placed.Y);
         if (_scene.Cursor is { IsMapped: true } c) FinishTree(c.Surface, c.X, c.Y);
-
-        FrameDrawn?.Invoke(output, _outputDamage);
-        o.Present(damage);
     }
 
     /// <summary>Paints the background only where no opaque surface will cover it: a fullscreen

@@ -25,11 +25,15 @@ public sealed class ScreencopyService
     internal void Queue(ScreencopyFrame frame)
     {
         _queued.Add(frame);
+        frame.Output!.CapturesWaiting++;
         // A plain copy wants the current image now: ask for a frame even if nothing changed.
         frame.Output!.Output.ScheduleFrame();
     }
 
-    internal void Cancel(ScreencopyFrame frame) => _queued.Remove(frame);
+    internal void Cancel(ScreencopyFrame frame)
+    {
+        if (_queued.Remove(frame)) frame.Output!.CapturesWaiting--;
+    }
 
     private void OnFrameDrawn(SceneOutput output, Region damage)
     {
@@ -39,6 +43,7 @@ public sealed class ScreencopyService
             var frame = _queued[i];
             if (frame.Output != output || !frame.IsReady) continue;
             _queued.RemoveAt(i--);
+            output.CapturesWaiting--;
             var need = frame.Stride * frame.Region.Height;
             if (_pixels.Length < need) _pixels = new byte[need];
             frame.Fill(_server.Renderer, _pixels);

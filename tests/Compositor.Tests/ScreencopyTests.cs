@@ -134,6 +134,70 @@ public sealed unsafe class ScreencopyTests : IDisposable
     }
 
     [Fact]
+    public void OutputNobodyWatchesDrawsOnlyCapturedFramesWithAllDamageSinceTheLast()
+    {
+        // An output like a headless one: its frames are seen only through captures.
+        using var compositor = new InProcessCompositor(640, 480, showsEveryFrame: false);
+        var client = compositor.Connect();
+        var (manager, output, shm) = (client.Bind<ZwlrScreencopyManagerV1>("zwlr_screencopy_manager_v1", 3),
+            client.Bind<WlOutput>("wl_output", 4), client.Bind<WlShm>("wl_shm", 2));
+        var surface = client.Bind<WlCompositor>("wl_compositor", 6).CreateSurface();
+        client.Bind<WpViewporter>("wp_viewporter", 1).GetViewport(surface).SetDestination(100, 80);
+        var xdg = client.Bind<XdgWmBase>("xdg_wm_base", 6).GetXdgSurface(surface);
+        uint serial = 0;
+        xdg.Configure += (_, s) => serial = s;
+        xdg.GetToplevel();
+        surface.Commit();
+        client.Roundtrip();
+        xdg.AckConfigure(serial);
+        var pixels = client.Bind<WpSinglePixelBufferManagerV1>("wp_single_pixel_buffer_manager_v1", 1);
+        var callbacks = 0;
+        surface.Attach(pixels.CreateU32RgbaBuffer(0, 0, 0, uint.MaxValue), 0, 0);
+        surface.Frame().Done += (_, _) => callbacks++;
+        surface.Commit();
+        client.Roundtrip();
+
+        // Refreshes with nothing captured: no drawing, but the client is paced as usual.
+        compositor.Frame();
+        compositor.Frame();
+        client.Roundtrip();
+        Assert.Equal(1, callbacks);
+        Assert.Empty(compositor.Renderer.Frames);
+
+        // A capture waits: the next refresh draws everything damaged since the start (the whole output).
+        var buffer = ShmBuffer(shm, 640, 480, 2560);
+        var first = manager.CaptureOutput(0, output);
+        var c1 = Watch(first);
+        client.Roundtrip();
+        first.CopyWithDamage(buffer);
+        client.Roundtrip();
+        compositor.Frame();
+        client.Roundtrip();
+        Assert.True(c1.Ready);
+        Assert.Equal([new Backends.Rect(0, 0, 640, 480)], Assert.Single(compositor.Renderer.Frames));
+
+        // New content over two uncaptured refreshes: not drawn; the next capture draws just its damage.
+        surface.Attach(pixels.CreateU32RgbaBuffer(uint.MaxValue, 0, 0, uint.MaxValue), 0, 0);
+        surface.Damage(0, 0, 100, 80);
+        surface.Commit();
+        client.Roundtrip();
+        compositor.Frame();
+        compositor.Frame();
+        Assert.Single(compositor.Renderer.Frames);
+        var second = manager.CaptureOutput(0, output);
+        var c2 = Watch(second);
+        client.Roundtrip();
+        second.CopyWithDamage(buffer);
+        client.Roundtrip();
+        compositor.Frame();
+        client.Roundtrip();
+        Assert.True(c2.Ready);
+        Assert.Equal([new Backends.Rect(32, 32, 100, 80)], compositor.Renderer.Frames[^1]);
+        Assert.Equal([(32u, 32u, 100u, 80u)], c2.Damage);
+        Assert.Equal(2, compositor.Renderer.Frames.Count);
+    }
+
+    [Fact]
     public void SecondCopyOfAFrameIsAlreadyUsed()
     {
         var (client, manager, output, shm) = Connect();

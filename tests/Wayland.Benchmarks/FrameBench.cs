@@ -26,5 +26,5 @@ internal static class FrameBench
     }
 
     public static void Print(string who, FrameResult r) =>
-        Console.WriteLine($"{who,-16} {r.Case,-13} {Width}x{Height}: server CPU {r.ServerCpuMicrosPerFrame,8:F0} us/frame, {r.FramesPerSecond,5:F1} frames/s");
+        Console.WriteLine($"{who,-18} {r.Case,-13} {Width}x{Height}: server CPU {r.ServerCpuMicrosPerFrame,8:F0} us/frame, {r.FramesPerSecond,5:F1} frames/s");
 }

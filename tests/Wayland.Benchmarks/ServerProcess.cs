@@ -25,10 +25,12 @@ internal sealed class ServerProcess : IDisposable
     public string SocketPath { get; }
     public int Pid => _process.Id;
 
-    public static ServerProcess StartOurs()
+    /// <summary>Our executable; <paramref name="drawEveryFrame"/> makes it draw frames no capture waits
+    /// for, as a screen would need (by default a headless output draws only captured frames).</summary>
+    public static ServerProcess StartOurs(bool drawEveryFrame = false)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "compositor.dll");
-        return Start("dotnet", [dll, "--socket", "bench", "--log-level", "warning"]);
+        return Start("dotnet", [dll, "--socket", "bench", "--log-level", "warning", .. drawEveryFrame ? new[] { "--draw-every-frame" } : []]);
     }
 
     /// <summary>weston's headless backend at the size our frame benchmark uses, with pixman (its
@@ -55,9 +57,27 @@ internal sealed class ServerProcess : IDisposable
     }
 
     /// <summary>User+system CPU time the server has used so far, from /proc.</summary>
-    public static TimeSpan CpuTime(int pid)
+    public static TimeSpan CpuTime(int pid) => StatCpuTime($"/proc/{pid}/stat");
+
+    /// <summary>CPU time of the process's llvmpipe rasterizer threads: the pixel work of its frames.</summary>
+    public static TimeSpan RasterizerCpuTime(int pid)
     {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var total = TimeSpan.Zero;
+        foreach (var task in Directory.GetDirectories($"/proc/{pid}/task"))
+        {
+            try
+            {
+                if (File.ReadAllText(Path.Combine(task, "comm")).StartsWith("llvmpipe-", StringComparison.Ordinal))
+                    total += StatCpuTime(Path.Combine(task, "stat"));
+            }
+            catch (IOException) { } // the thread ended
+        }
+        return total;
+    }
+
+    private static TimeSpan StatCpuTime(string statPath)
+    {
+        var stat = File.ReadAllText(statPath);
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         var ticks = long.Parse(fields[11]) + long.Parse(fields[12]); // utime, stime (fields 14, 15)
         return TimeSpan.FromSeconds(ticks / 100.0);

@@ -19,11 +19,13 @@ internal sealed class InProcessCompositor : IDisposable
 
     /// <param name="outputWidth">With a size, one output whose frames come only when <see cref="Frame"/> is
     /// called; without, no output at all.</param>
-    public InProcessCompositor(int outputWidth = 0, int outputHeight = 0)
+    /// <param name="showsEveryFrame">false: the output is like a headless one, whose frames are seen only
+    /// when captured.</param>
+    public InProcessCompositor(int outputWidth = 0, int outputHeight = 0, bool showsEveryFrame = true)
     {
         Loop = new EventLoop(Logger);
         Display = new Display(Loop, Logger);
-        Backend = new TestBackend(outputWidth > 0 ? new TestOutput(outputWidth, outputHeight) : null);
+        Backend = new TestBackend(outputWidth > 0 ? new TestOutput(outputWidth, outputHeight, showsEveryFrame) : null);
         Server = new CompositorServer(Loop, Display, Backend, Logger);
         Server.Start();
     }
@@ -83,7 +85,7 @@ internal sealed class InProcessCompositor : IDisposable
     }
 
     /// <summary>An output driven by the test: no clock, a frame when the test asks.</summary>
-    internal sealed class TestOutput(int width, int height) : IOutput
+    internal sealed class TestOutput(int width, int height, bool showsEveryFrame = true) : IOutput
     {
         public string Name => "TEST-1";
         public string Description => "test output";
@@ -95,6 +97,7 @@ internal sealed class InProcessCompositor : IDisposable
         public int PhysicalWidthMm => 0;
         public int PhysicalHeightMm => 0;
         public int Scale => 1;
+        public bool ShowsEveryFrame => showsEveryFrame;
         public IRenderTarget Target { get; } = new NoTarget(width, height);
         public int FramesScheduled { get; private set; }
         public void ScheduleFrame() => FramesScheduled++;
@@ -144,7 +147,9 @@ internal sealed class RecordingRenderer : IRenderer, IDmaBufImporter
         Uploads++;
         LastUpload = (region, BitConverter.ToUInt32(rows[(region.X * 4)..]));
     }
-    public void Begin(IRenderTarget target, ReadOnlySpan<Rect> clip) { }
+    /// <summary>The clip of every frame drawn, in order.</summary>
+    public List<Rect[]> Frames { get; } = [];
+    public void Begin(IRenderTarget target, ReadOnlySpan<Rect> clip) => Frames.Add(clip.ToArray());
     public void Clear(ColorF color) { }
     public void Draw(ITexture texture, RectF source, Rect destination, int transform, float alpha, bool opaque) { }
     public void DrawSolid(Rect destination, ColorF color) { }
