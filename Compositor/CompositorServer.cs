@@ -40,7 +40,7 @@ public sealed class CompositorServer : IDisposable
         DataDevices = new DataDevice.DataDeviceManager(display, Seat);
         Shell = new Shell.XdgShell(this);
         Screencopy = new Screencopy.ScreencopyService(this);
-        if (backend.Renderer is IDmaBufImporter importer) Dmabuf = new Dmabuf.LinuxDmabuf(display, importer, log);
+        if (backend.Renderer is IDmaBufImporter importer) Dmabuf = new Dmabuf.LinuxDmabuf(display, importer, Scene, log);
 
         backend.OutputAdded += AddOutput;
         backend.OutputRemoved += RemoveOutput;

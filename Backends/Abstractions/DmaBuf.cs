@@ -38,6 +38,10 @@ public static class DmaBufFd
 /// GL_TEXTURE_EXTERNAL_OES (YUV formats usually).</summary>
 public readonly record struct DmaBufFormat(uint Fourcc, ulong Modifier, bool ExternalOnly);
 
+/// <summary>A display plane that can show a client's DMA-BUF directly (direct scanout, no
+/// composition): the DRM device (dev_t) it belongs to and the format/modifier pairs it takes.</summary>
+public sealed record ScanoutPlane(ulong Device, IReadOnlyList<DmaBufFormat> Formats);
+
 /// <summary>What a renderer offers for zero-copy client buffers.</summary>
 public interface IDmaBufImporter
 {

@@ -29,6 +29,11 @@ public interface IOutput
     /// and presentation go on at every refresh).</summary>
     bool ShowsEveryFrame { get; }
 
+    /// <summary>The plane that could show a fullscreen client's buffer directly; null where client
+    /// buffers are never scanned out (headless, nested). linux-dmabuf surface feedback offers its
+    /// formats to the surface that covers the output.</summary>
+    ScanoutPlane? Scanout { get; }
+
     /// <summary>What the renderer draws into for this output.</summary>
     IRenderTarget Target { get; }
 

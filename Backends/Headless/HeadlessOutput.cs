@@ -46,6 +46,7 @@ public sealed class HeadlessOutput : IOutput, IDisposable
     public int PhysicalHeightMm { get; }
     public int Scale => 1;
     public bool ShowsEveryFrame { get; }
+    public ScanoutPlane? Scanout => null;
     public IRenderTarget Target { get; }
     public long RefreshNanoseconds { get; }
 

@@ -109,6 +109,56 @@ public sealed class Scene
         }
     }
 
+    // ---- direct scanout candidates ----
+
+    /// <summary>Raised when an output's scanout candidate changes: (output, previous, current).</summary>
+    public event Action<SceneOutput, Surface?, Surface?>? ScanoutCandidateChanged;
+
+    /// <summary>Finds the surface that could be shown on the output's plane without composition: the
+    /// topmost one on the output, if it covers it exactly with an opaque, untransformed, unscaled
+    /// buffer of the output's size and shows no subsurfaces (the cursor has a plane of its own).</summary>
+    public void UpdateScanoutCandidate(SceneOutput output)
+    {
+        Surface? candidate = null;
+        if (output.Output.Scanout is not null)
+        {
+            var bounds = output.Bounds;
+            for (var i = _stack.Count - 1; i >= 0; i--)
+            {
+                var placed = _stack[i];
+                if (!placed.IsMapped) continue;
+                var s = placed.Surface;
+                if (new Rect(placed.X, placed.Y, s.Width, s.Height).Intersect(bounds).IsEmpty) continue;
+                if (IsScanoutCandidate(s, placed.X, placed.Y, output)) candidate = s;
+                break;
+            }
+        }
+        if (candidate == output.ScanoutCandidate) return;
+        var previous = output.ScanoutCandidate;
+        output.ScanoutCandidate = candidate;
+        ScanoutCandidateChanged?.Invoke(output, previous, candidate);
+    }
+
+    private static bool IsScanoutCandidate(Surface s, int x, int y, SceneOutput output)
+    {
+        var st = s.Current;
+        if (x != output.X || y != output.Y || s.Texture is not { } texture) return false;
+        if (s.BufferWidth != output.Output.Width || s.BufferHeight != output.Output.Height || st.Transform != 0) return false;
+        if (s.Width * output.Output.Scale != s.BufferWidth || s.Height * output.Output.Scale != s.BufferHeight) return false;
+        if (texture.HasAlpha && !st.Opaque.ContainsRect(new Rect(0, 0, s.Width, s.Height))) return false;
+        foreach (var child in s.Stack)
+            if (child is not null && child.HasContent) return false;
+        return true;
+    }
+
+    /// <summary>The plane a surface could be scanned out on, if it is some output's candidate.</summary>
+    public ScanoutPlane? ScanoutPlaneOf(Surface surface)
+    {
+        foreach (var o in _outputs)
+            if (o.ScanoutCandidate == surface) return o.Output.Scanout;
+        return null;
+    }
+
     /// <summary>Where a surface's origin is in the layout, if it is on screen.</summary>
     public static bool TryGetPosition(Surface surface, out int x, out int y)
     {

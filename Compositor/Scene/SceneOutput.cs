@@ -34,6 +34,9 @@ public sealed class SceneOutput : IWlOutputHandler
     /// <summary>Presentation feedback of content drawn in the frame now in flight.</summary>
     public List<(Surfaces.Surface Surface, WpPresentationFeedback Feedback)> InFlight { get; } = [];
     public ulong FrameCount { get; set; }
+    /// <summary>The surface that could be scanned out on this output's plane instead of composited
+    /// (see <see cref="Scene.UpdateScanoutCandidate"/>); null when none, or the output has no plane.</summary>
+    public Surfaces.Surface? ScanoutCandidate { get; set; }
     /// <summary>Captures (screencopy frames) waiting for this output's next drawn frame.</summary>
     public int CapturesWaiting { get; set; }
     /// <summary>Whether the next frame must be drawn: someone sees it.</summary>

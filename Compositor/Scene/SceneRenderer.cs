@@ -47,6 +47,7 @@ public sealed class SceneRenderer
             // Nobody can see this frame (a headless output no capture waits for): its damage waits
             // for the next frame that is drawn, and clients are paced as if it had been.
             FinishFrame();
+            _scene.UpdateScanoutCandidate(output);
             o.Present([]);
             return;
         }
@@ -69,6 +70,7 @@ public sealed class SceneRenderer
         }
 
         FinishFrame();
+        _scene.UpdateScanoutCandidate(output);
         FrameDrawn?.Invoke(output, _outputDamage);
         o.Present(damage);
     }

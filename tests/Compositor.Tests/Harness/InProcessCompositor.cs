@@ -98,6 +98,8 @@ internal sealed class InProcessCompositor : IDisposable
         public int PhysicalHeightMm => 0;
         public int Scale => 1;
         public bool ShowsEveryFrame => showsEveryFrame;
+        /// <summary>A plane that stands for a DRM primary plane, so scanout feedback can be tested.</summary>
+        public ScanoutPlane? Scanout { get; set; }
         public IRenderTarget Target { get; } = new NoTarget(width, height);
         public int FramesScheduled { get; private set; }
         public void ScheduleFrame() => FramesScheduled++;

@@ -1,0 +1,171 @@
+using Compositor.Backends;
+using Compositor.Tests.Harness;
+using Wayland.Protocols.Client;
+using static Tmds.Linux.LibC;
+
+namespace Compositor.Tests;
+
+/// <summary>
+/// zwp_linux_dmabuf_feedback_v1 for a surface, against the compositor core whose 640x480 test output
+/// has a plane standing for a DRM primary plane: the scanout tranche comes and goes as the surface
+/// becomes its output's direct-scanout candidate and stops being one, and each change re-sends
+/// the whole feedback.
+/// </summary>
+public sealed unsafe class DmabufFeedbackTests : IDisposable
+{
+    private const ulong PlaneDevice = 226UL << 8, RenderDevice = (226UL << 8) | 128;
+    private const ulong Linear = 0, XTiled = 0x0100000000000001;
+
+    private readonly InProcessCompositor _compositor = new(640, 480);
+    private readonly List<int> _fds = [];
+
+    public DmabufFeedbackTests()
+    {
+        // The plane takes linear and X-tiled XRGB8888 and linear ARGB8888; the renderer (the recording
+        // stand-in) imports linear XRGB/ARGB and NV12, so the scanout tranche may offer only the linear pairs.
+        _compositor.Backend.Output!.Scanout = new ScanoutPlane(PlaneDevice,
+            [new(Fourcc.Xrgb8888, Linear, false), new(Fourcc.Xrgb8888, XTiled, false), new(Fourcc.Argb8888, Linear, false)]);
+    }
+
+    public void Dispose()
+    {
+        foreach (var fd in _fds) close(fd);
+        _compositor.Dispose();
+    }
+
+    /// <summary>A tranche; its format-table indices comma-separated (records compare them by value then).</summary>
+    private sealed record Tranche(ulong Device, ZwpLinuxDmabufFeedbackV1.TrancheFlags Flags, string Indices);
+
+    /// <summary>Each done's tranches, in order.</summary>
+    private static List<List<Tranche>> Watch(ZwpLinuxDmabufFeedbackV1 feedback)
+    {
+        var sent = new List<List<Tranche>>();
+        var tranches = new List<Tranche>();
+        ulong device = 0;
+        var flags = (ZwpLinuxDmabufFeedbackV1.TrancheFlags)0;
+        var indices = new List<ushort>();
+        feedback.FormatTable += (_, fd, _) => close(fd.Value);
+        feedback.TrancheTargetDevice += (_, d) => device = BitConverter.ToUInt64(d);
+        feedback.TrancheFlagsEvent += (_, f) => flags = f;
+        feedback.TrancheFormats += (_, ix) => { for (var i = 0; i < ix.Length; i += 2) indices.Add(BitConverter.ToUInt16(ix[i..])); };
+        feedback.TrancheDone += _ =>
+        {
+            tranches.Add(new Tranche(device, flags, string.Join(",", indices)));
+            indices.Clear();
+        };
+        feedback.Done += _ =>
+        {
+            sent.Add([.. tranches]);
+            tranches.Clear();
+        };
+        return sent;
+    }
+
+    private WlBuffer DmabufBuffer(ZwpLinuxDmabufV1 dmabuf, int width, int height, uint fourcc)
+    {
+        var name = System.Runtime.InteropServices.Marshal.StringToHGlobalAnsi("dmabuf");
+        var fd = memfd_create((byte*)name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        System.Runtime.InteropServices.Marshal.FreeHGlobal(name);
+        _fds.Add(fd);
+        Assert.Equal(0, ftruncate(fd, width * height * 4));
+        Assert.Equal(0, fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK));
+        var p = dmabuf.CreateParams();
+        p.Add(fd, 0, 0, (uint)width * 4, 0, 0);
+        return p.CreateImmed(width, height, fourcc, 0);
+    }
+
+    [Fact]
+    public void ScanoutTrancheComesWhileTheSurfaceCoversItsOutputOpaquely()
+    {
+        var client = _compositor.Connect();
+        var dmabuf = client.Bind<ZwpLinuxDmabufV1>("zwp_linux_dmabuf_v1", 5);
+        var surface = client.Bind<WlCompositor>("wl_compositor", 6).CreateSurface();
+        var xdg = client.Bind<XdgWmBase>("xdg_wm_base", 6).GetXdgSurface(surface);
+        uint serial = 0;
+        xdg.Configure += (_, s) => serial = s;
+        var toplevel = xdg.GetToplevel();
+        var sent = Watch(dmabuf.GetSurfaceFeedback(surface));
+        var defaults = Watch(dmabuf.GetDefaultFeedback());
+        surface.Commit();
+        client.Roundtrip();
+        var renderer = new Tranche(RenderDevice, 0, "0,1,2");
+        Assert.Equal([[renderer]], sent);
+
+        // A window: composited, nothing new.
+        xdg.AckConfigure(serial);
+        surface.Attach(DmabufBuffer(dmabuf, 200, 100, Fourcc.Xrgb8888), 0, 0);
+        surface.Commit();
+        client.Roundtrip();
+        _compositor.Frame();
+        client.Roundtrip();
+        Assert.Single(sent);
+
+        // Fullscreen with an opaque buffer of the output's size: a scanout candidate. The scanout
+        // tranche comes first, with the plane's device and the pairs both it and the renderer take.
+        toplevel.SetFullscreen(null);
+        client.Roundtrip();
+        xdg.AckConfigure(serial);
+        surface.Attach(DmabufBuffer(dmabuf, 640, 480, Fourcc.Xrgb8888), 0, 0);
+        surface.Commit();
+        client.Roundtrip();
+        _compositor.Frame();
+        client.Roundtrip();
+        Assert.Equal(2, sent.Count);
+        Assert.Equal([new Tranche(PlaneDevice, ZwpLinuxDmabufFeedbackV1.TrancheFlags.Scanout, "0,1"), renderer], sent[^1]);
+        _compositor.Frame();
+        client.Roundtrip();
+        Assert.Equal(2, sent.Count); // sent again only when it changes
+
+        // A translucent buffer cannot replace the composited image: no longer a candidate.
+        surface.Attach(DmabufBuffer(dmabuf, 640, 480, Fourcc.Argb8888), 0, 0);
+        surface.Commit();
+        client.Roundtrip();
+        _compositor.Frame();
+        client.Roundtrip();
+        Assert.Equal(3, sent.Count);
+        Assert.Equal([renderer], sent[^1]);
+
+        // Opaque again, then another window on top of it: the fullscreen surface is hidden in part.
+        surface.Attach(DmabufBuffer(dmabuf, 640, 480, Fourcc.Xrgb8888), 0, 0);
+        surface.Commit();
+        client.Roundtrip();
+        _compositor.Frame();
+        client.Roundtrip();
+        Assert.Equal(4, sent.Count);
+        Assert.Equal(ZwpLinuxDmabufFeedbackV1.TrancheFlags.Scanout, sent[^1][0].Flags);
+        var other = client.Bind<WlCompositor>("wl_compositor", 6).CreateSurface();
+        var otherXdg = client.Bind<XdgWmBase>("xdg_wm_base", 6).GetXdgSurface(other);
+        uint otherSerial = 0;
+        otherXdg.Configure += (_, s) => otherSerial = s;
+        otherXdg.GetToplevel();
+        other.Commit();
+        client.Roundtrip();
+        otherXdg.AckConfigure(otherSerial);
+        other.Attach(DmabufBuffer(dmabuf, 100, 100, Fourcc.Xrgb8888), 0, 0);
+        other.Commit();
+        client.Roundtrip();
+        _compositor.Frame();
+        client.Roundtrip();
+        Assert.Equal(5, sent.Count);
+        Assert.Equal([renderer], sent[^1]);
+
+        // Default feedback never changes.
+        Assert.Equal([[renderer]], defaults);
+    }
+
+    [Fact]
+    public void FeedbackOfADestroyedSurfaceIsForgotten()
+    {
+        var client = _compositor.Connect();
+        var dmabuf = client.Bind<ZwpLinuxDmabufV1>("zwp_linux_dmabuf_v1", 5);
+        var compositor = client.Bind<WlCompositor>("wl_compositor", 6);
+        for (var i = 0; i < 10; i++)
+        {
+            var surface = compositor.CreateSurface();
+            dmabuf.GetSurfaceFeedback(surface);
+            surface.Destroy();
+        }
+        client.Roundtrip();
+        Assert.Equal(0, _compositor.Server.Dmabuf!.SurfacesWithFeedback);
+    }
+}
