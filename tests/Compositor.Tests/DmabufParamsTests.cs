@@ -262,9 +262,10 @@ public sealed unsafe class DmabufParamsTests : IDisposable
     }
 
     [Fact]
-    public void FdsAreClosedOnEveryPath()
+    public void ThousandCyclesCloseEveryFdOnEveryPathAndLeaveMemoryAtBaseline()
     {
         var baseline = OpenFds.Settled();
+        var memory = GC.GetTotalMemory(forceFullCollection: true);
         var name = System.Runtime.InteropServices.Marshal.StringToHGlobalAnsi("cycle");
         for (var i = 0; i < 1000; i++)
         {
@@ -290,6 +291,8 @@ public sealed unsafe class DmabufParamsTests : IDisposable
         System.Runtime.InteropServices.Marshal.FreeHGlobal(name);
         Assert.Empty(_compositor.Display.Clients);
         OpenFds.AssertNoLeak(baseline);
+        var grown = GC.GetTotalMemory(forceFullCollection: true) - memory;
+        Assert.True(grown < 1 << 20, $"managed memory grew by {grown} bytes over 1000 cycles");
     }
 
     [Fact]
