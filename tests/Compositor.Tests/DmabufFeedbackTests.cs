@@ -80,34 +80,23 @@ public sealed unsafe class DmabufFeedbackTests : IDisposable
         var client = _compositor.Connect();
         var dmabuf = client.Bind<ZwpLinuxDmabufV1>("zwp_linux_dmabuf_v1", 5);
         var surface = client.Bind<WlCompositor>("wl_compositor", 6).CreateSurface();
-        var xdg = client.Bind<XdgWmBase>("xdg_wm_base", 6).GetXdgSurface(surface);
-        uint serial = 0;
-        xdg.Configure += (_, s) => serial = s;
-        var toplevel = xdg.GetToplevel();
         var sent = Watch(dmabuf.GetSurfaceFeedback(surface));
         var defaults = Watch(dmabuf.GetDefaultFeedback());
-        surface.Commit();
-        client.Roundtrip();
+        var window = new TestToplevel(client, surface);
         var renderer = new Tranche(RenderDevice, 0, "0,1,2");
         Assert.Equal([[renderer]], sent);
 
         // A window: composited, nothing new.
-        xdg.AckConfigure(serial);
-        surface.Attach(DmabufBuffer(dmabuf, 200, 100, Fourcc.Xrgb8888), 0, 0);
-        surface.Commit();
-        client.Roundtrip();
+        window.Show(DmabufBuffer(dmabuf, 200, 100, Fourcc.Xrgb8888));
         _compositor.Frame();
         client.Roundtrip();
         Assert.Single(sent);
 
         // Fullscreen with an opaque buffer of the output's size: a scanout candidate. The scanout
         // tranche comes first, with the plane's device and the pairs both it and the renderer take.
-        toplevel.SetFullscreen(null);
+        window.Toplevel.SetFullscreen(null);
         client.Roundtrip();
-        xdg.AckConfigure(serial);
-        surface.Attach(DmabufBuffer(dmabuf, 640, 480, Fourcc.Xrgb8888), 0, 0);
-        surface.Commit();
-        client.Roundtrip();
+        window.Show(DmabufBuffer(dmabuf, 640, 480, Fourcc.Xrgb8888));
         _compositor.Frame();
         client.Roundtrip();
         Assert.Equal(2, sent.Count);
@@ -117,33 +106,20 @@ public sealed unsafe class DmabufFeedbackTests : IDisposable
         Assert.Equal(2, sent.Count); // sent again only when it changes
 
         // A translucent buffer cannot replace the composited image: no longer a candidate.
-        surface.Attach(DmabufBuffer(dmabuf, 640, 480, Fourcc.Argb8888), 0, 0);
-        surface.Commit();
-        client.Roundtrip();
+        window.Show(DmabufBuffer(dmabuf, 640, 480, Fourcc.Argb8888));
         _compositor.Frame();
         client.Roundtrip();
         Assert.Equal(3, sent.Count);
         Assert.Equal([renderer], sent[^1]);
 
         // Opaque again, then another window on top of it: the fullscreen surface is hidden in part.
-        surface.Attach(DmabufBuffer(dmabuf, 640, 480, Fourcc.Xrgb8888), 0, 0);
-        surface.Commit();
-        client.Roundtrip();
+        window.Show(DmabufBuffer(dmabuf, 640, 480, Fourcc.Xrgb8888));
         _compositor.Frame();
         client.Roundtrip();
         Assert.Equal(4, sent.Count);
         Assert.Equal(ZwpLinuxDmabufFeedbackV1.TrancheFlags.Scanout, sent[^1][0].Flags);
-        var other = client.Bind<WlCompositor>("wl_compositor", 6).CreateSurface();
-        var otherXdg = client.Bind<XdgWmBase>("xdg_wm_base", 6).GetXdgSurface(other);
-        uint otherSerial = 0;
-        otherXdg.Configure += (_, s) => otherSerial = s;
-        otherXdg.GetToplevel();
-        other.Commit();
-        client.Roundtrip();
-        otherXdg.AckConfigure(otherSerial);
-        other.Attach(DmabufBuffer(dmabuf, 100, 100, Fourcc.Xrgb8888), 0, 0);
-        other.Commit();
-        client.Roundtrip();
+        new TestToplevel(client, client.Bind<WlCompositor>("wl_compositor", 6).CreateSurface())
+            .Show(DmabufBuffer(dmabuf, 100, 100, Fourcc.Xrgb8888));
         _compositor.Frame();
         client.Roundtrip();
         Assert.Equal(5, sent.Count);

@@ -46,6 +46,17 @@ public sealed unsafe class ScreencopyTests : IDisposable
         return c;
     }
 
+    /// <summary>Asks for a capture of the output into the buffer with copy_with_damage; it completes at a frame.</summary>
+    private static Capture CopyWithDamage(TestClient client, ZwlrScreencopyManagerV1 manager, WlOutput output, WlBuffer buffer)
+    {
+        var frame = manager.CaptureOutput(0, output);
+        var c = Watch(frame);
+        client.Roundtrip();
+        frame.CopyWithDamage(buffer);
+        client.Roundtrip();
+        return c;
+    }
+
     private WlBuffer ShmBuffer(WlShm shm, int width, int height, int stride, WlShm.Format format = WlShm.Format.Xrgb8888)
     {
         var name = Marshal.StringToHGlobalAnsi("screencopy");
@@ -92,21 +103,13 @@ public sealed unsafe class ScreencopyTests : IDisposable
     {
         var (client, manager, output, shm) = Connect();
         var buffer = ShmBuffer(shm, 640, 480, 2560);
-        var first = manager.CaptureOutput(0, output);
-        var c1 = Watch(first);
-        client.Roundtrip();
-        first.CopyWithDamage(buffer);
-        client.Roundtrip();
+        var c1 = CopyWithDamage(client, manager, output, buffer);
         _compositor.Frame();
         client.Roundtrip();
         Assert.True(c1.Ready); // everything is new to a first capture
         Assert.Equal([(0u, 0u, 640u, 480u)], c1.Damage);
 
-        var second = manager.CaptureOutput(0, output);
-        var c2 = Watch(second);
-        client.Roundtrip();
-        second.CopyWithDamage(buffer);
-        client.Roundtrip();
+        var c2 = CopyWithDamage(client, manager, output, buffer);
         _compositor.Frame();
         client.Roundtrip();
         Assert.False(c2.Ready); // nothing changed on screen
@@ -143,19 +146,10 @@ public sealed unsafe class ScreencopyTests : IDisposable
             client.Bind<WlOutput>("wl_output", 4), client.Bind<WlShm>("wl_shm", 2));
         var surface = client.Bind<WlCompositor>("wl_compositor", 6).CreateSurface();
         client.Bind<WpViewporter>("wp_viewporter", 1).GetViewport(surface).SetDestination(100, 80);
-        var xdg = client.Bind<XdgWmBase>("xdg_wm_base", 6).GetXdgSurface(surface);
-        uint serial = 0;
-        xdg.Configure += (_, s) => serial = s;
-        xdg.GetToplevel();
-        surface.Commit();
-        client.Roundtrip();
-        xdg.AckConfigure(serial);
+        var window = new TestToplevel(client, surface);
         var pixels = client.Bind<WpSinglePixelBufferManagerV1>("wp_single_pixel_buffer_manager_v1", 1);
         var callbacks = 0;
-        surface.Attach(pixels.CreateU32RgbaBuffer(0, 0, 0, uint.MaxValue), 0, 0);
-        surface.Frame().Done += (_, _) => callbacks++;
-        surface.Commit();
-        client.Roundtrip();
+        window.Show(pixels.CreateU32RgbaBuffer(0, 0, 0, uint.MaxValue), () => surface.Frame().Done += (_, _) => callbacks++);
 
         // Refreshes with nothing captured: no drawing, but the client is paced as usual.
         compositor.Frame();
@@ -166,11 +160,7 @@ public sealed unsafe class ScreencopyTests : IDisposable
 
         // A capture waits: the next refresh draws everything damaged since the start (the whole output).
         var buffer = ShmBuffer(shm, 640, 480, 2560);
-        var first = manager.CaptureOutput(0, output);
-        var c1 = Watch(first);
-        client.Roundtrip();
-        first.CopyWithDamage(buffer);
-        client.Roundtrip();
+        var c1 = CopyWithDamage(client, manager, output, buffer);
         compositor.Frame();
         client.Roundtrip();
         Assert.True(c1.Ready);
@@ -184,11 +174,7 @@ public sealed unsafe class ScreencopyTests : IDisposable
         compositor.Frame();
         compositor.Frame();
         Assert.Single(compositor.Renderer.Frames);
-        var second = manager.CaptureOutput(0, output);
-        var c2 = Watch(second);
-        client.Roundtrip();
-        second.CopyWithDamage(buffer);
-        client.Roundtrip();
+        var c2 = CopyWithDamage(client, manager, output, buffer);
         compositor.Frame();
         client.Roundtrip();
         Assert.True(c2.Ready);
