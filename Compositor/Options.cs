@@ -14,6 +14,8 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
     public string? TestInput { get; init; }
     /// <summary>--max-version caps: interface name → highest version advertised.</summary>
     public Dictionary<string, uint> MaxVersions { get; init; } = [];
+    /// <summary>DRM: the card to drive (null: the first with a connected display).</summary>
+    public string? DrmDevice { get; init; }
     /// <summary>Headless: draw every frame instead of only the frames a capture waits for.</summary>
     public bool DrawEveryFrame { get; init; }
 
@@ -24,7 +26,10 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
 
         Options:
           --socket NAME     socket name under $XDG_RUNTIME_DIR (or an absolute path); default: first free wayland-N
-          --backend NAME    headless (default; drm and wayland come later)
+          --backend NAME    headless (default) or drm (kernel modesetting on a TTY; the nested
+                            wayland backend comes later)
+          --drm-device PATH drm: the card to drive, e.g. /dev/dri/card0 (default: the first card with
+                            a connected display)
           --output WxH[@HZ] a headless output of that mode, e.g. 1280x720@60; repeat for more (default 1280x720@60)
           --draw-every-frame
                             headless: draw every frame as a screen would need (for measuring composition);
@@ -57,12 +62,13 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
         var level = LogEventLevel.Information;
         var help = false;
         var drawEveryFrame = false;
+        string? drmDevice = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--":
-                    return new Options(socket, level, args[(i + 1)..], help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame };
+                    return new Options(socket, level, args[(i + 1)..], help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame, DrmDevice = drmDevice };
                 case "--backend":
                     backend = Value(args, ref i);
                     if (backend is not ("headless" or "drm" or "wayland"))
@@ -77,6 +83,9 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                     if (eq <= 0 || !uint.TryParse(cap.AsSpan(eq + 1), out var n) || n == 0)
                         throw new ArgumentException($"--max-version wants INTERFACE=N with N >= 1, not '{cap}'");
                     caps[cap[..eq]] = n;
+                    break;
+                case "--drm-device":
+                    drmDevice = Value(args, ref i);
                     break;
                 case "--draw-every-frame":
                     drawEveryFrame = true;
@@ -102,7 +111,7 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                     throw new ArgumentException($"unknown option '{args[i]}'");
             }
         }
-        return new Options(socket, level, [], help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame };
+        return new Options(socket, level, [], help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame, DrmDevice = drmDevice };
     }
 
     private static string Value(string[] args, ref int i)

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Compositor;
+using Compositor.Backends;
+using Compositor.Backends.Drm;
 using Compositor.Backends.Headless;
 using Compositor.Backends.Native;
 using Serilog;
@@ -35,24 +37,39 @@ try
     using var loop = new EventLoop(Log.Logger);
     using var display = new Display(loop, Log.Logger);
     display.MaxVersions = options.MaxVersions;
-    if (options.Backend is "drm" or "wayland")
+    if (options.Backend is "wayland")
     {
-        Log.Fatal("The {Backend} backend is not built yet; use --backend headless", options.Backend);
+        Log.Fatal("The {Backend} backend is not built yet; use --backend headless or drm", options.Backend);
         return 1;
     }
-    HeadlessBackend backend;
+    IBackend backend;
     try
     {
-        backend = new HeadlessBackend(loop, options.Outputs, Log.Logger, options.DrawEveryFrame);
+        backend = options.Backend == "drm"
+            ? new DrmBackend(loop, options.DrmDevice, Log.Logger)
+            : new HeadlessBackend(loop, options.Outputs, Log.Logger, options.DrawEveryFrame);
     }
     catch (Exception e) when (e is EglException or DllNotFoundException)
     {
         Log.Fatal("Cannot start the renderer: {Message} (scripts/setup.sh installs Mesa 25)", e.Message);
         return 1;
     }
+    catch (DrmBackendException e)
+    {
+        Log.Fatal("Cannot use DRM/KMS: {Message}", e.Message);
+        return 1;
+    }
     using var _ = backend;
     using var server = new CompositorServer(loop, display, backend, Log.Logger);
-    server.Start();
+    try
+    {
+        server.Start();
+    }
+    catch (Exception e) when (e is DrmBackendException or IOException)
+    {
+        Log.Fatal("Cannot light the displays: {Message}", e.Message);
+        return 1;
+    }
     using var testInput = options.TestInput is { } path
         ? new TestInputSocket(loop, path, server.Seat, () => backend.Outputs, Log.Logger)
         : null;

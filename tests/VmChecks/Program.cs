@@ -23,9 +23,10 @@ internal static class Program
             var detail = args switch
             {
                 ["gem-handles"] => GemHandles(),
-                ["dmabuf", var allocator, var format] => Dmabuf(allocator, format),
+                ["dmabuf", var allocator, var format] => Dmabuf(allocator, format, drm: false),
+                ["drm", var allocator, var format] => Dmabuf(allocator, format, drm: true),
                 ["refused", var allocator, var format] => Refused(allocator, format),
-                _ => throw new ArgumentException("usage: vm-checks gem-handles | dmabuf ALLOCATOR FORMAT | refused ALLOCATOR FORMAT"),
+                _ => throw new ArgumentException("usage: vm-checks gem-handles | dmabuf|drm|refused ALLOCATOR FORMAT"),
             };
             Console.WriteLine($"VM-CHECK ok {name}: {detail}");
             return 0;
@@ -89,15 +90,21 @@ internal static class Program
     }
 
     /// <summary>
-    /// The compositor (headless, llvmpipe) and dmabuf-client with a real allocator: the window must
-    /// show frame 0 of the pattern exactly (NV12 within YUV rounding).
+    /// The compositor (headless, or with <paramref name="drm"/> on the virtio-gpu card through KMS;
+    /// llvmpipe either way) and dmabuf-client with a real allocator: the window must show frame 0 of
+    /// the pattern exactly (NV12 within YUV rounding). On DRM the guest then asks the harness for a
+    /// screendump of what the virtual display shows (checked on the host), and presentation feedback
+    /// must come from the page flips.
     /// </summary>
-    private static string Dmabuf(string allocator, string format)
+    private static string Dmabuf(string allocator, string format, bool drm)
     {
         var dir = AppContext.BaseDirectory;
         var runtime = Directory.CreateTempSubdirectory("vm-xdg").FullName;
         var env = new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime, ["WAYLAND_DISPLAY"] = "vm-check" };
-        using var compositor = Start("dotnet", [Path.Combine(dir, "compositor.dll"), "--socket", "vm-check", "--output", "640x480@60", "-v"], env);
+        var kms = Environment.GetEnvironmentVariable("KMS_DEVICE");
+        if (drm && kms is null) throw new InvalidOperationException("the guest script names no KMS card (KMS_DEVICE)");
+        string[] backend = drm ? ["--backend", "drm", "--drm-device", kms!] : ["--output", "640x480@60"];
+        using var compositor = Start("dotnet", [Path.Combine(dir, "compositor.dll"), "--socket", "vm-check", .. backend, "-v"], env);
         try
         {
             if (compositor.StandardOutput.ReadLine() != "WAYLAND_DISPLAY=vm-check") throw new InvalidOperationException("the compositor did not start");
@@ -118,7 +125,12 @@ internal static class Program
                     mismatch = shot is null ? "grim failed" : PatternCheck.Frame0((x, y) => shot.Value.Pixel(x, y), 32, 32, 256, bottomRight, tolerance);
                 }
                 if (mismatch is not null) throw new InvalidOperationException(mismatch);
-                return $"frame 0 exact{(tolerance > 0 ? $" within {tolerance}" : "")} in the screenshot";
+                var shown = $"frame 0 exact{(tolerance > 0 ? $" within {tolerance}" : "")} in the screenshot";
+                if (!drm) return shown;
+                // The harness takes the screendump while the window is still up.
+                Console.WriteLine($"VM-SCREENDUMP drm-{allocator}-{format}");
+                Thread.Sleep(3000);
+                return $"{shown}; {PresentationOnFlips(env)}";
             }
             finally
             {
@@ -168,6 +180,48 @@ internal static class Program
             if (!compositor.HasExited) compositor.Kill();
             compositor.WaitForExit();
         }
+    }
+
+    /// <summary>
+    /// A second window shows 20 frames, each with wp_presentation feedback: every one must be
+    /// presented (not discarded) with the kinds of a page flip (vsync, hw_clock, hw_completion), the
+    /// output's refresh, and times that go forward. (virtio-gpu keeps no vblank counter: its flip
+    /// events carry sequence 0, passed on as the protocol's "no counter".)
+    /// </summary>
+    private static string PresentationOnFlips(Dictionary<string, string> env)
+    {
+        foreach (var (k, v) in env) Environment.SetEnvironmentVariable(k, v);
+        using var window = new Window("presentation-probe", 64, 64);
+        var presentation = window.Bind<Wayland.Protocols.Client.WpPresentation>("wp_presentation", 1)
+                           ?? throw new InvalidOperationException("no wp_presentation");
+        var pixels = window.Bind<Wayland.Protocols.Client.WpSinglePixelBufferManagerV1>("wp_single_pixel_buffer_manager_v1", 1)
+                     ?? throw new InvalidOperationException("no wp_single_pixel_buffer_manager_v1");
+        var viewport = window.Bind<Wayland.Protocols.Client.WpViewporter>("wp_viewporter", 1)?.GetViewport(window.Surface)
+                       ?? throw new InvalidOperationException("no wp_viewporter");
+        viewport.SetDestination(64, 64);
+        var presented = new List<(ulong Ns, uint Refresh, ulong Sequence, uint Flags)>();
+        var discarded = 0;
+        for (var i = 0; i < 20; i++)
+        {
+            window.WaitForFrame();
+            var feedback = presentation.Feedback(window.Surface);
+            feedback.Presented += (_, hi, lo, ns, refresh, seqHi, seqLo, flags) =>
+                presented.Add(((((ulong)hi << 32) | lo) * 1_000_000_000 + ns, refresh, ((ulong)seqHi << 32) | seqLo, (uint)flags));
+            feedback.Discarded += _ => discarded++;
+            var shade = (uint)(i * 12) << 24;
+            window.Present(pixels.CreateU32RgbaBuffer(shade, shade, shade, uint.MaxValue));
+        }
+        while (presented.Count + discarded < 20 && window.Display.Error is null) window.Display.Dispatch(1000);
+        Check(discarded == 0 && presented.Count == 20, $"{presented.Count} presented, {discarded} discarded of 20");
+        Check(presented.TrueForAll(p => p.Flags == 7), $"flags {string.Join(',', presented.Select(p => p.Flags))}, expected vsync|hw_clock|hw_completion (7)");
+        for (var i = 1; i < presented.Count; i++)
+            Check(presented[i].Sequence >= presented[i - 1].Sequence && presented[i].Ns > presented[i - 1].Ns,
+                $"presentation {i} does not follow {i - 1}: {presented[i]} after {presented[i - 1]}");
+        var refresh = presented[0].Refresh;
+        Check(refresh is > 10_000_000 and < 20_000_000, $"refresh {refresh} ns");
+        var span = (presented[^1].Ns - presented[0].Ns) / (double)refresh;
+        return $"20 frames presented on page flips (vsync, hw_clock, hw_completion), refresh {refresh / 1e6:F2} ms, " +
+               $"{span:F0} refreshes apart from first to last, sequence {presented[0].Sequence}..{presented[^1].Sequence}";
     }
 
     private static (int Code, string Err) RunClient(string dir, Dictionary<string, string> env, params string[] args)

@@ -1,0 +1,112 @@
+using System.Runtime.InteropServices;
+using Compositor.Backends.Rendering;
+using Serilog;
+using Wayland.Events;
+using static Compositor.Backends.Native.DrmIoctl;
+
+namespace Compositor.Backends.Drm;
+
+/// <summary>
+/// Kernel modesetting on a DRM card: one output per connected connector, composited with the GLES
+/// renderer and page-flipped at vblank (legacy KMS). Page-flip events arrive on the card's fd in the
+/// compositor's event loop. Input (libinput) is not handled yet.
+/// </summary>
+public sealed unsafe class DrmBackend : IBackend
+{
+    private readonly EventLoop _loop;
+    private readonly ILogger _log;
+    private readonly DrmDevice _device;
+    private readonly GlesRenderer _renderer;
+    private readonly List<DrmOutput> _outputs = [];
+    private FdSource? _events;
+
+    /// <param name="devicePath">A card such as /dev/dri/card0; null: the first with a connected display.</param>
+    public DrmBackend(EventLoop loop, string? devicePath, ILogger log)
+    {
+        _loop = loop;
+        _log = log;
+        string? whyNot = null;
+        _device = (devicePath is null ? DrmDevice.OpenFirstWithDisplay(log) : DrmDevice.Open(devicePath, out whyNot))
+                  ?? throw new DrmBackendException(whyNot ?? "no DRM card with a connected display under /dev/dri");
+        try
+        {
+            _renderer = new GlesRenderer(log);
+        }
+        catch
+        {
+            _device.Dispose();
+            throw;
+        }
+    }
+
+    public string Name => "drm";
+    public IRenderer Renderer => _renderer;
+    public IReadOnlyList<IOutput> Outputs => _outputs;
+    public event Action<IOutput>? OutputAdded;
+    public event Action<IOutput>? OutputRemoved;
+
+    public void Start(IInputSink input)
+    {
+        var displays = _device.Displays();
+        if (displays.Count == 0) throw new DrmBackendException($"{_device.Path} has no connected display");
+        _events = _loop.AddFd(_device.Fd, FdEvents.Readable, (_, _) => ReadEvents());
+        foreach (var display in displays)
+        {
+            var output = new DrmOutput(_loop, _device, display, _renderer, _log);
+            try
+            {
+                output.Enable();
+            }
+            catch
+            {
+                output.Dispose();
+                throw;
+            }
+            _outputs.Add(output);
+            OutputAdded?.Invoke(output);
+        }
+    }
+
+    /// <summary>Page-flip completions, as many as the kernel has queued.</summary>
+    private void ReadEvents()
+    {
+        Span<byte> buffer = stackalloc byte[1024];
+        nint n;
+        fixed (byte* p = buffer) n = (nint)Tmds.Linux.LibC.read(_device.Fd, p, buffer.Length);
+        if (n <= 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            if (n < 0 && errno is not (4 or 11)) _log.Warning("reading DRM events failed: errno {Errno}", errno);
+            return;
+        }
+        for (var offset = 0; offset + 8 <= n;)
+        {
+            var type = BitConverter.ToUInt32(buffer[offset..]);
+            var length = (int)BitConverter.ToUInt32(buffer[(offset + 4)..]);
+            if (length < 8 || offset + length > n) break;
+            if (type == EventFlipComplete && length >= sizeof(VblankEvent))
+            {
+                var e = MemoryMarshal.Read<VblankEvent>(buffer[offset..]);
+                foreach (var o in _outputs)
+                    if (o.CrtcId == (uint)e.UserData) o.FlipCompleted(e);
+            }
+            offset += length;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var o in _outputs)
+        {
+            OutputRemoved?.Invoke(o);
+            o.Dispose();
+        }
+        _outputs.Clear();
+        _events?.Dispose();
+        _renderer.Dispose();
+        _device.Dispose();
+    }
+}
+
+/// <summary>The DRM backend cannot run here (no card, no display, no permission).</summary>
+public sealed class DrmBackendException(string message) : Exception(message);

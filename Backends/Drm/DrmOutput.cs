@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using Serilog;
+using Wayland.Events;
+using static Compositor.Backends.Native.DrmIoctl;
+
+namespace Compositor.Backends.Drm;
+
+/// <summary>
+/// A screen on a KMS connector, driven through its CRTC with two dumb buffers flipped at vblank.
+/// The compositor renders into an offscreen target with the shared renderer (which imports client
+/// DMA-BUFs from any exporter, vgem included); only the damaged rectangles are then copied into the
+/// back buffer, which is page-flipped. (A display device that could scan out the renderer's own
+/// buffers would need no copy; virtio-gpu takes only buffers it made itself.) Frames follow the
+/// flips: one asked for while a flip is pending starts when it completes.
+/// </summary>
+public sealed class DrmOutput : IOutput, IDisposable
+{
+    private const int BufferCount = 2;
+
+    private readonly DrmDevice _device;
+    private readonly DrmDisplay _display;
+    private readonly IRenderer _renderer;
+    private readonly ILogger _log;
+    private readonly TimerSource _startFrame;
+    private readonly DumbBuffer[] _buffers = new DumbBuffer[BufferCount];
+    private readonly bool _monotonic;
+    private Crtc? _saved;
+    private int _front;
+    private bool _scheduled, _flipPending;
+    // The damage of the previous frame: the back buffer lacks it (it shows the frame before).
+    private Rect[] _previousDamage = new Rect[8];
+    private int _previousDamageCount;
+
+    internal DrmOutput(EventLoop loop, DrmDevice device, DrmDisplay display, IRenderer renderer, ILogger log)
+    {
+        _device = device;
+        _display = display;
+        _renderer = renderer;
+        _log = log;
+        _monotonic = device.MonotonicTimestamps;
+        Width = display.Mode.HDisplay;
+        Height = display.Mode.VDisplay;
+        RefreshMilliHz = display.Mode.RefreshMilliHz;
+        RefreshNanoseconds = RefreshMilliHz > 0 ? 1_000_000_000_000L / RefreshMilliHz : 16_666_667;
+        PhysicalWidthMm = display.PhysicalWidthMm;
+        PhysicalHeightMm = display.PhysicalHeightMm;
+        Name = display.Name;
+        Description = $"{display.Name} on {device.Path} ({Width}x{Height}@{RefreshMilliHz / 1000.0:0.##})";
+        _startFrame = loop.AddTimer(StartFrame);
+        try
+        {
+            for (var i = 0; i < BufferCount; i++) _buffers[i] = DumbBuffer.Create(device.Fd, Width, Height);
+            Target = renderer.CreateOffscreenTarget(Width, Height);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public string Name { get; }
+    public string Description { get; }
+    public string Make => "drm";
+    public string Model => _display.Name;
+    public int Width { get; }
+    public int Height { get; }
+    public int RefreshMilliHz { get; }
+    public long RefreshNanoseconds { get; }
+    public int PhysicalWidthMm { get; }
+    public int PhysicalHeightMm { get; }
+    public int Scale => 1;
+    public bool ShowsEveryFrame => true;
+    // Client buffers are not scanned out yet: composition only.
+    public ScanoutPlane? Scanout => null;
+    public IRenderTarget Target { get; } = null!;
+    public uint CrtcId => _display.CrtcId;
+    /// <summary>Page flips completed (diagnostics and tests).</summary>
+    public long Flips { get; private set; }
+
+    public event Action<IOutput>? Frame;
+    public event Action<IOutput, PresentationTime>? Presented;
+
+    /// <summary>Lights the display with a black first buffer.</summary>
+    internal void Enable()
+    {
+        _saved = _device.GetCrtc(_display.CrtcId);
+        _buffers[0].Pixels.Clear();
+        _buffers[1].Pixels.Clear();
+        if (_device.SetCrtc(_display.CrtcId, _buffers[0].FramebufferId, _display.ConnectorId, _display.Mode) is var error and not 0)
+            throw new IOException($"cannot set the mode {Width}x{Height} on {_display.Name} (CRTC {_display.CrtcId}): errno {error}");
+        _front = 0;
+        _log.Information("{Output}: {Description}", Name, Description);
+    }
+
+    public void ScheduleFrame()
+    {
+        if (_scheduled) return;
+        _scheduled = true;
+        // Right away unless a flip is on its way; then when it lands (see FlipCompleted).
+        if (!_flipPending) _startFrame.ArmAt(1);
+    }
+
+    private void StartFrame()
+    {
+        if (!_scheduled || _flipPending) return;
+        _scheduled = false;
+        Frame?.Invoke(this);
+    }
+
+    public void Present(ReadOnlySpan<Rect> damage)
+    {
+        var back = (_front + 1) % BufferCount;
+        if (!damage.IsEmpty)
+        {
+            // The back buffer holds the frame before the previous one: bring over both frames' damage.
+            var buffer = _buffers[back];
+            for (var i = 0; i < _previousDamageCount; i++) CopyToBuffer(buffer, _previousDamage[i]);
+            foreach (var r in damage) CopyToBuffer(buffer, r);
+        }
+        else back = _front; // nothing new: flip to the same image, for the vblank's timing
+        RememberDamage(damage);
+
+        var flip = new PageFlip { CrtcId = _display.CrtcId, FbId = _buffers[back].FramebufferId, Flags = PageFlipEvent, UserData = _display.CrtcId };
+        if (Ioctl(_device.Fd, IoctlModePageFlip, ref flip) is var error and not 0)
+        {
+            // The image is not shown (e.g. another master took the device): report the frame as
+            // done without vsync so clients keep going.
+            _log.Warning("{Output}: page flip failed: errno {Error}", Name, error);
+            Presented?.Invoke(this, new PresentationTime(MonotonicNanoseconds(), RefreshNanoseconds, 0, 0));
+            return;
+        }
+        _front = back;
+        _flipPending = true;
+    }
+
+    private void CopyToBuffer(DumbBuffer buffer, Rect r)
+    {
+        var c = r.Intersect(new Rect(0, 0, Width, Height));
+        if (c.IsEmpty) return;
+        _renderer.ReadPixels(Target, c, Fourcc.Xrgb8888, buffer.Pixels[(c.Y * buffer.Pitch + c.X * 4)..], buffer.Pitch);
+    }
+
+    private void RememberDamage(ReadOnlySpan<Rect> damage)
+    {
+        if (_previousDamage.Length < damage.Length) _previousDamage = new Rect[damage.Length];
+        damage.CopyTo(_previousDamage);
+        _previousDamageCount = damage.Length;
+    }
+
+    /// <summary>The kernel's page-flip event for this CRTC: the image is on screen since its vblank.</summary>
+    internal void FlipCompleted(in VblankEvent e)
+    {
+        _flipPending = false;
+        Flips++;
+        var ns = _monotonic ? e.Seconds * 1_000_000_000L + e.Microseconds * 1000L : MonotonicNanoseconds();
+        // wp_presentation kinds: vsync, and with a kernel CLOCK_MONOTONIC stamp hw_clock; the flip
+        // event itself is the hardware's completion signal.
+        var flags = 1u | (_monotonic ? 2u : 0u) | 4u;
+        Presented?.Invoke(this, new PresentationTime(ns, RefreshNanoseconds, e.Sequence, flags));
+        StartFrame();
+    }
+
+    public void Dispose()
+    {
+        _startFrame.Dispose();
+        if (_saved is { } saved && saved.ModeValid != 0)
+        {
+            // Give the console (or whoever had it) its picture back.
+            var connector = _display.ConnectorId;
+            _device.SetCrtc(saved.CrtcId, saved.FbId, connector, saved.Mode);
+        }
+        _saved = null;
+        Target?.Dispose();
+        foreach (var b in _buffers) b?.Dispose();
+    }
+
+    internal static long MonotonicNanoseconds() => (long)(Stopwatch.GetTimestamp() * (1_000_000_000.0 / Stopwatch.Frequency));
+}
