@@ -27,9 +27,8 @@ public sealed class DrmOutput : IOutput, IDisposable
     private Crtc? _saved;
     private int _front;
     private bool _scheduled, _flipPending;
-    // The damage of the previous frame: the back buffer lacks it (it shows the frame before).
-    private Rect[] _previousDamage = new Rect[8];
-    private int _previousDamageCount;
+    private readonly BufferDamage _bufferDamage = new(BufferCount);
+    private readonly List<Rect> _copy = [];
 
     internal DrmOutput(EventLoop loop, DrmDevice device, DrmDisplay display, IRenderer renderer, ILogger log)
     {
@@ -90,6 +89,8 @@ public sealed class DrmOutput : IOutput, IDisposable
         if (_device.SetCrtc(_display.CrtcId, _buffers[0].FramebufferId, _display.ConnectorId, _display.Mode) is var error and not 0)
             throw new IOException($"cannot set the mode {Width}x{Height} on {_display.Name} (CRTC {_display.CrtcId}): errno {error}");
         _front = 0;
+        // Both buffers are black: whatever the first frames draw, each must get the whole picture.
+        _bufferDamage.DamageAll(new Rect(0, 0, Width, Height));
         _log.Information("{Output}: {Description}", Name, Description);
     }
 
@@ -113,13 +114,11 @@ public sealed class DrmOutput : IOutput, IDisposable
         var back = (_front + 1) % BufferCount;
         if (!damage.IsEmpty)
         {
-            // The back buffer holds the frame before the previous one: bring over both frames' damage.
-            var buffer = _buffers[back];
-            for (var i = 0; i < _previousDamageCount; i++) CopyToBuffer(buffer, _previousDamage[i]);
-            foreach (var r in damage) CopyToBuffer(buffer, r);
+            // The back buffer lacks what changed while the other one was drawn, and this frame.
+            _bufferDamage.Draw(back, damage, _copy);
+            foreach (var r in _copy) CopyToBuffer(_buffers[back], r);
         }
         else back = _front; // nothing new: flip to the same image, for the vblank's timing
-        RememberDamage(damage);
 
         var flip = new PageFlip { CrtcId = _display.CrtcId, FbId = _buffers[back].FramebufferId, Flags = PageFlipEvent, UserData = _display.CrtcId };
         if (Ioctl(_device.Fd, IoctlModePageFlip, ref flip) is var error and not 0)
@@ -139,13 +138,6 @@ public sealed class DrmOutput : IOutput, IDisposable
         var c = r.Intersect(new Rect(0, 0, Width, Height));
         if (c.IsEmpty) return;
         _renderer.ReadPixels(Target, c, Fourcc.Xrgb8888, buffer.Pixels[(c.Y * buffer.Pitch + c.X * 4)..], buffer.Pitch);
-    }
-
-    private void RememberDamage(ReadOnlySpan<Rect> damage)
-    {
-        if (_previousDamage.Length < damage.Length) _previousDamage = new Rect[damage.Length];
-        damage.CopyTo(_previousDamage);
-        _previousDamageCount = damage.Length;
     }
 
     /// <summary>The kernel's page-flip event for this CRTC: the image is on screen since its vblank.</summary>
