@@ -4,10 +4,11 @@
 set -euo pipefail
 
 # Debian packages: the reference compositor, real clients the tests run against (weston's demos,
-# grim for screenshots, foot, wl-clipboard), libxkbcommon for keymaps, EGL/GLES, and what the VM
-# harness (scripts/vm/run-in-vm.sh) boots a kernel with DRM with: QEMU and an initramfs's tools.
+# grim for screenshots, foot, wl-clipboard), libxkbcommon for keymaps, EGL/GLES, libinput and udev
+# (the DRM backend's input; libinput takes only devices udev has seen), and what the VM harness
+# (scripts/vm/run-in-vm.sh) boots a kernel with DRM with: QEMU and an initramfs's tools.
 PACKAGES=(weston wayland-utils libwayland-client0 libwayland-server0 procps grim foot wl-clipboard
-          fonts-dejavu-core libxkbcommon0 xkb-data libegl1 libgles2
+          fonts-dejavu-core libxkbcommon0 xkb-data libegl1 libgles2 libinput10 udev
           qemu-system-x86 busybox-static cpio kmod xz-utils socat)
 # Mesa 25 from bookworm-backports: llvmpipe on the EGL surfaceless platform with DMA-BUF import.
 # bookworm's Mesa 22 lacks it.

@@ -9,7 +9,7 @@ namespace Compositor.Backends.Drm;
 /// <summary>
 /// Kernel modesetting on a DRM card: one output per connected connector, composited with the GLES
 /// renderer and page-flipped at vblank (legacy KMS). Page-flip events arrive on the card's fd in the
-/// compositor's event loop. Input (libinput) is not handled yet.
+/// compositor's event loop; keyboards and pointers come through libinput.
 /// </summary>
 public sealed unsafe class DrmBackend : IBackend
 {
@@ -19,6 +19,7 @@ public sealed unsafe class DrmBackend : IBackend
     private readonly GlesRenderer _renderer;
     private readonly List<DrmOutput> _outputs = [];
     private FdSource? _events;
+    private LibinputInput? _input;
 
     /// <param name="devicePath">A card such as /dev/dri/card0; null: the first with a connected display.</param>
     public DrmBackend(EventLoop loop, string? devicePath, ILogger log)
@@ -65,6 +66,14 @@ public sealed unsafe class DrmBackend : IBackend
             _outputs.Add(output);
             OutputAdded?.Invoke(output);
         }
+        try
+        {
+            _input = new LibinputInput(_loop, input, () => _outputs.Count > 0 ? _outputs[0] : null, _log);
+        }
+        catch (Exception e) when (e is DllNotFoundException or InvalidOperationException)
+        {
+            _log.Warning("No input: {Message}", e.Message);
+        }
     }
 
     /// <summary>Page-flip completions, as many as the kernel has queued.</summary>
@@ -102,6 +111,7 @@ public sealed unsafe class DrmBackend : IBackend
             o.Dispose();
         }
         _outputs.Clear();
+        _input?.Dispose();
         _events?.Dispose();
         _renderer.Dispose();
         _device.Dispose();

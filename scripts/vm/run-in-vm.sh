@@ -7,7 +7,9 @@
 # Usage: scripts/vm/run-in-vm.sh GUEST_SCRIPT [WORKDIR]
 #   GUEST_SCRIPT (an absolute path on this machine) runs as root under bash in the guest; its
 #   output reaches the serial console, which is printed here and kept in WORKDIR/serial.log.
-#   A line "VM-SCREENDUMP NAME" from the guest saves the virtual screen to WORKDIR/NAME.ppm.
+#   A line "VM-SCREENDUMP NAME" from the guest saves the virtual screen to WORKDIR/NAME.ppm; a line
+#   "VM-INPUT COMMAND" types or moves through the virtual keyboard and mouse (virtio-input) with the
+#   QEMU monitor: COMMAND is "sendkey KEYS", "mouse_move DX DY" or "mouse_button STATE", nothing else.
 #   The exit status is the guest script's.
 set -euo pipefail
 guest=$(readlink -f "$1")
@@ -68,15 +70,15 @@ rm -f "$monitor" "$work/serial.log"
 echo "vm: booting (TCG); the guest runs $guest" >&2
 qemu-system-x86_64 -accel tcg,thread=multi -m 3072 -smp 2 -display none -no-reboot \
   -serial "file:$work/serial.log" -monitor "unix:$monitor,server,nowait" \
-  -vga none -device virtio-gpu-pci \
+  -vga none -device virtio-gpu-pci -device virtio-keyboard-pci -device virtio-mouse-pci \
   -kernel "$cache/root/boot/vmlinuz-$kernel_version" -initrd "$initrd" \
   -append "console=ttyS0 quiet panic=-1 guest=$guest" \
   -virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap &
 qemu=$!
 
-# Follow the console: print it as it comes, and answer screendump requests.
+# Follow the console: print it as it comes, and answer screendump and input requests in order.
 printed=0
-dumps=0
+requests=0
 while kill -0 "$qemu" 2>/dev/null; do
   if [ -f "$work/serial.log" ]; then
     total=$(wc -l < "$work/serial.log")
@@ -84,11 +86,18 @@ while kill -0 "$qemu" 2>/dev/null; do
       sed -n "$((printed + 1)),${total}p" "$work/serial.log" | tr -d '\r'
       printed=$total
     fi
-    n=$(grep -c "^VM-SCREENDUMP " "$work/serial.log" || true)
-    while [ "$dumps" -lt "$n" ]; do
-      dumps=$((dumps + 1))
-      name=$(grep "^VM-SCREENDUMP " "$work/serial.log" | sed -n "${dumps}p" | awk '{print $2}' | tr -dc 'A-Za-z0-9_-')
-      echo "screendump $work/$name.ppm" | socat - "UNIX-CONNECT:$monitor" >/dev/null 2>&1 || true
+    n=$(grep -a -c -E "^VM-(SCREENDUMP|INPUT) " "$work/serial.log" || true)
+    while [ "$requests" -lt "$n" ]; do
+      requests=$((requests + 1))
+      line=$(grep -a -E "^VM-(SCREENDUMP|INPUT) " "$work/serial.log" | sed -n "${requests}p" | tr -d '\r')
+      case "$line" in
+        "VM-SCREENDUMP "*)
+          name=$(echo "$line" | awk '{print $2}' | tr -dc 'A-Za-z0-9_-')
+          command="screendump $work/$name.ppm" ;;
+        *)
+          command=$(echo "$line" | sed 's/^VM-INPUT //' | grep -E '^(sendkey [a-z0-9_-]+|mouse_move -?[0-9]+ -?[0-9]+|mouse_button [0-7])$' || true) ;;
+      esac
+      [ -n "$command" ] && { echo "$command" | socat - "UNIX-CONNECT:$monitor" >/dev/null 2>&1 || true; }
     done
   fi
   sleep 0.5

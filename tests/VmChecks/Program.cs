@@ -25,8 +25,9 @@ internal static class Program
                 ["gem-handles"] => GemHandles(),
                 ["dmabuf", var allocator, var format] => Dmabuf(allocator, format, drm: false),
                 ["drm", var allocator, var format] => Dmabuf(allocator, format, drm: true),
+                ["drm-input"] => DrmInput(),
                 ["refused", var allocator, var format] => Refused(allocator, format),
-                _ => throw new ArgumentException("usage: vm-checks gem-handles | dmabuf|drm|refused ALLOCATOR FORMAT"),
+                _ => throw new ArgumentException("usage: vm-checks gem-handles | drm-input | dmabuf|drm|refused ALLOCATOR FORMAT"),
             };
             Console.WriteLine($"VM-CHECK ok {name}: {detail}");
             return 0;
@@ -222,6 +223,81 @@ internal static class Program
         var span = (presented[^1].Ns - presented[0].Ns) / (double)refresh;
         return $"20 frames presented on page flips (vsync, hw_clock, hw_completion), refresh {refresh / 1e6:F2} ms, " +
                $"{span:F0} refreshes apart from first to last, sequence {presented[0].Sequence}..{presented[^1].Sequence}";
+    }
+
+    /// <summary>
+    /// Input on the DRM backend: QEMU's virtio keyboard and mouse, driven through its monitor (the
+    /// harness answers "VM-INPUT" lines), reach a fullscreen window through libinput and the seat:
+    /// a typed "a" as key 30 pressed and released, mouse motion as pointer enter or motion, a click
+    /// as BTN_LEFT pressed and released.
+    /// </summary>
+    private static string DrmInput()
+    {
+        var dir = AppContext.BaseDirectory;
+        var runtime = Directory.CreateTempSubdirectory("vm-xdg").FullName;
+        var env = new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime, ["WAYLAND_DISPLAY"] = "vm-check" };
+        var kms = Environment.GetEnvironmentVariable("KMS_DEVICE") ?? throw new InvalidOperationException("no KMS_DEVICE");
+        using var compositor = Start("dotnet", [Path.Combine(dir, "compositor.dll"), "--socket", "vm-check", "--backend", "drm", "--drm-device", kms], env);
+        try
+        {
+            if (compositor.StandardOutput.ReadLine() != "WAYLAND_DISPLAY=vm-check") throw new InvalidOperationException("the compositor did not start");
+            foreach (var (k, v) in env) Environment.SetEnvironmentVariable(k, v);
+            using var window = new Window("input-probe", 1280, 800);
+            var seat = window.Bind<Wayland.Protocols.Client.WlSeat>("wl_seat", 5) ?? throw new InvalidOperationException("no wl_seat");
+            var keys = new List<(uint Key, bool Pressed)>();
+            var buttons = new List<(uint Button, bool Pressed)>();
+            var (focused, pointed, moved) = (false, false, false);
+            var keyboard = seat.GetKeyboard();
+            keyboard.Keymap += (_, _, fd, _) => fd.Dispose();
+            keyboard.Enter += (_, _, _, _) => focused = true;
+            keyboard.Key += (_, _, _, key, state) => keys.Add((key, state == Wayland.Protocols.Client.WlKeyboard.KeyState.Pressed));
+            var pointer = seat.GetPointer();
+            pointer.Enter += (_, _, _, _, _) => pointed = true;
+            pointer.Motion += (_, _, _, _) => moved = true;
+            pointer.Button += (_, _, _, button, state) => buttons.Add((button, state == Wayland.Protocols.Client.WlPointer.ButtonState.Pressed));
+            window.Toplevel.SetFullscreen(null);
+            var pixels = window.Bind<Wayland.Protocols.Client.WpSinglePixelBufferManagerV1>("wp_single_pixel_buffer_manager_v1", 1)!;
+            window.Bind<Wayland.Protocols.Client.WpViewporter>("wp_viewporter", 1)!.GetViewport(window.Surface).SetDestination(1280, 800);
+            window.Display.Roundtrip();
+            window.WaitForFrame(); // acks the fullscreen configure
+            window.Present(pixels.CreateU32RgbaBuffer(0, uint.MaxValue / 2, 0, uint.MaxValue));
+            Until(window, () => focused, "keyboard focus on the new window");
+
+            Console.WriteLine("VM-INPUT sendkey a");
+            Until(window, () => keys.Count >= 2, "the key 'a' typed on the virtual keyboard");
+            Check(keys[0] == (30, true) && keys[1] == (30, false), $"keys {string.Join(' ', keys)}, expected 30 pressed then released");
+
+            Console.WriteLine("VM-INPUT mouse_move 20 20");
+            Until(window, () => pointed || moved, "pointer motion from the virtual mouse");
+            Console.WriteLine("VM-INPUT mouse_button 1");
+            Console.WriteLine("VM-INPUT mouse_button 0");
+            Until(window, () => buttons.Count >= 2, "a click of the virtual mouse");
+            Check(buttons[0] == (0x110, true) && buttons[1] == (0x110, false), $"buttons {string.Join(' ', buttons)}, expected BTN_LEFT pressed then released");
+            return "typed 'a' arrived as key 30 pressed/released, motion as pointer enter/motion, a click as BTN_LEFT pressed/released";
+        }
+        catch (Exception e)
+        {
+            if (!compositor.HasExited) compositor.Kill();
+            compositor.WaitForExit();
+            var log = compositor.StandardError.ReadToEnd().Split('\n');
+            throw new InvalidOperationException($"{e.Message}\ncompositor log:\n{string.Join('\n', log.TakeLast(15))}");
+        }
+        finally
+        {
+            if (!compositor.HasExited) compositor.Kill();
+            compositor.WaitForExit();
+        }
+    }
+
+    private static void Until(Window window, Func<bool> condition, string what)
+    {
+        var sw = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (sw.Elapsed > TimeSpan.FromSeconds(30)) throw new TimeoutException($"timed out waiting for {what}");
+            if (window.Display.Error is { } e) throw new InvalidOperationException($"protocol error: {e}");
+            window.Display.Dispatch(200);
+        }
     }
 
     private static (int Code, string Err) RunClient(string dir, Dictionary<string, string> env, params string[] args)

@@ -11,6 +11,10 @@ done
 # system DMA heap are built into Debian's kernel.
 modprobe virtio-gpu
 modprobe vgem
+modprobe virtio_input   # QEMU's virtual keyboard and mouse, as evdev nodes
+modprobe evdev
+# udev, as on any real system: libinput takes only devices udev has initialized.
+/lib/systemd/systemd-udevd --daemon && udevadm trigger --action=add && udevadm settle --timeout=30
 for card in /sys/class/drm/card[0-9]; do
   # vgem is the platform device "vgem"; the other card is virtio-gpu's.
   [ "$(basename "$(readlink "$card/device")")" != vgem ] && export GBM_DEVICE=/dev/dri/$(basename "$card") KMS_DEVICE=/dev/dri/$(basename "$card")
@@ -23,7 +27,7 @@ status=0
 # and answers the rest (NV12) "failed", surviving it.
 checks=("gem-handles" "dmabuf dumb xrgb8888" "dmabuf dumb argb8888" "dmabuf dumb nv12"
         "dmabuf udmabuf xrgb8888" "dmabuf udmabuf argb8888" "dmabuf dma-heap xrgb8888"
-        "dmabuf gbm xrgb8888" "refused udmabuf nv12" "drm dumb xrgb8888")
+        "dmabuf gbm xrgb8888" "refused udmabuf nv12" "drm dumb xrgb8888" "drm-input")
 # (virtio-gpu's own buffers, like GBM's above, are read through a mapping: llvmpipe crashes on them too.)
 # "drm": the compositor drives virtio-gpu through KMS; the host checks the screendump it asks for.
 # A file /run/vm-checks-only (one check per line, written by a wrapper script) narrows the run.

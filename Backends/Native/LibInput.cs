@@ -1,0 +1,94 @@
+using System.Runtime.InteropServices;
+
+namespace Compositor.Backends.Native;
+
+/// <summary>libinput (libinput.so.10): the path backend, its event queue, and the keyboard and
+/// pointer events the DRM backend turns into seat input.</summary>
+internal static unsafe partial class LibInput
+{
+    private const string Lib = "libinput.so.10";
+
+    public const int EventKeyboardKey = 300;
+    public const int EventPointerMotion = 400, EventPointerMotionAbsolute = 401, EventPointerButton = 402, EventPointerAxis = 403;
+    public const int AxisScrollVertical = 0, AxisScrollHorizontal = 1;
+
+    /// <summary>struct libinput_interface: how libinput opens and closes device nodes.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Interface
+    {
+        public delegate* unmanaged<byte*, int, void*, int> OpenRestricted;
+        public delegate* unmanaged<int, void*, void> CloseRestricted;
+    }
+
+    [LibraryImport(Lib, EntryPoint = "libinput_path_create_context")]
+    public static partial nint PathCreateContext(Interface* iface, void* userData);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_path_add_device", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint PathAddDevice(nint libinput, string path);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_unref")]
+    public static partial nint Unref(nint libinput);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_get_fd")]
+    public static partial int GetFd(nint libinput);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_dispatch")]
+    public static partial int Dispatch(nint libinput);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_get_event")]
+    public static partial nint GetEvent(nint libinput);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_get_type")]
+    public static partial int EventGetType(nint ev);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_destroy")]
+    public static partial void EventDestroy(nint ev);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_device_get_name")]
+    public static partial byte* DeviceGetName(nint device);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_get_keyboard_event")]
+    public static partial nint EventGetKeyboardEvent(nint ev);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_keyboard_get_time")]
+    public static partial uint KeyboardGetTime(nint kb);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_keyboard_get_key")]
+    public static partial uint KeyboardGetKey(nint kb);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_keyboard_get_key_state")]
+    public static partial int KeyboardGetKeyState(nint kb);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_get_pointer_event")]
+    public static partial nint EventGetPointerEvent(nint ev);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_pointer_get_time")]
+    public static partial uint PointerGetTime(nint p);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_pointer_get_dx")]
+    public static partial double PointerGetDx(nint p);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_pointer_get_dy")]
+    public static partial double PointerGetDy(nint p);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_pointer_get_absolute_x_transformed")]
+    public static partial double PointerGetAbsoluteXTransformed(nint p, uint width);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_pointer_get_absolute_y_transformed")]
+    public static partial double PointerGetAbsoluteYTransformed(nint p, uint height);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_pointer_get_button")]
+    public static partial uint PointerGetButton(nint p);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_pointer_get_button_state")]
+    public static partial int PointerGetButtonState(nint p);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_pointer_has_axis")]
+    public static partial int PointerHasAxis(nint p, int axis);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_pointer_get_axis_value")]
+    public static partial double PointerGetAxisValue(nint p, int axis);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_pointer_get_axis_value_discrete")]
+    public static partial double PointerGetAxisValueDiscrete(nint p, int axis);
+}
