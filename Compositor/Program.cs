@@ -60,6 +60,11 @@ try
         return 1;
     }
     using var _ = backend;
+    backend.QuitRequested += () =>
+    {
+        Log.Information("Quit requested from the keyboard");
+        loop.Stop();
+    };
     using var server = new CompositorServer(loop, display, backend, Log.Logger);
     try
     {

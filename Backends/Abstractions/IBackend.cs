@@ -19,4 +19,8 @@ public interface IBackend : IDisposable
 
     /// <summary>Brings outputs up and starts delivering input to <paramref name="input"/>.</summary>
     void Start(IInputSink input);
+
+    /// <summary>The user asked to leave through the backend itself (Ctrl+Alt+Backspace on a console,
+    /// where no other way out exists).</summary>
+    event Action? QuitRequested;
 }

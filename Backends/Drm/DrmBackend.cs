@@ -20,6 +20,7 @@ public sealed unsafe class DrmBackend : IBackend
     private readonly List<DrmOutput> _outputs = [];
     private FdSource? _events;
     private LibinputInput? _input;
+    private VirtualTerminal? _console;
 
     /// <param name="devicePath">A card such as /dev/dri/card0; null: the first with a connected display.</param>
     public DrmBackend(EventLoop loop, string? devicePath, ILogger log)
@@ -45,11 +46,13 @@ public sealed unsafe class DrmBackend : IBackend
     public IReadOnlyList<IOutput> Outputs => _outputs;
     public event Action<IOutput>? OutputAdded;
     public event Action<IOutput>? OutputRemoved;
+    public event Action? QuitRequested;
 
     public void Start(IInputSink input)
     {
         var displays = _device.Displays();
         if (displays.Count == 0) throw new DrmBackendException($"{_device.Path} has no connected display");
+        _console = VirtualTerminal.TakeOver(_log);
         _events = _loop.AddFd(_device.Fd, FdEvents.Readable, (_, _) => ReadEvents());
         foreach (var display in displays)
         {
@@ -69,6 +72,7 @@ public sealed unsafe class DrmBackend : IBackend
         try
         {
             _input = new LibinputInput(_loop, input, () => _outputs.Count > 0 ? _outputs[0] : null, _log);
+            _input.QuitRequested += () => QuitRequested?.Invoke();
         }
         catch (Exception e) when (e is DllNotFoundException or InvalidOperationException)
         {
@@ -112,6 +116,7 @@ public sealed unsafe class DrmBackend : IBackend
         }
         _outputs.Clear();
         _input?.Dispose();
+        _console?.Dispose();
         _events?.Dispose();
         _renderer.Dispose();
         _device.Dispose();

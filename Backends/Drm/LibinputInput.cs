@@ -17,6 +17,9 @@ internal sealed unsafe class LibinputInput : IDisposable
     private readonly FdSource _source;
     private Interface* _interface;
     private nint _libinput;
+    private int _ctrl, _alt;
+
+    private const uint KeyLeftCtrl = 29, KeyRightCtrl = 97, KeyLeftAlt = 56, KeyRightAlt = 100, KeyBackspace = 14;
 
     public LibinputInput(EventLoop loop, IInputSink sink, Func<IOutput?> pointerOutput, ILogger log)
     {
@@ -48,6 +51,9 @@ internal sealed unsafe class LibinputInput : IDisposable
 
     public IReadOnlyList<string> Devices { get; }
 
+    /// <summary>Ctrl+Alt+Backspace was pressed (the key is not passed on).</summary>
+    public event Action? QuitRequested;
+
     [UnmanagedCallersOnly]
     private static int OpenRestricted(byte* path, int flags, void* userData)
     {
@@ -76,7 +82,17 @@ internal sealed unsafe class LibinputInput : IDisposable
             case EventKeyboardKey:
             {
                 var kb = EventGetKeyboardEvent(ev);
-                _sink.KeyboardKey(KeyboardGetTime(kb), KeyboardGetKey(kb), KeyboardGetKeyState(kb) == 1);
+                var (key, pressed) = (KeyboardGetKey(kb), KeyboardGetKeyState(kb) == 1);
+                // (Counted, so that releasing one of two held Ctrl keys leaves Ctrl down; a key held
+                // since before the start is released without a press: never below zero.)
+                if (key is KeyLeftCtrl or KeyRightCtrl) _ctrl = Math.Max(0, _ctrl + (pressed ? 1 : -1));
+                if (key is KeyLeftAlt or KeyRightAlt) _alt = Math.Max(0, _alt + (pressed ? 1 : -1));
+                if (key == KeyBackspace && pressed && _ctrl > 0 && _alt > 0)
+                {
+                    QuitRequested?.Invoke();
+                    break;
+                }
+                _sink.KeyboardKey(KeyboardGetTime(kb), key, pressed);
                 break;
             }
             case EventPointerMotion:

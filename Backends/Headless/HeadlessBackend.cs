@@ -32,6 +32,7 @@ public sealed class HeadlessBackend : IBackend
     public IReadOnlyList<IOutput> Outputs => _outputs;
     public event Action<IOutput>? OutputAdded;
     public event Action<IOutput>? OutputRemoved;
+    public event Action? QuitRequested { add { } remove { } }
 
     public void Start(IInputSink input)
     {

@@ -26,8 +26,9 @@ internal static class Program
                 ["dmabuf", var allocator, var format] => Dmabuf(allocator, format, drm: false),
                 ["drm", var allocator, var format] => Dmabuf(allocator, format, drm: true),
                 ["drm-input"] => DrmInput(),
+                ["drm-console"] => DrmConsole(),
                 ["refused", var allocator, var format] => Refused(allocator, format),
-                _ => throw new ArgumentException("usage: vm-checks gem-handles | drm-input | dmabuf|drm|refused ALLOCATOR FORMAT"),
+                _ => throw new ArgumentException("usage: vm-checks gem-handles | drm-input | drm-console | dmabuf|drm|refused ALLOCATOR FORMAT"),
             };
             Console.WriteLine($"VM-CHECK ok {name}: {detail}");
             return 0;
@@ -286,6 +287,46 @@ internal static class Program
         {
             if (!compositor.HasExited) compositor.Kill();
             compositor.WaitForExit();
+        }
+    }
+
+    /// <summary>
+    /// Started on a text console (VT 1 as standard input), the DRM backend puts it in graphics mode
+    /// with its keyboard off, and Ctrl+Alt+Backspace on the virtual keyboard ends the compositor,
+    /// which gives the console back in text mode.
+    /// </summary>
+    private static string DrmConsole()
+    {
+        var dir = AppContext.BaseDirectory;
+        var runtime = Directory.CreateTempSubdirectory("vm-xdg").FullName;
+        var env = new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime };
+        var kms = Environment.GetEnvironmentVariable("KMS_DEVICE") ?? throw new InvalidOperationException("no KMS_DEVICE");
+        var tty = Open("/dev/tty1");
+        try
+        {
+            Check(!VirtualTerminal.IsInGraphicsMode(tty), "VT 1 is in graphics mode before the compositor starts");
+            using var compositor = Start("bash", ["-c", $"exec dotnet {Path.Combine(dir, "compositor.dll")} --socket vm-check --backend drm --drm-device {kms} < /dev/tty1"], env);
+            try
+            {
+                if (compositor.StandardOutput.ReadLine() != "WAYLAND_DISPLAY=vm-check") throw new InvalidOperationException("the compositor did not start");
+                Check(VirtualTerminal.IsInGraphicsMode(tty), "the console is not in graphics mode while the compositor runs");
+                Console.WriteLine("VM-INPUT sendkey ctrl-alt-backspace");
+                Check(compositor.WaitForExit(TimeSpan.FromSeconds(30)), "Ctrl+Alt+Backspace did not end the compositor");
+                Check(compositor.ExitCode == 0, $"the compositor exited with {compositor.ExitCode}");
+                Check(!VirtualTerminal.IsInGraphicsMode(tty), "the console was left in graphics mode");
+                var log = compositor.StandardError.ReadToEnd();
+                Check(log.Contains("Took over the console") && log.Contains("Quit requested from the keyboard"), $"log:\n{log}");
+                return "VT 1 in graphics mode while it ran; Ctrl+Alt+Backspace quit; the console back in text mode";
+            }
+            finally
+            {
+                if (!compositor.HasExited) compositor.Kill();
+                compositor.WaitForExit();
+            }
+        }
+        finally
+        {
+            close(tty);
         }
     }
 

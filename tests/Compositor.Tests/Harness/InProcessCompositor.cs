@@ -80,6 +80,7 @@ internal sealed class InProcessCompositor : IDisposable
         public IReadOnlyList<IOutput> Outputs => output is null ? [] : [output];
         public event Action<IOutput>? OutputAdded;
         public event Action<IOutput>? OutputRemoved { add { } remove { } }
+        public event Action? QuitRequested { add { } remove { } }
         public void Start(IInputSink input) { if (output is not null) OutputAdded?.Invoke(output); }
         public void Dispose() => Renderer.Dispose();
     }
