@@ -6,7 +6,7 @@ namespace Compositor;
 /// <summary>Command line of the compositor. Everything after "--" is a client to spawn.</summary>
 internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] Command, bool Help)
 {
-    /// <summary>headless, drm or wayland; null: headless unless a display is available (later backends).</summary>
+    /// <summary>headless, drm or wayland; null: see <see cref="DefaultBackend"/>.</summary>
     public string? Backend { get; init; }
     /// <summary>Headless output modes, one per --output.</summary>
     public List<HeadlessOutputConfig> Outputs { get; init; } = [];
@@ -26,11 +26,14 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
 
         Options:
           --socket NAME     socket name under $XDG_RUNTIME_DIR (or an absolute path); default: first free wayland-N
-          --backend NAME    headless (default) or drm (kernel modesetting on a TTY; the nested
-                            wayland backend comes later)
+          --backend NAME    headless, drm (kernel modesetting, on a text console) or wayland (a
+                            window in the compositor WAYLAND_DISPLAY names). Default: wayland when
+                            WAYLAND_DISPLAY is set, drm when started on a text console with a DRM
+                            card, else headless
           --drm-device PATH drm: the card to drive, e.g. /dev/dri/card0 (default: the first card with
                             a connected display)
-          --output WxH[@HZ] a headless output of that mode, e.g. 1280x720@60; repeat for more (default 1280x720@60)
+          --output WxH[@HZ] a headless output of that mode, e.g. 1280x720@60; repeat for more (default
+                            1280x720@60); nested: the window's size
           --draw-every-frame
                             headless: draw every frame as a screen would need (for measuring composition);
                             by default only frames a capture (screencopy, e.g. grim) waits for are drawn
@@ -51,6 +54,16 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
           WAYLAND_DEBUG=1|server|client  trace protocol messages on stderr, in libwayland's format
           XDG_RUNTIME_DIR                directory of the socket (required)
         """;
+
+    /// <summary>The backend when none is named: a window in the compositor we run under, the
+    /// display when started on a text console with a DRM card, else headless.</summary>
+    public static string DefaultBackend()
+    {
+        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("WAYLAND_DISPLAY"))) return "wayland";
+        if (Directory.Exists("/dev/dri") && Directory.GetFiles("/dev/dri", "card*").Length > 0
+            && Backends.Drm.VirtualTerminal.IsConsole(0)) return "drm";
+        return "headless";
+    }
 
     public static Options Parse(string[] args)
     {

@@ -4,6 +4,7 @@ using Compositor;
 using Compositor.Backends;
 using Compositor.Backends.Drm;
 using Compositor.Backends.Headless;
+using Compositor.Backends.Nested;
 using Compositor.Backends.Native;
 using Serilog;
 using Wayland.Events;
@@ -37,17 +38,17 @@ try
     using var loop = new EventLoop(Log.Logger);
     using var display = new Display(loop, Log.Logger);
     display.MaxVersions = options.MaxVersions;
-    if (options.Backend is "wayland")
-    {
-        Log.Fatal("The {Backend} backend is not built yet; use --backend headless or drm", options.Backend);
-        return 1;
-    }
+    var backendName = options.Backend ?? Options.DefaultBackend();
     IBackend backend;
     try
     {
-        backend = options.Backend == "drm"
-            ? new DrmBackend(loop, options.DrmDevice, Log.Logger)
-            : new HeadlessBackend(loop, options.Outputs, Log.Logger, options.DrawEveryFrame);
+        var size = options.Outputs.Count > 0 ? options.Outputs[0] : HeadlessOutputConfig.Default;
+        backend = backendName switch
+        {
+            "drm" => new DrmBackend(loop, options.DrmDevice, Log.Logger),
+            "wayland" => new NestedBackend(loop, null, size.Width, size.Height, Log.Logger),
+            _ => new HeadlessBackend(loop, options.Outputs, Log.Logger, options.DrawEveryFrame),
+        };
     }
     catch (Exception e) when (e is EglException or DllNotFoundException)
     {
@@ -57,6 +58,11 @@ try
     catch (DrmBackendException e)
     {
         Log.Fatal("Cannot use DRM/KMS: {Message}", e.Message);
+        return 1;
+    }
+    catch (NestedBackendException e)
+    {
+        Log.Fatal("Cannot run nested: {Message}", e.Message);
         return 1;
     }
     using var _ = backend;

@@ -44,6 +44,14 @@ public sealed class BufferDamage
                 foreach (var r in damage) Add(other, r);
     }
 
+    /// <summary>A frame with <paramref name="damage"/> that no buffer got (none was free): every
+    /// buffer now misses it.</summary>
+    public void Skip(ReadOnlySpan<Rect> damage)
+    {
+        for (var b = 0; b < _counts.Length; b++)
+            foreach (var r in damage) Add(b, r);
+    }
+
     /// <summary>What <paramref name="buffer"/> lacks now.</summary>
     public ReadOnlySpan<Rect> Missing(int buffer) => _missing[buffer].AsSpan(0, _counts[buffer]);
 

@@ -10,7 +10,7 @@ namespace Compositor.Backends.Drm;
 /// Both are put back on dispose, and on an unhandled exception, so a crash does not leave a dead
 /// console. Switching consoles while the compositor runs is not supported yet.
 /// </summary>
-internal sealed unsafe partial class VirtualTerminal : IDisposable
+public sealed unsafe partial class VirtualTerminal : IDisposable
 {
     private const nuint KdGetMode = 0x4B3B, KdSetMode = 0x4B3A, KdGetKbMode = 0x4B44, KdSetKbMode = 0x4B45;
     private const int KdText = 0, KdGraphics = 1, KOff = 4;
@@ -47,6 +47,13 @@ internal sealed unsafe partial class VirtualTerminal : IDisposable
         }
         log.Information("Took over the console (graphics mode, keyboard off); Ctrl+Alt+Backspace quits");
         return new VirtualTerminal(fd, kbMode, log);
+    }
+
+    /// <summary>Whether <paramref name="fd"/> is a virtual terminal (a text console).</summary>
+    public static bool IsConsole(int fd)
+    {
+        int mode;
+        return ioctl(fd, KdGetMode, &mode) == 0;
     }
 
     /// <summary>The console's display mode now: true in graphics mode (tests).</summary>

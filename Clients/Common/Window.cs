@@ -13,9 +13,10 @@ public sealed class Window : IDisposable
     private uint _pendingSerial;
     private bool _frameDone = true;
 
-    public Window(string title, int width, int height)
+    /// <param name="display">The compositor's socket (name or path); null: WAYLAND_DISPLAY.</param>
+    public Window(string title, int width, int height, string? display = null)
     {
-        Display = ClientDisplay.Connect();
+        Display = ClientDisplay.Connect(display);
         Registry = Display.GetRegistry();
         Registry.Global += (_, name, iface, version) => _globals[iface] = (name, version);
         Display.Roundtrip();

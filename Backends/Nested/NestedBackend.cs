@@ -1,0 +1,122 @@
+using Compositor.Backends.Rendering;
+using Serilog;
+using Wayland.Client;
+using Wayland.Events;
+using Wayland.Protocols.Client;
+
+namespace Compositor.Backends.Nested;
+
+/// <summary>The parent compositor's globals a nested output needs (presentation is optional).</summary>
+internal sealed record ParentGlobals(WlCompositor Compositor, XdgWmBase WmBase, WlShm Shm, WlSeat? Seat, WpPresentation? Presentation);
+
+/// <summary>
+/// Runs inside another Wayland compositor (for development): one output that is a window there,
+/// composited with the same renderer as the other backends, and the parent's seat as input. The
+/// connection to the parent is one more fd in the compositor's event loop. Closing the window, or
+/// losing the parent, asks the compositor to quit.
+/// </summary>
+public sealed class NestedBackend : IBackend
+{
+    private readonly EventLoop _loop;
+    private readonly ILogger _log;
+    private readonly ClientDisplay _parent;
+    private readonly ParentGlobals _globals;
+    private readonly GlesRenderer _renderer;
+    private readonly int _width, _height;
+    private readonly List<IOutput> _outputs = [];
+    private NestedOutput? _output;
+    private NestedInput? _input;
+    private FdSource? _source;
+
+    /// <param name="parentDisplay">The parent's socket (null: WAYLAND_DISPLAY, as clients do).</param>
+    public NestedBackend(EventLoop loop, string? parentDisplay, int width, int height, ILogger log)
+    {
+        _loop = loop;
+        _log = log;
+        _width = width;
+        _height = height;
+        try
+        {
+            _parent = ClientDisplay.Connect(parentDisplay);
+        }
+        catch (IOException e)
+        {
+            throw new NestedBackendException($"no parent compositor: {e.Message}");
+        }
+        var globals = new Dictionary<string, (uint Name, uint Version)>();
+        var registry = _parent.GetRegistry();
+        registry.Global += (_, name, iface, version) => globals[iface] = (name, version);
+        _parent.Roundtrip();
+        T? Bind<T>(string iface, uint max) where T : Wayland.Client.Proxy, IProxyFactory<T> =>
+            globals.TryGetValue(iface, out var g) ? registry.Bind<T>(g.Name, Math.Min(g.Version, max)) : null;
+        var compositor = Bind<WlCompositor>("wl_compositor", 4);
+        var wmBase = Bind<XdgWmBase>("xdg_wm_base", 2);
+        var shm = Bind<WlShm>("wl_shm", 1);
+        if (compositor is null || wmBase is null || shm is null)
+        {
+            _parent.Dispose();
+            throw new NestedBackendException("the parent compositor lacks wl_compositor, xdg_wm_base or wl_shm");
+        }
+        wmBase.Ping += (w, serial) => w.Pong(serial);
+        _globals = new ParentGlobals(compositor, wmBase, shm, Bind<WlSeat>("wl_seat", 5), Bind<WpPresentation>("wp_presentation", 1));
+        if (_globals.Seat is { } seat) _input = new NestedInput(seat);
+        _renderer = new GlesRenderer(log);
+    }
+
+    public string Name => "wayland";
+    public IRenderer Renderer => _renderer;
+    public IReadOnlyList<IOutput> Outputs => _outputs;
+    public event Action<IOutput>? OutputAdded;
+    public event Action<IOutput>? OutputRemoved;
+    public event Action? QuitRequested;
+
+    public void Start(IInputSink input)
+    {
+        _output = new NestedOutput(_loop, _parent, _globals, _renderer, _width, _height, _log);
+        _output.CloseRequested += () => QuitRequested?.Invoke();
+        _input?.Start(input, _output);
+        _source = _loop.AddFd(_parent.Fd, FdEvents.Readable, (_, events) => ReadParent(events));
+        _outputs.Add(_output);
+        OutputAdded?.Invoke(_output);
+        _log.Information("Nested: a {Width}x{Height} window in the parent compositor{Presentation}", _width, _height,
+            _globals.Presentation is null ? " (no wp_presentation there: frame times are estimates)" : "");
+    }
+
+    private void ReadParent(FdEvents events)
+    {
+        try
+        {
+            _parent.Dispatch(0);
+            if ((events & (FdEvents.Hangup | FdEvents.Error)) != 0) throw new IOException("the parent closed the connection");
+        }
+        catch (Exception e) when (e is IOException or WaylandProtocolException)
+        {
+            _log.Error("Lost the parent compositor: {Message}", e.Message);
+            _source?.Dispose();
+            _source = null;
+            QuitRequested?.Invoke();
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var o in _outputs) OutputRemoved?.Invoke(o);
+        _outputs.Clear();
+        _source?.Dispose();
+        _input?.Dispose();
+        if (_parent.Error is null)
+        {
+            try
+            {
+                _output?.Dispose();
+                _parent.Flush();
+            }
+            catch (IOException) { }
+        }
+        _parent.Dispose();
+        _renderer.Dispose();
+    }
+}
+
+/// <summary>The nested backend cannot run (no parent compositor, or one without what it needs).</summary>
+public sealed class NestedBackendException(string message) : Exception(message);

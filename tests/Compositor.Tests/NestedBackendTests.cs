@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using Clients.Common;
+using Compositor.Backends.Headless;
+using Compositor.Tests.Harness;
+using Wayland.Protocols.Client;
+
+namespace Compositor.Tests;
+
+/// <summary>
+/// The nested backend: our compositor as a 400x300 window inside a parent compositor. Inside our
+/// own headless compositor, what its clients draw is checked pixel by pixel in the parent's
+/// screenshots, and the parent's input reaches them; inside weston, its frame callbacks pace ours.
+/// </summary>
+public sealed class NestedBackendTests : IDisposable
+{
+    private readonly RunningCompositor _parent = new("640x480@60");
+
+    public void Dispose() => _parent.Dispose();
+
+    /// <summary>Our compositor nested in the parent (socket "nested" beside the parent's), running
+    /// <paramref name="command"/> inside.</summary>
+    private ClientProcess StartNested(params string[] command) =>
+        _parent.StartClient(Peers.Dotnet, [Peers.CompositorDll, "--backend", "wayland", "--output", "400x300", "--socket", "nested", "--", .. command]);
+
+    [Fact]
+    public void NestedWindowShowsItsClientsPixelExactInTheParent()
+    {
+        var nested = StartNested(Peers.Dotnet, Peers.DmabufClientDll, "--allocator", "memfd", "--static");
+        // The nested window cascades to 32,32 in the parent, and dmabuf-client's to 32,32 in it.
+        string? mismatch = "no screenshot";
+        Image? shot = null;
+        var sw = Stopwatch.StartNew();
+        while (mismatch is not null && sw.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            Assert.False(nested.HasExited, $"the nested compositor exited: {nested.Stderr}");
+            Thread.Sleep(200);
+            shot = _parent.Screenshot();
+            mismatch = PatternCheck.Frame0((x, y) => shot[x, y], 64, 64, 256, (255, 255, 255), 0);
+        }
+        Assert.Null(mismatch);
+        Assert.Equal(((byte)51, (byte)51, (byte)51), shot![40, 40]);   // the nested output's background
+        Assert.Equal(((byte)51, (byte)51, (byte)51), shot[500, 400]);  // the parent's, outside the window
+        Assert.Equal(400 * 300, shot.Count(32, 32, 400, 300, (51, 51, 51), 255)); // the window is 400x300 (any colour)
+        Assert.Equal(0, shot.Count(433, 32, 50, 300, (255, 255, 255), 0));
+    }
+
+    [Fact]
+    public void ParentInputReachesClientsOfTheNestedCompositor()
+    {
+        StartNested("sleep", "60");
+        var socket = Path.Combine(_parent.RuntimeDir, "nested");
+        Peers.WaitFor(() => File.Exists(socket), "the nested compositor's socket");
+        using var probe = new Window("probe", 200, 150, socket);
+        var keys = new List<(uint, bool)>();
+        var buttons = new List<(uint, bool)>();
+        (double X, double Y)? entered = null;
+        var seat = probe.Bind<WlSeat>("wl_seat", 5)!;
+        var keyboard = seat.GetKeyboard();
+        keyboard.Keymap += (_, _, fd, _) => fd.Dispose();
+        keyboard.Key += (_, _, _, key, state) => keys.Add((key, state == WlKeyboard.KeyState.Pressed));
+        var pointer = seat.GetPointer();
+        pointer.Enter += (_, _, _, x, y) => entered = (x.ToDouble(), y.ToDouble());
+        pointer.Button += (_, _, _, button, state) => buttons.Add((button, state == WlPointer.ButtonState.Pressed));
+        probe.Bind<WpViewporter>("wp_viewporter", 1)!.GetViewport(probe.Surface).SetDestination(200, 150);
+        probe.Present(probe.Bind<WpSinglePixelBufferManagerV1>("wp_single_pixel_buffer_manager_v1", 1)!
+            .CreateU32RgbaBuffer(0, 0, uint.MaxValue, uint.MaxValue));
+        // The probe is at 32,32 in the nested output, which is at 32,32 in the parent: blue at 64,64.
+        Peers.WaitFor(() => _parent.Screenshot()[100, 100] == (0, 0, 255), "the probe's window in the parent");
+
+        using var input = new TestInputClient(_parent.TestInputPath);
+        Assert.Equal("ok", input.Send("type a"));
+        Until(probe, () => keys.Count >= 2, "the key typed into the parent");
+        Assert.Equal([(30u, true), (30u, false)], keys);
+
+        Assert.Equal("ok", input.Send("motion 0 100 110"));
+        Until(probe, () => entered is not null, "the pointer entering the probe");
+        Assert.Equal((36.0, 46.0), entered!.Value);
+        Assert.Equal("ok", input.Send("button left press"));
+        Assert.Equal("ok", input.Send("button left release"));
+        Until(probe, () => buttons.Count >= 2, "the click");
+        Assert.Equal([(0x110u, true), (0x110u, false)], buttons);
+    }
+
+    private static void Until(Window window, Func<bool> condition, string what) =>
+        Peers.WaitFor(() =>
+        {
+            window.Display.Dispatch(50);
+            return condition();
+        }, what);
+
+    [Fact]
+    public void InWestonItsFrameCallbacksPaceTheNestedClients()
+    {
+        var runtime = Peers.RuntimeDir();
+        using var weston = Peers.Start("weston", ["--backend=headless-backend.so", "--socket=parent", "--idle-time=0"],
+            new Dictionary<string, string?> { ["XDG_RUNTIME_DIR"] = runtime });
+        try
+        {
+            Peers.WaitFor(() => File.Exists(Path.Combine(runtime, "parent")), "weston's socket");
+            // dmabuf-client's 60 frames each wait for a frame callback of the nested compositor, which
+            // draws only when weston answers its own: the run ends only if weston paces us.
+            var (code, _, err) = Peers.Run(Peers.Dotnet,
+                [Peers.CompositorDll, "--backend", "wayland", "--output", "320x240", "--socket", "nested", "--",
+                 Peers.Dotnet, Peers.DmabufClientDll, "--allocator", "memfd", "--frames", "60"],
+                new Dictionary<string, string?> { ["XDG_RUNTIME_DIR"] = runtime, ["WAYLAND_DISPLAY"] = "parent" }, 60_000);
+            Assert.True(code == 0, err);
+            Assert.Contains("Nested: a 320x240 window in the parent compositor", err);
+            Assert.DoesNotContain("ERR", err);
+        }
+        finally
+        {
+            if (!weston.HasExited) weston.Kill();
+            weston.WaitForExit();
+            Directory.Delete(runtime, recursive: true);
+        }
+    }
+}
