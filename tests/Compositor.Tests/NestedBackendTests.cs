@@ -89,6 +89,15 @@ public sealed class NestedBackendTests : IDisposable
         }, what);
 
     [Fact]
+    public void WithoutABackendNamedItRunsNestedWhereWaylandDisplayIsSet()
+    {
+        var (code, _, err) = Peers.Run(Peers.Dotnet, [Peers.CompositorDll, "--socket", "nested", "--", "true"], _parent.ClientEnvironment, 30_000);
+        Assert.True(code == 0, err);
+        Assert.Contains("Backend wayland", err);
+        Assert.Contains("Nested: a 1280x720 window in the parent compositor", err);
+    }
+
+    [Fact]
     public void InWestonItsFrameCallbacksPaceTheNestedClients()
     {
         var runtime = Peers.RuntimeDir();

@@ -105,11 +105,9 @@ internal static class Program
         var env = new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime, ["WAYLAND_DISPLAY"] = "vm-check" };
         var kms = Environment.GetEnvironmentVariable("KMS_DEVICE");
         if (drm && kms is null) throw new InvalidOperationException("the guest script names no KMS card (KMS_DEVICE)");
-        string[] backend = drm ? ["--backend", "drm", "--drm-device", kms!] : ["--output", "640x480@60"];
-        using var compositor = Start("dotnet", [Path.Combine(dir, "compositor.dll"), "--socket", "vm-check", .. backend, "-v"], env);
-        try
+        string[] backend = drm ? ["--backend", "drm", "--drm-device", kms!] : ["--backend", "headless", "--output", "640x480@60"];
+        return WithCompositor([.. backend, "-v"], env, _ =>
         {
-            if (compositor.StandardOutput.ReadLine() != "WAYLAND_DISPLAY=vm-check") throw new InvalidOperationException("the compositor did not start");
             // GBM needs a device with a GBM driver: the guest script names the virtio-gpu card.
             string[] device = allocator == "gbm" && Environment.GetEnvironmentVariable("GBM_DEVICE") is { } d ? ["--device", d] : [];
             using var client = Start("dotnet", [Path.Combine(dir, "dmabuf-client.dll"), "--allocator", allocator, "--format", format, "--static", .. device], env);
@@ -141,6 +139,19 @@ internal static class Program
                 var err = client.StandardError.ReadToEnd();
                 Console.Error.Write(err);
             }
+        });
+    }
+
+    /// <summary>Runs <paramref name="check"/> while our compositor runs (socket "vm-check"; the
+    /// environment's WAYLAND_DISPLAY is for the clients, so the backend must be named); a failure
+    /// carries the end of the compositor's log.</summary>
+    private static string WithCompositor(string[] args, Dictionary<string, string> env, Func<Process, string> check)
+    {
+        using var compositor = Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "compositor.dll"), "--socket", "vm-check", .. args], env);
+        try
+        {
+            if (compositor.StandardOutput.ReadLine() != "WAYLAND_DISPLAY=vm-check") throw new InvalidOperationException("the compositor did not start");
+            return check(compositor);
         }
         catch (Exception e)
         {
@@ -166,22 +177,15 @@ internal static class Program
         var dir = AppContext.BaseDirectory;
         var runtime = Directory.CreateTempSubdirectory("vm-xdg").FullName;
         var env = new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime, ["WAYLAND_DISPLAY"] = "vm-check" };
-        using var compositor = Start("dotnet", [Path.Combine(dir, "compositor.dll"), "--socket", "vm-check", "--output", "640x480@60"], env);
-        try
+        return WithCompositor(["--backend", "headless", "--output", "640x480@60"], env, compositor =>
         {
-            if (compositor.StandardOutput.ReadLine() != "WAYLAND_DISPLAY=vm-check") throw new InvalidOperationException("the compositor did not start");
             var (code, err) = RunClient(dir, env, "--allocator", allocator, "--format", format, "--frames", "10");
             Check(code == 1 && err.Contains("zwp_linux_buffer_params_v1.failed"), $"expected 'failed', got exit {code}: {err}");
             Check(!compositor.HasExited, "the compositor died");
             (code, err) = RunClient(dir, env, "--allocator", "dumb", "--frames", "10");
             Check(code == 0, $"a vgem client after it failed: {err}");
             return $"{allocator} {format} buffers answered 'failed', the compositor alive, a vgem client after it shown";
-        }
-        finally
-        {
-            if (!compositor.HasExited) compositor.Kill();
-            compositor.WaitForExit();
-        }
+        });
     }
 
     /// <summary>
@@ -238,10 +242,8 @@ internal static class Program
         var runtime = Directory.CreateTempSubdirectory("vm-xdg").FullName;
         var env = new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime, ["WAYLAND_DISPLAY"] = "vm-check" };
         var kms = Environment.GetEnvironmentVariable("KMS_DEVICE") ?? throw new InvalidOperationException("no KMS_DEVICE");
-        using var compositor = Start("dotnet", [Path.Combine(dir, "compositor.dll"), "--socket", "vm-check", "--backend", "drm", "--drm-device", kms], env);
-        try
+        return WithCompositor(["--backend", "drm", "--drm-device", kms], env, _ =>
         {
-            if (compositor.StandardOutput.ReadLine() != "WAYLAND_DISPLAY=vm-check") throw new InvalidOperationException("the compositor did not start");
             foreach (var (k, v) in env) Environment.SetEnvironmentVariable(k, v);
             using var window = new Window("input-probe", 1280, 800);
             var seat = window.Bind<Wayland.Protocols.Client.WlSeat>("wl_seat", 5) ?? throw new InvalidOperationException("no wl_seat");
@@ -275,19 +277,7 @@ internal static class Program
             Until(window, () => buttons.Count >= 2, "a click of the virtual mouse");
             Check(buttons[0] == (0x110, true) && buttons[1] == (0x110, false), $"buttons {string.Join(' ', buttons)}, expected BTN_LEFT pressed then released");
             return "typed 'a' arrived as key 30 pressed/released, motion as pointer enter/motion, a click as BTN_LEFT pressed/released";
-        }
-        catch (Exception e)
-        {
-            if (!compositor.HasExited) compositor.Kill();
-            compositor.WaitForExit();
-            var log = compositor.StandardError.ReadToEnd().Split('\n');
-            throw new InvalidOperationException($"{e.Message}\ncompositor log:\n{string.Join('\n', log.TakeLast(15))}");
-        }
-        finally
-        {
-            if (!compositor.HasExited) compositor.Kill();
-            compositor.WaitForExit();
-        }
+        });
     }
 
     /// <summary>
