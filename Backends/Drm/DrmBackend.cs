@@ -53,6 +53,12 @@ public sealed unsafe class DrmBackend : IBackend
         var displays = _device.Displays();
         if (displays.Count == 0) throw new DrmBackendException($"{_device.Path} has no connected display");
         _console = VirtualTerminal.TakeOver(_log);
+        if (_console is not null)
+        {
+            _console.HandleSwitches(_loop);
+            _console.Releasing += ReleaseDevices;
+            _console.Acquired += AcquireDevices;
+        }
         _events = _loop.AddFd(_device.Fd, FdEvents.Readable, (_, _) => ReadEvents());
         foreach (var display in displays)
         {
@@ -73,11 +79,27 @@ public sealed unsafe class DrmBackend : IBackend
         {
             _input = new LibinputInput(_loop, input, () => _outputs.Count > 0 ? _outputs[0] : null, _log);
             _input.QuitRequested += () => QuitRequested?.Invoke();
+            _input.SwitchConsole += n => _console?.Activate(n);
         }
         catch (Exception e) when (e is DllNotFoundException or InvalidOperationException)
         {
             _log.Warning("No input: {Message}", e.Message);
         }
+    }
+
+    /// <summary>The console switches away: stop drawing, close input, let the next master in.</summary>
+    private void ReleaseDevices()
+    {
+        foreach (var o in _outputs) o.Pause();
+        _input?.Suspend();
+        if (_device.DropMaster() is var error and not 0) _log.Warning("Dropping DRM master failed: errno {Error}", error);
+    }
+
+    private void AcquireDevices()
+    {
+        if (_device.SetMaster() is var error and not 0) _log.Warning("Taking DRM master back failed: errno {Error}", error);
+        foreach (var o in _outputs) o.Resume();
+        _input?.Resume();
     }
 
     /// <summary>Page-flip completions, as many as the kernel has queued.</summary>

@@ -162,6 +162,12 @@ internal sealed unsafe class DrmDevice : IDisposable
         return Ioctl(Fd, IoctlModeGetEncoder, ref e) == 0 ? e : null;
     }
 
+    /// <summary>Becomes the device's master (may set modes and flip) again; 0 or errno.</summary>
+    public int SetMaster() => Ioctl(Fd, IoctlSetMaster, 0u);
+
+    /// <summary>Lets another process drive the device (the console switched away); 0 or errno.</summary>
+    public int DropMaster() => Ioctl(Fd, IoctlDropMaster, 0u);
+
     /// <summary>What the CRTC shows now, to put back on exit.</summary>
     public Crtc? GetCrtc(uint crtcId)
     {

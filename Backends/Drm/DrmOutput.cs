@@ -26,7 +26,7 @@ public sealed class DrmOutput : IOutput, IDisposable
     private readonly bool _monotonic;
     private Crtc? _saved;
     private int _front;
-    private bool _scheduled, _flipPending;
+    private bool _scheduled, _flipPending, _paused;
     private readonly BufferDamage _bufferDamage = new(BufferCount);
     private readonly List<Rect> _copy = [];
 
@@ -102,9 +102,23 @@ public sealed class DrmOutput : IOutput, IDisposable
         if (!_flipPending) _startFrame.ArmAt(1);
     }
 
+    /// <summary>Another console has the display: no frames until <see cref="Resume"/>; clients wait
+    /// for their frame callbacks meanwhile.</summary>
+    internal void Pause() => _paused = true;
+
+    /// <summary>The display is ours again: show the last image and go on.</summary>
+    internal void Resume()
+    {
+        _paused = false;
+        _flipPending = false; // a flip lost with the master will not complete
+        if (_device.SetCrtc(_display.CrtcId, _buffers[_front].FramebufferId, _display.ConnectorId, _display.Mode) is var error and not 0)
+            _log.Warning("{Output}: cannot set the mode again: errno {Error}", Name, error);
+        StartFrame();
+    }
+
     private void StartFrame()
     {
-        if (!_scheduled || _flipPending) return;
+        if (!_scheduled || _flipPending || _paused) return;
         _scheduled = false;
         Frame?.Invoke(this);
     }

@@ -53,6 +53,21 @@ internal sealed unsafe class LibinputInput : IDisposable
 
     /// <summary>Ctrl+Alt+Backspace was pressed (the key is not passed on).</summary>
     public event Action? QuitRequested;
+    /// <summary>Ctrl+Alt+F1..F12: the console to show (the key is not passed on).</summary>
+    public event Action<int>? SwitchConsole;
+
+    /// <summary>Closes the devices while another console has them.</summary>
+    public void Suspend()
+    {
+        Native.LibInput.Suspend(_libinput);
+        _ctrl = _alt = 0;
+    }
+
+    public void Resume()
+    {
+        if (Native.LibInput.Resume(_libinput) != 0) return;
+        ReadEvents();
+    }
 
     [UnmanagedCallersOnly]
     private static int OpenRestricted(byte* path, int flags, void* userData)
@@ -92,6 +107,11 @@ internal sealed unsafe class LibinputInput : IDisposable
                     QuitRequested?.Invoke();
                     break;
                 }
+                if (pressed && _ctrl > 0 && _alt > 0 && FunctionKeyNumber(key) is > 0 and var number)
+                {
+                    SwitchConsole?.Invoke(number);
+                    break;
+                }
                 _sink.KeyboardKey(KeyboardGetTime(kb), key, pressed);
                 break;
             }
@@ -129,6 +149,15 @@ internal sealed unsafe class LibinputInput : IDisposable
             }
         }
     }
+
+    /// <summary>F1..F10 are evdev 59..68, F11 and F12 are 87 and 88.</summary>
+    private static int FunctionKeyNumber(uint key) => key switch
+    {
+        >= 59 and <= 68 => (int)key - 58,
+        87 => 11,
+        88 => 12,
+        _ => 0,
+    };
 
     public void Dispose()
     {

@@ -29,6 +29,12 @@ internal static unsafe partial class LibInput
     [LibraryImport(Lib, EntryPoint = "libinput_unref")]
     public static partial nint Unref(nint libinput);
 
+    [LibraryImport(Lib, EntryPoint = "libinput_suspend")]
+    public static partial void Suspend(nint libinput);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_resume")]
+    public static partial int Resume(nint libinput);
+
     [LibraryImport(Lib, EntryPoint = "libinput_get_fd")]
     public static partial int GetFd(nint libinput);
 

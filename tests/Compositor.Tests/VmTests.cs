@@ -41,19 +41,23 @@ public sealed class VmTests
             var log = await output + await errors;
             foreach (var check in new[] { "gem-handles", "dmabuf dumb xrgb8888", "dmabuf dumb argb8888", "dmabuf dumb nv12",
                                           "dmabuf udmabuf xrgb8888", "dmabuf udmabuf argb8888", "dmabuf dma-heap xrgb8888",
-                                          "dmabuf gbm xrgb8888", "refused udmabuf nv12", "drm dumb xrgb8888", "drm-input", "drm-console" })
+                                          "dmabuf gbm xrgb8888", "refused udmabuf nv12", "drm dumb xrgb8888", "drm-input", "drm-console", "drm-vt-switch" })
                 Assert.True(log.Contains($"VM-CHECK ok {check}:"), $"check '{check}' did not pass in the VM:\n{log}");
             Assert.DoesNotContain("VM-CHECK FAIL", log);
             Assert.Equal(0, vm.ExitCode);
 
             // What the virtual display itself showed (QEMU's screendump) while the compositor drove
-            // it through KMS: the vgem-backed window, pixel for pixel, on the background.
-            var dump = Path.Combine(work, "drm-dumb-xrgb8888.ppm");
-            Assert.True(File.Exists(dump), $"no screendump was taken:\n{log}");
-            var screen = Harness.Image.ReadPpm(File.ReadAllBytes(dump));
-            Assert.Equal((1280, 800), (screen.Width, screen.Height));
-            Assert.Null(Clients.Common.PatternCheck.Frame0((x, y) => screen[x, y], 32, 32, 256, (255, 255, 255), 0));
-            Assert.Equal(((byte)51, (byte)51, (byte)51), screen[640, 600]);
+            // it through KMS, and again after switching consoles away and back: the vgem-backed
+            // window, pixel for pixel, on the background.
+            foreach (var name in new[] { "drm-dumb-xrgb8888", "drm-vt-back" })
+            {
+                var dump = Path.Combine(work, name + ".ppm");
+                Assert.True(File.Exists(dump), $"no screendump {name} was taken:\n{log}");
+                var screen = Harness.Image.ReadPpm(File.ReadAllBytes(dump));
+                Assert.Equal((1280, 800), (screen.Width, screen.Height));
+                Assert.Null(Clients.Common.PatternCheck.Frame0((x, y) => screen[x, y], 32, 32, 256, (255, 255, 255), 0));
+                Assert.Equal(((byte)51, (byte)51, (byte)51), screen[640, 600]);
+            }
         }
         finally
         {

@@ -13,7 +13,7 @@ namespace VmChecks;
 /// the system DMA heap) composited by the compositor and checked by pixels through grim.
 /// Usage: vm-checks gem-handles | vm-checks dmabuf ALLOCATOR FORMAT
 /// </summary>
-internal static class Program
+internal static partial class Program
 {
     private static int Main(string[] args)
     {
@@ -27,8 +27,9 @@ internal static class Program
                 ["drm", var allocator, var format] => Dmabuf(allocator, format, drm: true),
                 ["drm-input"] => DrmInput(),
                 ["drm-console"] => DrmConsole(),
+                ["drm-vt-switch"] => DrmVtSwitch(),
                 ["refused", var allocator, var format] => Refused(allocator, format),
-                _ => throw new ArgumentException("usage: vm-checks gem-handles | drm-input | drm-console | dmabuf|drm|refused ALLOCATOR FORMAT"),
+                _ => throw new ArgumentException("usage: vm-checks gem-handles | drm-input | drm-console | drm-vt-switch | dmabuf|drm|refused ALLOCATOR FORMAT"),
             };
             Console.WriteLine($"VM-CHECK ok {name}: {detail}");
             return 0;
@@ -319,6 +320,133 @@ internal static class Program
             close(tty);
         }
     }
+
+    /// <summary>
+    /// Switching consoles away from the compositor (on VT 1, a vgem client inside) and back: while
+    /// VT 2 is shown another process can become the display's master (the compositor let go), and
+    /// back on VT 1 the compositor drives the display again (the harness's screendump shows the
+    /// client's window, checked on the host). Ctrl+Alt+F2 on the virtual keyboard switches too.
+    /// </summary>
+    private static string DrmVtSwitch()
+    {
+        var dir = AppContext.BaseDirectory;
+        var runtime = Directory.CreateTempSubdirectory("vm-xdg").FullName;
+        var env = new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime, ["WAYLAND_DISPLAY"] = "vm-check" };
+        var kms = Environment.GetEnvironmentVariable("KMS_DEVICE") ?? throw new InvalidOperationException("no KMS_DEVICE");
+        var tty = Open("/dev/tty1");
+        try
+        {
+            Activate(tty, 1);
+            using var compositor = Start("bash", ["-c", $"exec dotnet {Path.Combine(dir, "compositor.dll")} --socket vm-check --backend drm --drm-device {kms} < /dev/tty1"], env);
+            if (compositor.StandardOutput.ReadLine() != "WAYLAND_DISPLAY=vm-check") throw new InvalidOperationException("the compositor did not start");
+            var log = new StringBuilder();
+            compositor.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+            compositor.BeginErrorReadLine();
+            int Count(string what) { lock (log) return log.ToString().Split(what).Length - 1; }
+            using var client = Start("dotnet", [Path.Combine(dir, "dmabuf-client.dll"), "--allocator", "dumb", "--static"], env);
+            try
+            {
+                WaitForFrame0(runtime, env, client);
+                Check(!CanBecomeMaster(kms), "another process became the display's master while the compositor held it");
+
+                Activate(tty, 2);
+                Check(CanBecomeMaster(kms), "on VT 2 the compositor still holds the display");
+                Activate(tty, 1);
+                // Master is taken back when the compositor's loop gets SIGUSR2: probing sooner would race it.
+                WaitUntil(() => Count("Console back") == 1, "the compositor to take the console back");
+                Check(!CanBecomeMaster(kms), "back on VT 1 the compositor did not take the display again");
+                WaitForFrame0(runtime, env, client);
+                Console.WriteLine("VM-SCREENDUMP drm-vt-back");
+                Thread.Sleep(3000);
+
+                Console.WriteLine("VM-INPUT sendkey ctrl-alt-f2");
+                WaitForConsole(tty, 2);
+                Activate(tty, 1);
+                WaitUntil(() => Count("Console back") == 2, "the compositor to take the console back after Ctrl+Alt+F2");
+                Check(!compositor.HasExited, "the compositor exited");
+                return "VT 2 freed the display for another master; back on VT 1 the compositor took it again and showed its clients; Ctrl+Alt+F2 switched";
+            }
+            catch (Exception e)
+            {
+                if (!compositor.HasExited) compositor.Kill();
+                compositor.WaitForExit();
+                throw new InvalidOperationException($"{e.Message}\ncompositor log:\n{log}");
+            }
+            finally
+            {
+                if (!client.HasExited) client.Kill();
+                if (!compositor.HasExited) compositor.Kill();
+                compositor.WaitForExit();
+            }
+        }
+        finally
+        {
+            Activate(tty, 1);
+            close(tty);
+        }
+    }
+
+    private static void WaitUntil(Func<bool> condition, string what)
+    {
+        var sw = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (sw.Elapsed > TimeSpan.FromSeconds(30)) throw new TimeoutException($"timed out waiting for {what}");
+            Thread.Sleep(100);
+        }
+    }
+
+    private static void WaitForFrame0(string runtime, Dictionary<string, string> env, Process client)
+    {
+        string? mismatch = "no screenshot yet";
+        var sw = Stopwatch.StartNew();
+        while (mismatch is not null && sw.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (client.HasExited) throw new InvalidOperationException($"dmabuf-client exited: {client.StandardError.ReadToEnd()}");
+            Thread.Sleep(500);
+            var shot = Screenshot(runtime, env);
+            mismatch = shot is null ? "grim failed" : PatternCheck.Frame0((x, y) => shot.Value.Pixel(x, y), 32, 32, 256, (255, 255, 255), 0);
+        }
+        if (mismatch is not null) throw new InvalidOperationException(mismatch);
+    }
+
+    /// <summary>Whether a new open of the card may become its master: only when nobody else is.</summary>
+    private static bool CanBecomeMaster(string card)
+    {
+        var fd = Open(card);
+        try
+        {
+            return Compositor.Backends.Native.DrmIoctl.Ioctl(fd, Compositor.Backends.Native.DrmIoctl.IoctlSetMaster, 0u) == 0;
+        }
+        finally
+        {
+            close(fd);
+        }
+    }
+
+    private const uint VtGetState = 0x5603, VtActivateRequest = 0x5606;
+
+    private static unsafe void Activate(int tty, int number)
+    {
+        VtIoctl(tty, VtActivateRequest, (void*)number);
+        WaitForConsole(tty, number);
+    }
+
+    private static unsafe void WaitForConsole(int tty, int number)
+    {
+        var sw = Stopwatch.StartNew();
+        ushort* state = stackalloc ushort[3]; // v_active, v_signal, v_state
+        while (true)
+        {
+            Check(VtIoctl(tty, VtGetState, state) == 0, "VT_GETSTATE failed");
+            if (state[0] == number) return;
+            if (sw.Elapsed > TimeSpan.FromSeconds(30)) throw new TimeoutException($"console {number} never became active (still {state[0]})");
+            Thread.Sleep(100);
+        }
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    private static unsafe partial int VtIoctl(int fd, nuint request, void* arg);
 
     private static void Until(Window window, Func<bool> condition, string what)
     {
