@@ -22,6 +22,7 @@ public sealed class DrmOutput : IOutput, IDisposable
     private readonly IRenderer _renderer;
     private readonly ILogger _log;
     private readonly TimerSource _startFrame;
+    private readonly TimerSource _afterFailedFlip;
     private readonly DumbBuffer[] _buffers = new DumbBuffer[BufferCount];
     private readonly bool _monotonic;
     private Crtc? _saved;
@@ -46,6 +47,11 @@ public sealed class DrmOutput : IOutput, IDisposable
         Name = display.Name;
         Description = $"{display.Name} on {device.Path} ({Width}x{Height}@{RefreshMilliHz / 1000.0:0.##})";
         _startFrame = loop.AddTimer(StartFrame);
+        _afterFailedFlip = loop.AddTimer(() =>
+        {
+            _flipPending = false;
+            StartFrame();
+        });
         try
         {
             for (var i = 0; i < BufferCount; i++) _buffers[i] = DumbBuffer.Create(device.Fd, Width, Height);
@@ -141,6 +147,9 @@ public sealed class DrmOutput : IOutput, IDisposable
             // done without vsync so clients keep going.
             _log.Warning("{Output}: page flip failed: errno {Error}", Name, error);
             Presented?.Invoke(this, new PresentationTime(MonotonicNanoseconds(), RefreshNanoseconds, 0, 0));
+            // Keep the pace of a refresh meanwhile, rather than spinning through failing frames.
+            _flipPending = true;
+            _afterFailedFlip.ArmAt(MonotonicNanoseconds() + RefreshNanoseconds);
             return;
         }
         _front = back;
@@ -170,6 +179,7 @@ public sealed class DrmOutput : IOutput, IDisposable
     public void Dispose()
     {
         _startFrame.Dispose();
+        _afterFailedFlip.Dispose();
         if (_saved is { } saved && saved.ModeValid != 0)
         {
             // Give the console (or whoever had it) its picture back.

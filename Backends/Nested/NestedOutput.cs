@@ -23,6 +23,7 @@ public sealed class NestedOutput : IOutput, IDisposable
     private readonly ILogger _log;
     private readonly WpPresentation? _presentation;
     private readonly TimerSource _startFrame;
+    private readonly TimerSource _afterSkippedFrame;
     private readonly ShmSwapchain _swapchain;
     private readonly BufferDamage _bufferDamage = new(BufferCount);
     private readonly List<Rect> _copy = [];
@@ -67,6 +68,7 @@ public sealed class NestedOutput : IOutput, IDisposable
         _bufferDamage.DamageAll(new Rect(0, 0, width, height));
         Target = renderer.CreateOffscreenTarget(width, height);
         _startFrame = loop.AddTimer(StartFrame);
+        _afterSkippedFrame = loop.AddTimer(FrameDone);
         Description = $"window {width}x{height} in the parent compositor";
     }
 
@@ -121,6 +123,10 @@ public sealed class NestedOutput : IOutput, IDisposable
             // not lost: buffers that did not get it still miss it.
             _bufferDamage.Skip(damage);
             Presented?.Invoke(this, new PresentationTime(MonotonicNanoseconds(), 0, _sequence, 0));
+            // No parent frame callback comes for a frame not committed: wait a refresh instead,
+            // so clients asking for frames without drawing do not spin the loop.
+            _waitingForParent = true;
+            _afterSkippedFrame.ArmAt(MonotonicNanoseconds() + 16_666_667);
             return;
         }
         _bufferDamage.Draw(index, damage, _copy);
@@ -158,6 +164,7 @@ public sealed class NestedOutput : IOutput, IDisposable
     public void Dispose()
     {
         _startFrame.Dispose();
+        _afterSkippedFrame.Dispose();
         Target.Dispose();
         _swapchain.Dispose();
         Toplevel.Destroy();
