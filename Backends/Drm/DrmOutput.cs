@@ -80,8 +80,6 @@ public sealed class DrmOutput : IOutput, IDisposable
     public ScanoutPlane? Scanout => null;
     public IRenderTarget Target { get; } = null!;
     public uint CrtcId => _display.CrtcId;
-    /// <summary>Page flips completed (diagnostics and tests).</summary>
-    public long Flips { get; private set; }
 
     public event Action<IOutput>? Frame;
     public event Action<IOutput, PresentationTime>? Presented;
@@ -167,7 +165,6 @@ public sealed class DrmOutput : IOutput, IDisposable
     internal void FlipCompleted(in VblankEvent e)
     {
         _flipPending = false;
-        Flips++;
         var ns = _monotonic ? e.Seconds * 1_000_000_000L + e.Microseconds * 1000L : MonotonicNanoseconds();
         // wp_presentation kinds: vsync, and with a kernel CLOCK_MONOTONIC stamp hw_clock; the flip
         // event itself is the hardware's completion signal.
