@@ -81,6 +81,27 @@ public sealed class NestedBackendTests : IDisposable
         Assert.Equal([(0x110u, true), (0x110u, false)], buttons);
     }
 
+    [Fact]
+    public void IdleNestedCompositorAndItsParentSleep()
+    {
+        var nested = StartNested("sleep", "60");
+        var socket = Path.Combine(_parent.RuntimeDir, "nested");
+        Peers.WaitFor(() => File.Exists(socket), "the nested compositor's socket");
+        using var probe = new Window("probe", 100, 100, socket);
+        probe.Bind<WpViewporter>("wp_viewporter", 1)!.GetViewport(probe.Surface).SetDestination(100, 100);
+        probe.Present(probe.Bind<WpSinglePixelBufferManagerV1>("wp_single_pixel_buffer_manager_v1", 1)!
+            .CreateU32RgbaBuffer(uint.MaxValue, 0, 0, uint.MaxValue));
+        Peers.WaitFor(() => _parent.Screenshot()[100, 100] == (255, 0, 0), "the probe's window in the parent");
+
+        Thread.Sleep(1000); // start-up work (JIT, tiered compilation) settles
+        var (nestedBefore, parentBefore) = (Peers.CpuTicks(nested.Process.Id), Peers.CpuTicks(_parent.Pid));
+        Thread.Sleep(3000);
+        var nestedTicks = Peers.CpuTicks(nested.Process.Id) - nestedBefore;
+        var parentTicks = Peers.CpuTicks(_parent.Pid) - parentBefore;
+        Assert.True(nestedTicks <= 15, $"the idle nested compositor used {nestedTicks * 10} ms of CPU in 3 s");
+        Assert.True(parentTicks <= 15, $"its parent used {parentTicks * 10} ms of CPU in 3 s");
+    }
+
     private static void Until(Window window, Func<bool> condition, string what) =>
         Peers.WaitFor(() =>
         {

@@ -280,18 +280,11 @@ public sealed partial class RealClientTests : IDisposable
         WaitForScreen(i => i[100, 100] == (255, 0, 0), "the window");
 
         Thread.Sleep(1000); // let start-up work (JIT, tiered compilation) settle
-        var before = CpuTicks(_compositor.Pid);
+        var before = Peers.CpuTicks(_compositor.Pid);
         Thread.Sleep(3000);
-        var ticks = CpuTicks(_compositor.Pid) - before; // 100 ticks per second
+        var ticks = Peers.CpuTicks(_compositor.Pid) - before; // 100 ticks per second
         Assert.True(ticks <= 15, $"idle compositor used {ticks * 10} ms of CPU in 3 s");
         Assert.Null(display.Error);
-    }
-
-    private static long CpuTicks(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
     }
 
     [Fact]
