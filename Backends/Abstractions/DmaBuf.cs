@@ -42,6 +42,17 @@ public readonly record struct DmaBufFormat(uint Fourcc, ulong Modifier, bool Ext
 /// composition): the DRM device (dev_t) it belongs to and the format/modifier pairs it takes.</summary>
 public sealed record ScanoutPlane(ulong Device, IReadOnlyList<DmaBufFormat> Formats);
 
+/// <summary>A client buffer a display plane could show directly: its DMA-BUF, and a hold that keeps
+/// it from going back to the client (wl_buffer.release) while it is on screen.</summary>
+public interface IScanoutSource
+{
+    DmaBufAttributes Attributes { get; }
+    /// <summary>The buffer is (about to be) on screen: keep it from the client.</summary>
+    void BeginScanout();
+    /// <summary>The buffer left the screen: a release due meanwhile is sent now.</summary>
+    void EndScanout();
+}
+
 /// <summary>What a renderer offers for zero-copy client buffers.</summary>
 public interface IDmaBufImporter
 {

@@ -34,6 +34,11 @@ public interface IOutput
     /// formats to the surface that covers the output.</summary>
     ScanoutPlane? Scanout { get; }
 
+    /// <summary>Shows a client's buffer directly (direct scanout) at the next refresh instead of a
+    /// composited image; false when the display cannot take it, and the compositor composites. A
+    /// true answer stands for the frame's <see cref="Present"/>.</summary>
+    bool TryScanout(IScanoutSource buffer);
+
     /// <summary>What the renderer draws into for this output.</summary>
     IRenderTarget Target { get; }
 

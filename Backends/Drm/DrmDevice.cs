@@ -162,6 +162,16 @@ internal sealed unsafe class DrmDevice : IDisposable
         return Ioctl(Fd, IoctlModeGetEncoder, ref e) == 0 ? e : null;
     }
 
+    /// <summary>The device number (dev_t) of the card, as linux-dmabuf feedback names devices.</summary>
+    public ulong DeviceNumber
+    {
+        get
+        {
+            Tmds.Linux.stat st;
+            return Tmds.Linux.LibC.fstat(Fd, &st) == 0 ? (ulong)st.st_rdev : 0;
+        }
+    }
+
     /// <summary>Becomes the device's master (may set modes and flip) again; 0 or errno.</summary>
     public int SetMaster() => Ioctl(Fd, IoctlSetMaster, 0u);
 

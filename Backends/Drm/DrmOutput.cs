@@ -11,7 +11,10 @@ namespace Compositor.Backends.Drm;
 /// DMA-BUFs from any exporter, vgem included); only the damaged rectangles are then copied into the
 /// back buffer, which is page-flipped. (A display device that could scan out the renderer's own
 /// buffers would need no copy; virtio-gpu takes only buffers it made itself.) Frames follow the
-/// flips: one asked for while a flip is pending starts when it completes.
+/// flips: one asked for while a flip is pending starts when it completes. A fullscreen client's
+/// DMA-BUF the device can import (its own buffers, on virtio-gpu) is flipped to directly instead:
+/// GEM handles from <see cref="GemHandleTable"/>, a framebuffer per frame, no composition and no
+/// copy; the buffer stays with us until the flip that replaces it completes.
 /// </summary>
 public sealed class DrmOutput : IOutput, IDisposable
 {
@@ -29,6 +32,11 @@ public sealed class DrmOutput : IOutput, IDisposable
     private int _front;
     private bool _scheduled, _flipPending, _paused;
     private readonly BufferDamage _bufferDamage = new(BufferCount);
+    private readonly GemHandleTable _handles;
+    // Buffers the device refused to import: not tried again (they are composited).
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<IScanoutSource, object> _refused = new();
+    private DirectFrame? _pendingDirect, _shownDirect;
+    private bool _pendingIsDirect;
     private readonly List<Rect> _copy = [];
 
     internal DrmOutput(EventLoop loop, DrmDevice device, DrmDisplay display, IRenderer renderer, ILogger log)
@@ -38,6 +46,9 @@ public sealed class DrmOutput : IOutput, IDisposable
         _renderer = renderer;
         _log = log;
         _monotonic = device.MonotonicTimestamps;
+        _handles = new GemHandleTable(device.Fd);
+        Scanout = new ScanoutPlane(device.DeviceNumber,
+            [new DmaBufFormat(Fourcc.Xrgb8888, DmaBufAttributes.ModifierLinear, false), new DmaBufFormat(Fourcc.Argb8888, DmaBufAttributes.ModifierLinear, false)]);
         Width = display.Mode.HDisplay;
         Height = display.Mode.VDisplay;
         RefreshMilliHz = display.Mode.RefreshMilliHz;
@@ -76,8 +87,8 @@ public sealed class DrmOutput : IOutput, IDisposable
     public int PhysicalHeightMm { get; }
     public int Scale => 1;
     public bool ShowsEveryFrame => true;
-    // Client buffers are not scanned out yet: composition only.
-    public ScanoutPlane? Scanout => null;
+    /// <summary>The primary plane: linear XRGB8888 and ARGB8888 buffers of the mode's size.</summary>
+    public ScanoutPlane? Scanout { get; }
     public IRenderTarget Target { get; } = null!;
     public uint CrtcId => _display.CrtcId;
 
@@ -115,6 +126,10 @@ public sealed class DrmOutput : IOutput, IDisposable
     {
         _paused = false;
         _flipPending = false; // a flip lost with the master will not complete
+        // The mode is set again with the last composited image: client buffers are off screen.
+        _pendingDirect?.Dispose();
+        _shownDirect?.Dispose();
+        (_pendingDirect, _shownDirect, _pendingIsDirect) = (null, null, false);
         if (_device.SetCrtc(_display.CrtcId, _buffers[_front].FramebufferId, _display.ConnectorId, _display.Mode) is var error and not 0)
             _log.Warning("{Output}: cannot set the mode again: errno {Error}", Name, error);
         StartFrame();
@@ -138,8 +153,7 @@ public sealed class DrmOutput : IOutput, IDisposable
         }
         else back = _front; // nothing new: flip to the same image, for the vblank's timing
 
-        var flip = new PageFlip { CrtcId = _display.CrtcId, FbId = _buffers[back].FramebufferId, Flags = PageFlipEvent, UserData = _display.CrtcId };
-        if (Ioctl(_device.Fd, IoctlModePageFlip, ref flip) is var error and not 0)
+        if (Flip(_buffers[back].FramebufferId) is var error and not 0)
         {
             // The image is not shown (e.g. another master took the device): report the frame as
             // done without vsync so clients keep going.
@@ -152,6 +166,40 @@ public sealed class DrmOutput : IOutput, IDisposable
         }
         _front = back;
         _flipPending = true;
+        _pendingIsDirect = false;
+    }
+
+    private int Flip(uint framebuffer)
+    {
+        var flip = new PageFlip { CrtcId = _display.CrtcId, FbId = framebuffer, Flags = PageFlipEvent, UserData = _display.CrtcId };
+        return Ioctl(_device.Fd, IoctlModePageFlip, ref flip);
+    }
+
+    public bool TryScanout(IScanoutSource buffer)
+    {
+        var a = buffer.Attributes;
+        if (_paused || _flipPending || a.Width != Width || a.Height != Height || _refused.TryGetValue(buffer, out _)) return false;
+        if (DirectFrame.Create(_device.Fd, _handles, a, out var whyNot) is not { } frame)
+        {
+            _refused.Add(buffer, whyNot ?? "");
+            _log.Information("{Output}: a {Width}x{Height} client buffer cannot be scanned out ({Why}): composited", Name, a.Width, a.Height, whyNot);
+            return false;
+        }
+        if (Flip(frame.FramebufferId) is var error and not 0)
+        {
+            frame.Dispose();
+            _refused.Add(buffer, $"page flip: errno {error}");
+            return false;
+        }
+        if (_shownDirect is null) _log.Information("{Output}: scanning a client buffer out directly", Name);
+        frame.Source = buffer;
+        buffer.BeginScanout();
+        _pendingDirect = frame;
+        _pendingIsDirect = true;
+        _flipPending = true;
+        // The dumb buffers miss whatever happens while clients are shown directly.
+        _bufferDamage.DamageAll(new Rect(0, 0, Width, Height));
+        return true;
     }
 
     private void CopyToBuffer(DumbBuffer buffer, Rect r)
@@ -165,10 +213,17 @@ public sealed class DrmOutput : IOutput, IDisposable
     internal void FlipCompleted(in VblankEvent e)
     {
         _flipPending = false;
+        // What was on screen before this flip has left it.
+        if (_pendingIsDirect || _shownDirect is not null)
+        {
+            _shownDirect?.Dispose();
+            _shownDirect = _pendingIsDirect ? _pendingDirect : null;
+            _pendingDirect = null;
+        }
         var ns = _monotonic ? e.Seconds * 1_000_000_000L + e.Microseconds * 1000L : MonotonicNanoseconds();
         // wp_presentation kinds: vsync, and with a kernel CLOCK_MONOTONIC stamp hw_clock; the flip
         // event itself is the hardware's completion signal.
-        var flags = 1u | (_monotonic ? 2u : 0u) | 4u;
+        var flags = 1u | (_monotonic ? 2u : 0u) | 4u | (_pendingIsDirect ? 8u : 0u); // 8: zero_copy
         Presented?.Invoke(this, new PresentationTime(ns, RefreshNanoseconds, e.Sequence, flags));
         StartFrame();
     }
@@ -184,6 +239,8 @@ public sealed class DrmOutput : IOutput, IDisposable
             _device.SetCrtc(saved.CrtcId, saved.FbId, connector, saved.Mode);
         }
         _saved = null;
+        _pendingDirect?.Dispose();
+        _shownDirect?.Dispose();
         Target?.Dispose();
         foreach (var b in _buffers) b?.Dispose();
     }

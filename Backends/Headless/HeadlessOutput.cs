@@ -47,6 +47,7 @@ public sealed class HeadlessOutput : IOutput, IDisposable
     public int Scale => 1;
     public bool ShowsEveryFrame { get; }
     public ScanoutPlane? Scanout => null;
+    public bool TryScanout(IScanoutSource buffer) => false;
     public IRenderTarget Target { get; }
     public long RefreshNanoseconds { get; }
 

@@ -84,6 +84,7 @@ public sealed class NestedOutput : IOutput, IDisposable
     public int Scale => 1;
     public bool ShowsEveryFrame => true;
     public ScanoutPlane? Scanout => null;
+    public bool TryScanout(IScanoutSource buffer) => false;
     public IRenderTarget Target { get; }
     public WlSurface Surface { get; }
     public XdgSurface XdgSurface { get; }

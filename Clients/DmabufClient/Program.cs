@@ -30,6 +30,7 @@ internal static class Program
           --size WxH        window size (default 256x256)
           --frames N        exit after N frames (default: run until closed)
           --static          draw frame 0 every time (for screenshots that must match exactly)
+          --fullscreen      ask for fullscreen (with --size of the output: a direct-scanout candidate)
           -h, --help        this text
 
         Exits 0 when closed by the compositor or after --frames, 1 on errors (with a message),
@@ -42,6 +43,7 @@ internal static class Program
         string? device = null;
         int width = 256, height = 256, frames = -1;
         var still = false;
+        var fullscreen = false;
         try
         {
             for (var i = 0; i < args.Length; i++)
@@ -59,6 +61,7 @@ internal static class Program
                         break;
                     case "--frames": frames = int.Parse(Value(args, ref i)); break;
                     case "--static": still = true; break;
+                    case "--fullscreen": fullscreen = true; break;
                     default: throw new ArgumentException($"unknown option '{args[i]}' (see --help)");
                 }
             }
@@ -71,7 +74,7 @@ internal static class Program
             };
             if (fourcc == Formats.Nv12 && (width % 2 != 0 || height % 2 != 0)) throw new ArgumentException("NV12 wants an even width and height");
             Pattern.Translucent = fourcc == Formats.Argb8888;
-            return Run(allocatorName, device, fourcc, width, height, frames, still);
+            return Run(allocatorName, device, fourcc, width, height, frames, still, fullscreen);
         }
         catch (Exception e) when (e is ArgumentException or FormatException or IOException or InvalidOperationException or WaylandProtocolException or DllNotFoundException)
         {
@@ -83,13 +86,14 @@ internal static class Program
     private static string Value(string[] args, ref int i) =>
         i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
 
-    private static int Run(string allocatorName, string? device, uint fourcc, int width, int height, int frames, bool still)
+    private static int Run(string allocatorName, string? device, uint fourcc, int width, int height, int frames, bool still, bool fullscreen)
     {
         var stop = false;
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop = true; });
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop = true; });
 
         using var window = new Window("dmabuf-client", width, height);
+        if (fullscreen) window.Toplevel.SetFullscreen(null); // acked with the first frame
         var dmabuf = window.Bind<ZwpLinuxDmabufV1>("zwp_linux_dmabuf_v1", 5)
                      ?? throw new InvalidOperationException("the compositor has no zwp_linux_dmabuf_v1");
         var feedback = Feedback.Query(window, dmabuf);

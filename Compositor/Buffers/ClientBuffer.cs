@@ -20,6 +20,8 @@ public abstract class ClientBuffer
     }
 
     private int _locks;
+    private int _onScreen;
+    private bool _releaseDue;
 
     /// <summary>A surface shows this buffer's own texture: it must outlive a client's early
     /// wl_buffer.destroy until the surface lets go (<see cref="Unlock"/>).</summary>
@@ -70,10 +72,33 @@ public abstract class ClientBuffer
     /// <summary>For <see cref="BufferContent.SolidColor"/>: the premultiplied colour.</summary>
     public virtual ColorF Color => default;
 
-    /// <summary>Tells the client the compositor no longer reads this buffer (wl_buffer.release).</summary>
+    /// <summary>Tells the client the compositor no longer reads this buffer (wl_buffer.release);
+    /// while a display plane shows it, not until it leaves the screen.</summary>
     public void Release()
     {
-        if (!Resource.IsDestroyed) Resource.SendRelease();
+        if (_onScreen > 0) _releaseDue = true;
+        else if (!Resource.IsDestroyed) Resource.SendRelease();
+    }
+
+    /// <summary>Whether a surface lets go of the buffer right after copying its pixels (shm), or
+    /// holds it until replaced (DMA-BUFs: a display plane may show them directly).</summary>
+    public virtual bool ReleasedAfterCopy => true;
+
+    /// <summary>A display plane shows the buffer directly (see <see cref="IScanoutSource"/>).</summary>
+    public void BeginScanout()
+    {
+        _onScreen++;
+        Lock();
+    }
+
+    public void EndScanout()
+    {
+        if (--_onScreen == 0 && _releaseDue)
+        {
+            _releaseDue = false;
+            if (!Resource.IsDestroyed) Resource.SendRelease();
+        }
+        Unlock();
     }
 
     public static ClientBuffer? From(WlBuffer? resource) => resource?.Data as ClientBuffer;

@@ -10,7 +10,7 @@ namespace Compositor.Dmabuf;
 /// that texture every frame without copying. Owns its plane fds (the DRM backend imports them again
 /// as GEM handles for direct scanout) and the texture; both go with the wl_buffer.
 /// </summary>
-public sealed class DmabufBuffer : ClientBuffer, IWlBufferHandler
+public sealed class DmabufBuffer : ClientBuffer, IWlBufferHandler, IScanoutSource
 {
     private readonly ITexture _texture;
     private readonly OwnedFd[] _fds;

@@ -9,12 +9,14 @@ namespace Compositor.Dmabuf;
 
 /// <summary>
 /// A linear DMA-BUF the renderer would not import, read through a CPU mapping instead and copied
-/// into the surface's texture on commit, damage only, like shm (and released at once, like shm).
+/// into the surface's texture on commit, damage only, like shm, but held until replaced like any
+/// DMA-BUF, since a display plane may show it directly (the display device's own buffers are the
+/// ones llvmpipe cannot sample, and the ones it can scan out).
 /// This is how a software renderer shows the buffers it cannot sample in place (llvmpipe and
 /// udmabuf or system-heap DMA-BUFs); the CPU reads the pixels either way there. Only linear,
 /// single-plane formats the renderer uploads qualify: their layout is defined without the driver.
 /// </summary>
-public sealed unsafe class MappedDmabufBuffer : ClientBuffer, IWlBufferHandler
+public sealed unsafe class MappedDmabufBuffer : ClientBuffer, IWlBufferHandler, IScanoutSource
 {
     private readonly byte* _map;
     private readonly long _length;
@@ -37,6 +39,7 @@ public sealed unsafe class MappedDmabufBuffer : ClientBuffer, IWlBufferHandler
     public override uint Fourcc => Attributes.Fourcc;
     public override bool HasAlpha => Backends.Fourcc.HasAlpha(Attributes.Fourcc);
     public override int Stride { get; }
+    public override bool ReleasedAfterCopy => false;
 
     /// <summary>Whether such a buffer can be read this way (checked before the wl_buffer exists).</summary>
     public static bool Qualifies(DmaBufAttributes a, IReadOnlyList<uint> uploadable) =>

@@ -37,6 +37,8 @@ public sealed class SceneOutput : IWlOutputHandler
     /// <summary>The surface that could be scanned out on this output's plane instead of composited
     /// (see <see cref="Scene.UpdateScanoutCandidate"/>); null when none, or the output has no plane.</summary>
     public Surfaces.Surface? ScanoutCandidate { get; set; }
+    /// <summary>The last frame showed the candidate's buffer directly, not the composited image.</summary>
+    public bool ScannedOut { get; set; }
     /// <summary>Captures (screencopy frames) waiting for this output's next drawn frame.</summary>
     public int CapturesWaiting { get; set; }
     /// <summary>Whether the next frame must be drawn: someone sees it.</summary>

@@ -42,13 +42,18 @@ public sealed class SceneRenderer
         _current = output;
         _frameTimeMs = (uint)(Stopwatch.GetTimestamp() * 1000 / Stopwatch.Frequency);
         var o = output.Output;
+        _scene.UpdateScanoutCandidate(output);
         if (!output.IsWatched)
         {
             // Nobody can see this frame (a headless output no capture waits for): its damage waits
             // for the next frame that is drawn, and clients are paced as if it had been.
             FinishFrame();
-            _scene.UpdateScanoutCandidate(output);
             o.Present([]);
+            return;
+        }
+        if (TryScanout(output))
+        {
+            FinishFrame();
             return;
         }
 
@@ -70,9 +75,27 @@ public sealed class SceneRenderer
         }
 
         FinishFrame();
-        _scene.UpdateScanoutCandidate(output);
         FrameDrawn?.Invoke(output, _outputDamage);
         o.Present(damage);
+    }
+
+    /// <summary>Direct scanout: the output's candidate surface shows a DMA-BUF the display takes as
+    /// it is, so nothing is composited this frame (unless a capture waits: captures read the
+    /// composited image). The composited image is stale meanwhile: leaving scanout redraws it all.</summary>
+    private static bool TryScanout(SceneOutput output)
+    {
+        if (output.ScanoutCandidate is { HeldBuffer: IScanoutSource buffer } && output.CapturesWaiting == 0
+            && output.Output.TryScanout(buffer))
+        {
+            output.ScannedOut = true;
+            return true;
+        }
+        if (output.ScannedOut)
+        {
+            output.ScannedOut = false;
+            output.Damage.Set(output.Bounds);
+        }
+        return false;
     }
 
     /// <summary>Everything visible on the output was (re)drawn or is unchanged: answers its frame

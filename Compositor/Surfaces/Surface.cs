@@ -60,6 +60,8 @@ public sealed class Surface : IWlSurfaceHandler
     public BufferContent? ContentKind { get; private set; }
     /// <summary>What to draw: the texture (shm copy or the buffer's own), or a solid colour.</summary>
     public ITexture? Texture { get; private set; }
+    /// <summary>The committed buffer when the surface holds it until replaced (DMA-BUFs), else null.</summary>
+    public ClientBuffer? HeldBuffer => _heldBuffer;
     public ColorF SolidColor { get; private set; }
     public int BufferWidth { get; private set; }
     public int BufferHeight { get; private set; }
@@ -270,7 +272,8 @@ public sealed class Surface : IWlSurfaceHandler
     }
 
     /// <summary>Makes the committed buffer the surface's content: copies shm pixels (then releases the
-    /// buffer at once, like wlroots, so clients can reuse it), or holds a buffer read in place.</summary>
+    /// buffer at once, like wlroots, so clients can reuse it), or holds a DMA-BUF (read in place, or
+    /// copied but possibly scanned out) until it is replaced.</summary>
     private bool LatchBuffer(ClientBuffer? buffer)
     {
         var previousHeld = _heldBuffer;
@@ -297,8 +300,18 @@ public sealed class Surface : IWlSurfaceHandler
                 }
                 var bounds = new Rect(0, 0, buffer.Width, buffer.Height);
                 var ok = full ? buffer.Upload(_server.Renderer, _ownTexture, bounds) : UploadDamage(buffer, bounds);
-                buffer.Release();
-                if (!ok) return false;
+                if (!ok)
+                {
+                    buffer.Release();
+                    if (previousHeld != buffer) LetGo(previousHeld);
+                    return false;
+                }
+                if (buffer.ReleasedAfterCopy) buffer.Release();
+                else
+                {
+                    _heldBuffer = buffer;
+                    if (buffer != previousHeld) buffer.Lock();
+                }
                 Texture = _ownTexture;
                 break;
             case BufferContent.OwnTexture:

@@ -130,6 +130,56 @@ public sealed unsafe class DmabufFeedbackTests : IDisposable
     }
 
     [Fact]
+    public void ABufferScannedOutGoesBackToTheClientOnlyWhenItLeavesTheScreen()
+    {
+        var output = _compositor.Backend.Output!;
+        var shown = new List<IScanoutSource>();
+        output.AcceptScanout = b =>
+        {
+            b.BeginScanout(); // as the DRM output does when it flips to the buffer
+            shown.Add(b);
+            return true;
+        };
+        var client = _compositor.Connect();
+        var dmabuf = client.Bind<ZwpLinuxDmabufV1>("zwp_linux_dmabuf_v1", 5);
+        var window = new TestToplevel(client, client.Bind<WlCompositor>("wl_compositor", 6).CreateSurface());
+        window.Toplevel.SetFullscreen(null);
+        client.Roundtrip();
+        var (a, b) = (DmabufBuffer(dmabuf, 640, 480, Fourcc.Xrgb8888), DmabufBuffer(dmabuf, 640, 480, Fourcc.Xrgb8888));
+        var released = new List<WlBuffer>();
+        a.Release += released.Add;
+        b.Release += released.Add;
+
+        window.Show(a);
+        _compositor.Frame();
+        client.Roundtrip();
+        Assert.Single(shown);
+        Assert.Empty(_compositor.Renderer.Frames); // not composited
+
+        // B replaces A, but A is still on screen until the next flip completes: no release yet.
+        window.Show(b);
+        _compositor.Frame();
+        client.Roundtrip();
+        Assert.Equal(2, shown.Count);
+        Assert.Empty(released);
+        shown[0].EndScanout(); // the flip to B completed
+        client.Roundtrip();
+        Assert.Equal([a], released);
+
+        // A display that refuses the buffer: the frame is composited (the whole output, since the
+        // composited image was stale while B was shown directly).
+        output.AcceptScanout = null;
+        window.Show(a);
+        _compositor.Frame();
+        client.Roundtrip();
+        Assert.NotEmpty(_compositor.Renderer.Frames);
+        Assert.Equal([a], released); // B is still on screen
+        shown[1].EndScanout();
+        client.Roundtrip();
+        Assert.Equal([a, b], released);
+    }
+
+    [Fact]
     public void FeedbackOfADestroyedSurfaceIsForgotten()
     {
         var client = _compositor.Connect();

@@ -128,7 +128,7 @@ public sealed unsafe class DmabufParamsTests : IDisposable
     /// <summary>A linear XRGB buffer the renderer refuses is still shown: read through a CPU
     /// mapping and copied on commit (what llvmpipe needs for udmabuf buffers), released at once.</summary>
     [Fact]
-    public void RefusedLinearBufferIsReadThroughAMappingInstead()
+    public void RefusedLinearBufferIsReadThroughAMappingAndHeldUntilReplaced()
     {
         _compositor.Renderer.RefuseImports = true;
         var (client, p) = Params();
@@ -149,8 +149,13 @@ public sealed unsafe class DmabufParamsTests : IDisposable
         surface.Commit();
         Assert.Null(client.ErrorAfterRoundtrip());
         Assert.Equal(0xff336699u, _compositor.Renderer.LastUpload.FirstPixel);
-        Assert.Equal(1, released);
         Assert.Equal(0, _compositor.Renderer.Imports);
+        // Copied, yet held like any DMA-BUF (a display plane may show it directly) until replaced.
+        Assert.Equal(0, released);
+        surface.Attach(null, 0, 0);
+        surface.Commit();
+        Assert.Null(client.ErrorAfterRoundtrip());
+        Assert.Equal(1, released);
     }
 
     [Fact]

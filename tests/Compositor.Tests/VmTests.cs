@@ -41,7 +41,7 @@ public sealed class VmTests
             var log = await output + await errors;
             foreach (var check in new[] { "gem-handles", "dmabuf dumb xrgb8888", "dmabuf dumb argb8888", "dmabuf dumb nv12",
                                           "dmabuf udmabuf xrgb8888", "dmabuf udmabuf argb8888", "dmabuf dma-heap xrgb8888",
-                                          "dmabuf gbm xrgb8888", "refused udmabuf nv12", "drm dumb xrgb8888", "drm-input", "drm-console", "drm-vt-switch" })
+                                          "dmabuf gbm xrgb8888", "refused udmabuf nv12", "drm dumb xrgb8888", "drm-input", "drm-console", "drm-vt-switch", "drm-scanout" })
                 Assert.True(log.Contains($"VM-CHECK ok {check}:"), $"check '{check}' did not pass in the VM:\n{log}");
             Assert.DoesNotContain("VM-CHECK FAIL", log);
             Assert.Equal(0, vm.ExitCode);
@@ -58,6 +58,19 @@ public sealed class VmTests
                 Assert.Null(Clients.Common.PatternCheck.Frame0((x, y) => screen[x, y], 32, 32, 256, (255, 255, 255), 0));
                 Assert.Equal(((byte)51, (byte)51, (byte)51), screen[640, 600]);
             }
+
+            // Direct scanout: the fullscreen client's own virtio-gpu buffer is the whole screen,
+            // frame 0's quadrants edge to edge (red, green, blue, white), no background anywhere.
+            var scanout = Path.Combine(work, "drm-scanout.ppm");
+            Assert.True(File.Exists(scanout), $"no screendump drm-scanout was taken:\n{log}");
+            var direct = Harness.Image.ReadPpm(File.ReadAllBytes(scanout));
+            Assert.Equal(((byte)255, (byte)0, (byte)0), direct[0, 0]);
+            Assert.Equal(((byte)255, (byte)0, (byte)0), direct[639, 399]);
+            Assert.Equal(((byte)0, (byte)255, (byte)0), direct[1279, 0]);
+            Assert.Equal(((byte)0, (byte)0, (byte)255), direct[0, 799]);
+            Assert.Equal(((byte)255, (byte)255, (byte)255), direct[1279, 799]);
+            Assert.Equal(((byte)255, (byte)255, (byte)0), direct[10, 390]); // frame 0's yellow square
+            Assert.Equal(0, direct.Count(0, 0, 1280, 800, (51, 51, 51), 0));
         }
         finally
         {

@@ -28,8 +28,9 @@ internal static partial class Program
                 ["drm-input"] => DrmInput(),
                 ["drm-console"] => DrmConsole(),
                 ["drm-vt-switch"] => DrmVtSwitch(),
+                ["drm-scanout"] => DrmScanout(),
                 ["refused", var allocator, var format] => Refused(allocator, format),
-                _ => throw new ArgumentException("usage: vm-checks gem-handles | drm-input | drm-console | drm-vt-switch | dmabuf|drm|refused ALLOCATOR FORMAT"),
+                _ => throw new ArgumentException("usage: vm-checks gem-handles | drm-input | drm-console | drm-vt-switch | drm-scanout | dmabuf|drm|refused ALLOCATOR FORMAT"),
             };
             Console.WriteLine($"VM-CHECK ok {name}: {detail}");
             return 0;
@@ -383,6 +384,64 @@ internal static partial class Program
         {
             Activate(tty, 1);
             close(tty);
+        }
+    }
+
+    /// <summary>
+    /// Direct scanout: a fullscreen client of the output's size with dumb buffers of the display
+    /// device itself (virtio-gpu, GEM handle → PRIME fd) is flipped to as it is, without
+    /// composition (the harness's screendump shows it, checked on the host); the same client with
+    /// vgem buffers, which virtio-gpu cannot import, is composited instead.
+    /// </summary>
+    private static string DrmScanout()
+    {
+        var dir = AppContext.BaseDirectory;
+        var runtime = Directory.CreateTempSubdirectory("vm-xdg").FullName;
+        var env = new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime, ["WAYLAND_DISPLAY"] = "vm-check" };
+        var kms = Environment.GetEnvironmentVariable("KMS_DEVICE") ?? throw new InvalidOperationException("no KMS_DEVICE");
+        var vgem = DumbAllocator.Candidates().FirstOrDefault() ?? throw new InvalidOperationException("no vgem");
+        using var compositor = Start("dotnet", [Path.Combine(dir, "compositor.dll"), "--socket", "vm-check", "--backend", "drm", "--drm-device", kms], env);
+        var log = new StringBuilder();
+        try
+        {
+            if (compositor.StandardOutput.ReadLine() != "WAYLAND_DISPLAY=vm-check") throw new InvalidOperationException("the compositor did not start");
+            compositor.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+            compositor.BeginErrorReadLine();
+            bool Logged(string what) { lock (log) return log.ToString().Contains(what); }
+
+            string[] Client(string device) => [Path.Combine(dir, "dmabuf-client.dll"), "--allocator", "dumb", "--device", device,
+                                               "--size", "1280x800", "--fullscreen", "--static"];
+            using (var foreign = Start("dotnet", Client(vgem), env))
+            {
+                WaitUntil(() => Logged("cannot be scanned out"), "vgem buffers to be refused for scanout");
+                if (foreign.HasExited) throw new InvalidOperationException($"the vgem client exited: {foreign.StandardError.ReadToEnd()}");
+                foreign.Kill();
+                foreign.WaitForExit();
+            }
+            using var own = Start("dotnet", Client(kms), env);
+            try
+            {
+                WaitUntil(() => Logged("scanning a client buffer out directly"), "the virtio-gpu buffer to be scanned out");
+                Thread.Sleep(2000);
+                Console.WriteLine("VM-SCREENDUMP drm-scanout");
+                Thread.Sleep(3000);
+                Check(!own.HasExited, "the client exited");
+                return "vgem buffers composited (virtio-gpu refuses them); the client's own virtio-gpu buffers flipped to directly";
+            }
+            finally
+            {
+                if (!own.HasExited) own.Kill();
+                own.WaitForExit();
+            }
+        }
+        catch (Exception e)
+        {
+            throw new InvalidOperationException($"{e.Message}\ncompositor log:\n{log}");
+        }
+        finally
+        {
+            if (!compositor.HasExited) compositor.Kill();
+            compositor.WaitForExit();
         }
     }
 

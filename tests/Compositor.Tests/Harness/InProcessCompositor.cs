@@ -101,6 +101,9 @@ internal sealed class InProcessCompositor : IDisposable
         public bool ShowsEveryFrame => showsEveryFrame;
         /// <summary>A plane that stands for a DRM primary plane, so scanout feedback can be tested.</summary>
         public ScanoutPlane? Scanout { get; set; }
+        /// <summary>Stands for a display that takes buffers directly: null refuses them all.</summary>
+        public Func<IScanoutSource, bool>? AcceptScanout { get; set; }
+        public bool TryScanout(IScanoutSource buffer) => AcceptScanout?.Invoke(buffer) ?? false;
         public IRenderTarget Target { get; } = new NoTarget(width, height);
         public int FramesScheduled { get; private set; }
         public void ScheduleFrame() => FramesScheduled++;
