@@ -88,7 +88,7 @@ public sealed class BufferParams : IZwpLinuxBufferParamsV1Handler
         if (_dmabuf.Importer.ImportDmaBuf(attributes) is { } texture) return new DmabufBuffer(resource(), attributes, texture, fds);
         if (MappedDmabufBuffer.Qualifies(attributes, _dmabuf.UploadFormats) && MappedDmabufBuffer.TryCreate(resource, attributes, fds) is { } mapped)
         {
-            _dmabuf.Log.Information("DMA-BUF {Width}x{Height} {Format}: the renderer does not import it; read through a CPU mapping and copied on commit",
+            _dmabuf.Log.Information("DMA-BUF {Width}x{Height} {Format}: the renderer does not import it; read through a CPU mapping, copied when composited",
                 attributes.Width, attributes.Height, FourccName(attributes.Fourcc));
             return mapped;
         }

@@ -9,9 +9,9 @@ namespace Compositor.Dmabuf;
 
 /// <summary>
 /// A linear DMA-BUF the renderer would not import, read through a CPU mapping instead and copied
-/// into the surface's texture on commit, damage only, like shm, but held until replaced like any
-/// DMA-BUF, since a display plane may show it directly (the display device's own buffers are the
-/// ones llvmpipe cannot sample, and the ones it can scan out).
+/// into the surface's texture, damage only, when a frame composites it; held until replaced like
+/// any DMA-BUF, since a display plane may show it directly instead (the display device's own
+/// buffers are the ones llvmpipe cannot sample, and the ones it can scan out).
 /// This is how a software renderer shows the buffers it cannot sample in place (llvmpipe and
 /// udmabuf or system-heap DMA-BUFs); the CPU reads the pixels either way there. Only linear,
 /// single-plane formats the renderer uploads qualify: their layout is defined without the driver.

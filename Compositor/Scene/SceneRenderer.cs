@@ -162,6 +162,7 @@ public sealed class SceneRenderer
         if (!_outputDamage.Intersects(dst)) return;
         if (s.Texture is { } texture)
         {
+            if (!s.PrepareTexture()) return;
             var st = s.Current;
             var source = st.ViewportSource.Width >= 0
                 ? new RectF(st.ViewportSource.X * st.Scale, st.ViewportSource.Y * st.Scale, st.ViewportSource.Width * st.Scale, st.ViewportSource.Height * st.Scale)

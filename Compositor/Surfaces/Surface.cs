@@ -14,6 +14,7 @@ public sealed class Surface : IWlSurfaceHandler
     private readonly CompositorServer _server;
     private ITexture? _ownTexture;            // shm pixels are copied here
     private ClientBuffer? _heldBuffer;        // a buffer read in place (DMA-BUF), released when replaced
+    private readonly Scene.Region _uploadPending = new(); // of a held buffer copied lazily: what the texture lacks
     private readonly List<Surface?> _pendingStack = [null];
 
     public Surface(CompositorServer server, WlSurface resource)
@@ -280,6 +281,7 @@ public sealed class Surface : IWlSurfaceHandler
         _heldBuffer = null;
         if (buffer is null || buffer.IsDestroyed)
         {
+            _uploadPending.Clear();
             ContentKind = null;
             Texture = null;
             LetGo(previousHeld);
@@ -299,20 +301,27 @@ public sealed class Surface : IWlSurfaceHandler
                     full = true;
                 }
                 var bounds = new Rect(0, 0, buffer.Width, buffer.Height);
+                Texture = _ownTexture;
+                if (!buffer.ReleasedAfterCopy)
+                {
+                    // A DMA-BUF read through a mapping: copied when a frame composites it
+                    // (PrepareTexture), so a frame that scans it out directly copies nothing.
+                    if (full) _uploadPending.Set(bounds);
+                    else CollectBufferDamage(_uploadPending, bounds);
+                    _heldBuffer = buffer;
+                    if (buffer != previousHeld) buffer.Lock();
+                    break;
+                }
+                // What a lazily copied buffer left out must come now, from this one.
+                if (!_uploadPending.IsEmpty) full = true;
+                _uploadPending.Clear();
                 var ok = full ? buffer.Upload(_server.Renderer, _ownTexture, bounds) : UploadDamage(buffer, bounds);
+                buffer.Release();
                 if (!ok)
                 {
-                    buffer.Release();
                     if (previousHeld != buffer) LetGo(previousHeld);
                     return false;
                 }
-                if (buffer.ReleasedAfterCopy) buffer.Release();
-                else
-                {
-                    _heldBuffer = buffer;
-                    if (buffer != previousHeld) buffer.Lock();
-                }
-                Texture = _ownTexture;
                 break;
             case BufferContent.OwnTexture:
                 Texture = buffer.Texture;
@@ -353,6 +362,34 @@ public sealed class Surface : IWlSurfaceHandler
             var clipped = r.Intersect(bounds);
             if (!clipped.IsEmpty && !buffer.Upload(_server.Renderer, _ownTexture!, clipped)) return false;
         }
+        return true;
+    }
+
+    /// <summary>The last commit's damage in buffer pixels (whole with a transform or viewport).</summary>
+    private void CollectBufferDamage(Scene.Region into, Rect bounds)
+    {
+        var s = Current;
+        if (!s.SurfaceDamage.IsEmpty && (s.Transform != 0 || s.ViewportWidth > 0 || s.ViewportSource.Width >= 0))
+        {
+            into.Set(bounds);
+            return;
+        }
+        foreach (var r in s.SurfaceDamage.Rects)
+            into.AddBounded(new Rect(r.X * s.Scale, r.Y * s.Scale, r.Width * s.Scale, r.Height * s.Scale).Intersect(bounds), MaxUploadRects);
+        foreach (var r in s.BufferDamage.Rects) into.AddBounded(r.Intersect(bounds), MaxUploadRects);
+    }
+
+    private const int MaxUploadRects = 16;
+
+    /// <summary>Brings the texture up to date before a frame draws it: a lazily copied buffer's
+    /// damage since the last draw. False when the client's memory is gone (the buffer has posted
+    /// the protocol error); the surface is then not drawn.</summary>
+    public bool PrepareTexture()
+    {
+        if (_uploadPending.IsEmpty || _heldBuffer is not { } buffer || _ownTexture is null) return true;
+        foreach (var r in _uploadPending.Rects)
+            if (!r.IsEmpty && !buffer.Upload(_server.Renderer, _ownTexture, r)) return false;
+        _uploadPending.Clear();
         return true;
     }
 

@@ -128,10 +128,12 @@ public sealed unsafe class DmabufParamsTests : IDisposable
     /// <summary>A linear XRGB buffer the renderer refuses is still shown: read through a CPU
     /// mapping and copied on commit (what llvmpipe needs for udmabuf buffers), released at once.</summary>
     [Fact]
-    public void RefusedLinearBufferIsReadThroughAMappingAndHeldUntilReplaced()
+    public void RefusedLinearBufferIsReadThroughAMappingWhenDrawnAndHeldUntilReplaced()
     {
-        _compositor.Renderer.RefuseImports = true;
-        var (client, p) = Params();
+        using var compositor = new InProcessCompositor(640, 480);
+        compositor.Renderer.RefuseImports = true;
+        var client = compositor.Connect();
+        var p = client.Bind<ZwpLinuxDmabufV1>("zwp_linux_dmabuf_v1", 5).CreateParams();
         var fd = MemFd(64 * 64 * 4);
         var pixel = 0xff336699u;
         Assert.Equal(4, (long)pwrite(fd, &pixel, 4, 0));
@@ -143,17 +145,21 @@ public sealed unsafe class DmabufParamsTests : IDisposable
         Assert.NotNull(created);
         var released = 0;
         created!.Release += _ => released++;
-        var surface = client.Bind<WlCompositor>("wl_compositor", 6).CreateSurface();
-        surface.Attach(created, 0, 0);
-        surface.DamageBuffer(0, 0, 64, 64);
-        surface.Commit();
+        var window = new TestToplevel(client, client.Bind<WlCompositor>("wl_compositor", 6).CreateSurface());
+        window.Show(created, () => window.Surface.DamageBuffer(0, 0, 64, 64));
         Assert.Null(client.ErrorAfterRoundtrip());
-        Assert.Equal(0xff336699u, _compositor.Renderer.LastUpload.FirstPixel);
-        Assert.Equal(0, _compositor.Renderer.Imports);
-        // Copied, yet held like any DMA-BUF (a display plane may show it directly) until replaced.
+        Assert.Equal(0, compositor.Renderer.Imports);
+        // Copied when a frame draws it (a frame scanning it out directly would not copy at all).
+        Assert.Equal(0, compositor.Renderer.Uploads);
+        compositor.Frame();
+        Assert.Equal(1, compositor.Renderer.Uploads);
+        Assert.Equal(0xff336699u, compositor.Renderer.LastUpload.FirstPixel);
+        compositor.Frame();
+        Assert.Equal(1, compositor.Renderer.Uploads); // nothing new, nothing copied
+        // Held like any DMA-BUF (a display plane may show it directly) until replaced.
         Assert.Equal(0, released);
-        surface.Attach(null, 0, 0);
-        surface.Commit();
+        window.Surface.Attach(null, 0, 0);
+        window.Surface.Commit();
         Assert.Null(client.ErrorAfterRoundtrip());
         Assert.Equal(1, released);
     }
