@@ -126,7 +126,8 @@ public sealed unsafe class DmabufParamsTests : IDisposable
     }
 
     /// <summary>A linear XRGB buffer the renderer refuses is still shown: read through a CPU
-    /// mapping and copied on commit (what llvmpipe needs for udmabuf buffers), released at once.</summary>
+    /// mapping (what llvmpipe needs for udmabuf buffers) and copied when a frame draws it, held
+    /// until replaced.</summary>
     [Fact]
     public void RefusedLinearBufferIsReadThroughAMappingWhenDrawnAndHeldUntilReplaced()
     {
