@@ -58,7 +58,7 @@ mkdir -p /root/dev/pts /root/dev/shm; mount -t devpts devpts /root/dev/pts; moun
 mount -t tmpfs tmpfs /root/run
 exec chroot /root /bin/bash -c 'mkdir -p /lib/modules; mount --bind $cache/root/lib/modules /lib/modules
 for a in \$(cat /proc/cmdline); do case \$a in guest=*) g=\${a#guest=};; esac; done
-bash \$g; echo "VM-GUEST-EXIT \$?"; poweroff -f'
+echo VM-GUEST-START; bash \$g; echo "VM-GUEST-EXIT \$?"; poweroff -f'
 INIT
   chmod +x "$dir/init"
   (cd "$dir" && find . | cpio -o -H newc 2>/dev/null | gzip > "$initrd")
@@ -66,44 +66,54 @@ INIT
 fi
 
 monitor=$work/monitor.sock
-rm -f "$monitor" "$work/serial.log"
-echo "vm: booting (TCG); the guest runs $guest" >&2
-qemu-system-x86_64 -accel tcg,thread=multi -m 3072 -smp 2 -display none -no-reboot \
-  -serial "file:$work/serial.log" -monitor "unix:$monitor,server,nowait" \
-  -vga none -device virtio-gpu-pci -device virtio-keyboard-pci -device virtio-mouse-pci \
-  -kernel "$cache/root/boot/vmlinuz-$kernel_version" -initrd "$initrd" \
-  -append "console=ttyS0 quiet panic=-1 guest=$guest" \
-  -virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap &
-qemu=$!
 
-# Follow the console: print it as it comes, and answer screendump and input requests in order.
-printed=0
-requests=0
-while kill -0 "$qemu" 2>/dev/null; do
-  if [ -f "$work/serial.log" ]; then
-    total=$(wc -l < "$work/serial.log")
-    if [ "$total" -gt "$printed" ]; then
-      sed -n "$((printed + 1)),${total}p" "$work/serial.log" | tr -d '\r'
-      printed=$total
+# One boot: QEMU in the background while its console is printed as it comes and the guest's
+# screendump and input requests are answered in order.
+boot() {
+  rm -f "$monitor" "$work/serial.log"
+  qemu-system-x86_64 -accel tcg,thread=multi -m 3072 -smp 2 -display none -no-reboot \
+    -serial "file:$work/serial.log" -monitor "unix:$monitor,server,nowait" \
+    -vga none -device virtio-gpu-pci -device virtio-keyboard-pci -device virtio-mouse-pci \
+    -kernel "$cache/root/boot/vmlinuz-$kernel_version" -initrd "$initrd" \
+    -append "console=ttyS0 quiet panic=-1 guest=$guest" \
+    -virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap &
+  local qemu=$! printed=0 requests=0 total n line name command
+  while kill -0 "$qemu" 2>/dev/null; do
+    if [ -f "$work/serial.log" ]; then
+      total=$(wc -l < "$work/serial.log")
+      if [ "$total" -gt "$printed" ]; then
+        sed -n "$((printed + 1)),${total}p" "$work/serial.log" | tr -d '\r'
+        printed=$total
+      fi
+      n=$(grep -a -c -E "^VM-(SCREENDUMP|INPUT) " "$work/serial.log" || true)
+      while [ "$requests" -lt "$n" ]; do
+        requests=$((requests + 1))
+        line=$(grep -a -E "^VM-(SCREENDUMP|INPUT) " "$work/serial.log" | sed -n "${requests}p" | tr -d '\r')
+        case "$line" in
+          "VM-SCREENDUMP "*)
+            name=$(echo "$line" | awk '{print $2}' | tr -dc 'A-Za-z0-9_-')
+            command="screendump $work/$name.ppm" ;;
+          *)
+            command=$(echo "$line" | sed 's/^VM-INPUT //' | grep -E '^(sendkey [a-z0-9_-]+|mouse_move -?[0-9]+ -?[0-9]+|mouse_button [0-7])$' || true) ;;
+        esac
+        [ -n "$command" ] && { echo "$command" | socat - "UNIX-CONNECT:$monitor" >/dev/null 2>&1 || true; }
+      done
     fi
-    n=$(grep -a -c -E "^VM-(SCREENDUMP|INPUT) " "$work/serial.log" || true)
-    while [ "$requests" -lt "$n" ]; do
-      requests=$((requests + 1))
-      line=$(grep -a -E "^VM-(SCREENDUMP|INPUT) " "$work/serial.log" | sed -n "${requests}p" | tr -d '\r')
-      case "$line" in
-        "VM-SCREENDUMP "*)
-          name=$(echo "$line" | awk '{print $2}' | tr -dc 'A-Za-z0-9_-')
-          command="screendump $work/$name.ppm" ;;
-        *)
-          command=$(echo "$line" | sed 's/^VM-INPUT //' | grep -E '^(sendkey [a-z0-9_-]+|mouse_move -?[0-9]+ -?[0-9]+|mouse_button [0-7])$' || true) ;;
-      esac
-      [ -n "$command" ] && { echo "$command" | socat - "UNIX-CONNECT:$monitor" >/dev/null 2>&1 || true; }
-    done
-  fi
-  sleep 0.5
+    sleep 0.5
+  done
+  wait "$qemu" || true
+  total=$(wc -l < "$work/serial.log")
+  [ "$total" -gt "$printed" ] && sed -n "$((printed + 1)),${total}p" "$work/serial.log" | tr -d '\r'
+  return 0
+}
+
+# Under TCG the guest kernel now and then dies while booting (an oops patching its own code, before
+# any of our code runs). Such a boot, with no sign of the guest script, is tried again.
+for attempt in 1 2 3; do
+  echo "vm: booting (TCG); the guest runs $guest" >&2
+  boot
+  grep -a -q "^VM-GUEST-START" "$work/serial.log" && break
+  echo "vm: the guest kernel did not come up (attempt $attempt); booting again" >&2
 done
-wait "$qemu" || true
-total=$(wc -l < "$work/serial.log")
-[ "$total" -gt "$printed" ] && sed -n "$((printed + 1)),${total}p" "$work/serial.log" | tr -d '\r'
 status=$(grep -a -o "VM-GUEST-EXIT [0-9]*" "$work/serial.log" | tail -1 | awk '{print $2}')
 exit "${status:-1}"

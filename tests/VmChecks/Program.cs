@@ -29,8 +29,9 @@ internal static partial class Program
                 ["drm-console"] => DrmConsole(),
                 ["drm-vt-switch"] => DrmVtSwitch(),
                 ["drm-scanout"] => DrmScanout(),
+                ["bench-drm"] => BenchDrm(),
                 ["refused", var allocator, var format] => Refused(allocator, format),
-                _ => throw new ArgumentException("usage: vm-checks gem-handles | drm-input | drm-console | drm-vt-switch | drm-scanout | dmabuf|drm|refused ALLOCATOR FORMAT"),
+                _ => throw new ArgumentException("usage: vm-checks gem-handles | drm-input | drm-console | drm-vt-switch | drm-scanout | bench-drm | dmabuf|drm|refused ALLOCATOR FORMAT"),
             };
             Console.WriteLine($"VM-CHECK ok {name}: {detail}");
             return 0;
@@ -443,6 +444,49 @@ internal static partial class Program
             if (!compositor.HasExited) compositor.Kill();
             compositor.WaitForExit();
         }
+    }
+
+    /// <summary>
+    /// A benchmark, not a check (tests/vm/bench-drm.sh runs it): compositor CPU per frame on the DRM
+    /// backend for a fullscreen 1280x800 dmabuf-client animating every frame, with buffers the
+    /// display scans out directly (virtio-gpu's own) and with buffers it must composite (vgem's).
+    /// The difference of a long and a short run, so start-up does not count. QEMU's TCG CPU is slow:
+    /// compare the two figures, not them with a real machine's.
+    /// </summary>
+    private static string BenchDrm()
+    {
+        var kms = Environment.GetEnvironmentVariable("KMS_DEVICE") ?? throw new InvalidOperationException("no KMS_DEVICE");
+        var vgem = DumbAllocator.Candidates().FirstOrDefault() ?? throw new InvalidOperationException("no vgem");
+        var direct = CpuPerFrame(kms, kms);
+        var composited = CpuPerFrame(kms, vgem);
+        return $"compositor CPU per frame, fullscreen 1280x800 client: direct scanout {direct:F2} ms, composited {composited:F2} ms";
+    }
+
+    private static double CpuPerFrame(string kms, string bufferDevice)
+    {
+        var dir = AppContext.BaseDirectory;
+        var runtime = Directory.CreateTempSubdirectory("vm-xdg").FullName;
+        var env = new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime, ["WAYLAND_DISPLAY"] = "vm-check" };
+        return double.Parse(WithCompositor(["--backend", "drm", "--drm-device", kms, "--log-level", "warning"], env, compositor =>
+        {
+            double Run(int frames)
+            {
+                var before = CpuTicks(compositor.Id);
+                var (code, err) = RunClient(dir, env, "--allocator", "dumb", "--device", bufferDevice, "--size", "1280x800", "--fullscreen", "--frames", frames.ToString());
+                Check(code == 0, $"dmabuf-client: {err}");
+                return CpuTicks(compositor.Id) - before;
+            }
+            var shortRun = Run(30);
+            var longRun = Run(150);
+            return ((longRun - shortRun) * 10.0 / 120).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static long CpuTicks(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[11]) + long.Parse(fields[12]);
     }
 
     private static void WaitUntil(Func<bool> condition, string what)
