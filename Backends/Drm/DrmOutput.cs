@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Serilog;
 using Wayland.Events;
 using static Compositor.Backends.Native.DrmIoctl;
@@ -158,10 +157,10 @@ public sealed class DrmOutput : IOutput, IDisposable
             // The image is not shown (e.g. another master took the device): report the frame as
             // done without vsync so clients keep going.
             _log.Warning("{Output}: page flip failed: errno {Error}", Name, error);
-            Presented?.Invoke(this, new PresentationTime(MonotonicNanoseconds(), RefreshNanoseconds, 0, 0));
+            Presented?.Invoke(this, new PresentationTime(MonotonicClock.Nanoseconds, RefreshNanoseconds, 0, 0));
             // Keep the pace of a refresh meanwhile, rather than spinning through failing frames.
             _flipPending = true;
-            _afterFailedFlip.ArmAt(MonotonicNanoseconds() + RefreshNanoseconds);
+            _afterFailedFlip.ArmAt(MonotonicClock.Nanoseconds + RefreshNanoseconds);
             return;
         }
         _front = back;
@@ -220,7 +219,7 @@ public sealed class DrmOutput : IOutput, IDisposable
             _shownDirect = _pendingIsDirect ? _pendingDirect : null;
             _pendingDirect = null;
         }
-        var ns = _monotonic ? e.Seconds * 1_000_000_000L + e.Microseconds * 1000L : MonotonicNanoseconds();
+        var ns = _monotonic ? e.Seconds * 1_000_000_000L + e.Microseconds * 1000L : MonotonicClock.Nanoseconds;
         // wp_presentation kinds: vsync, and with a kernel CLOCK_MONOTONIC stamp hw_clock; the flip
         // event itself is the hardware's completion signal.
         var flags = 1u | (_monotonic ? 2u : 0u) | 4u | (_pendingIsDirect ? 8u : 0u); // 8: zero_copy
@@ -245,5 +244,4 @@ public sealed class DrmOutput : IOutput, IDisposable
         foreach (var b in _buffers) b?.Dispose();
     }
 
-    internal static long MonotonicNanoseconds() => (long)(Stopwatch.GetTimestamp() * (1_000_000_000.0 / Stopwatch.Frequency));
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Wayland.Events;
 
 namespace Compositor.Backends.Headless;
@@ -31,7 +30,7 @@ public sealed class HeadlessOutput : IOutput, IDisposable
         PhysicalHeightMm = (int)Math.Round(Height * 25.4 / 96);
         Target = renderer.CreateOffscreenTarget(Width, Height);
         RefreshNanoseconds = 1_000_000_000_000L / RefreshMilliHz;
-        _startNs = MonotonicNanoseconds();
+        _startNs = MonotonicClock.Nanoseconds;
         _timer = loop.AddTimer(OnRefresh);
     }
 
@@ -59,7 +58,7 @@ public sealed class HeadlessOutput : IOutput, IDisposable
         if (_scheduled) return;
         _scheduled = true;
         // The next refresh boundary after now: frames stay on the clock's grid however late the request.
-        var now = MonotonicNanoseconds();
+        var now = MonotonicClock.Nanoseconds;
         var k = (now - _startNs) / RefreshNanoseconds + 1;
         _timer.ArmAt(_startNs + k * RefreshNanoseconds);
     }
@@ -67,7 +66,7 @@ public sealed class HeadlessOutput : IOutput, IDisposable
     private void OnRefresh()
     {
         _scheduled = false;
-        var now = MonotonicNanoseconds();
+        var now = MonotonicClock.Nanoseconds;
         _frameNs = _startNs + (now - _startNs) / RefreshNanoseconds * RefreshNanoseconds;
         _sequence = (ulong)((_frameNs - _startNs) / RefreshNanoseconds);
         Frame?.Invoke(this);
@@ -90,5 +89,4 @@ public sealed class HeadlessOutput : IOutput, IDisposable
         Target.Dispose();
     }
 
-    internal static long MonotonicNanoseconds() => (long)(Stopwatch.GetTimestamp() * (1_000_000_000.0 / Stopwatch.Frequency));
 }

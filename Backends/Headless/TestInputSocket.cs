@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
@@ -101,7 +100,6 @@ public sealed class TestInputSocket : IDisposable
         _connections.Remove(c);
     }
 
-    private static uint Now() => (uint)(Stopwatch.GetTimestamp() * 1000 / Stopwatch.Frequency);
 
     /// <summary>Applies one command; returns "ok" or "error …".</summary>
     internal string Apply(string line)
@@ -115,17 +113,17 @@ public sealed class TestInputSocket : IDisposable
             {
                 var a = args.Split(' ', StringSplitOptions.RemoveEmptyEntries);
                 if (a.Length != 2) return "error usage: key CODE press|release";
-                _input.KeyboardKey(Now(), uint.Parse(a[0], CultureInfo.InvariantCulture), Pressed(a[1]));
+                _input.KeyboardKey(MonotonicClock.Milliseconds, uint.Parse(a[0], CultureInfo.InvariantCulture), Pressed(a[1]));
                 return "ok";
             }
             case "type":
                 foreach (var ch in args)
                 {
                     if (!UsKeys.TryGet(ch, out var code, out var shift)) return $"error cannot type '{ch}'";
-                    if (shift) _input.KeyboardKey(Now(), UsKeys.LeftShift, true);
-                    _input.KeyboardKey(Now(), code, true);
-                    _input.KeyboardKey(Now(), code, false);
-                    if (shift) _input.KeyboardKey(Now(), UsKeys.LeftShift, false);
+                    if (shift) _input.KeyboardKey(MonotonicClock.Milliseconds, UsKeys.LeftShift, true);
+                    _input.KeyboardKey(MonotonicClock.Milliseconds, code, true);
+                    _input.KeyboardKey(MonotonicClock.Milliseconds, code, false);
+                    if (shift) _input.KeyboardKey(MonotonicClock.Milliseconds, UsKeys.LeftShift, false);
                 }
                 return "ok";
             case "motion":
@@ -135,7 +133,7 @@ public sealed class TestInputSocket : IDisposable
                 var outputs = _outputs();
                 var index = int.Parse(a[0], CultureInfo.InvariantCulture);
                 if (index < 0 || index >= outputs.Count) return $"error no output {index}";
-                _input.PointerMotionAbsolute(Now(), outputs[index], double.Parse(a[1], CultureInfo.InvariantCulture), double.Parse(a[2], CultureInfo.InvariantCulture));
+                _input.PointerMotionAbsolute(MonotonicClock.Milliseconds, outputs[index], double.Parse(a[1], CultureInfo.InvariantCulture), double.Parse(a[2], CultureInfo.InvariantCulture));
                 _input.PointerFrame();
                 return "ok";
             }
@@ -144,7 +142,7 @@ public sealed class TestInputSocket : IDisposable
                 var a = args.Split(' ', StringSplitOptions.RemoveEmptyEntries);
                 if (a.Length != 2) return "error usage: button CODE|left|right|middle press|release";
                 var code = a[0] switch { "left" => 0x110u, "right" => 0x111u, "middle" => 0x112u, _ => uint.Parse(a[0], CultureInfo.InvariantCulture) };
-                _input.PointerButton(Now(), code, Pressed(a[1]));
+                _input.PointerButton(MonotonicClock.Milliseconds, code, Pressed(a[1]));
                 _input.PointerFrame();
                 return "ok";
             }
@@ -153,7 +151,7 @@ public sealed class TestInputSocket : IDisposable
                 var a = args.Split(' ', StringSplitOptions.RemoveEmptyEntries);
                 if (a.Length != 2 || a[0] is not ("vertical" or "horizontal")) return "error usage: axis vertical|horizontal VALUE";
                 var value = double.Parse(a[1], CultureInfo.InvariantCulture);
-                _input.PointerAxis(Now(), a[0] == "vertical" ? 0u : 1u, value, (int)Math.Round(value / 15));
+                _input.PointerAxis(MonotonicClock.Milliseconds, a[0] == "vertical" ? 0u : 1u, value, (int)Math.Round(value / 15));
                 _input.PointerFrame();
                 return "ok";
             }

@@ -33,7 +33,7 @@ internal sealed class NestedInput : IDisposable
     {
         pointer.Enter += (_, _, surface, x, y) =>
         {
-            if (_output is { } o && surface == o.Surface) _sink!.PointerMotionAbsolute(Now(), o, x.ToDouble(), y.ToDouble());
+            if (_output is { } o && surface == o.Surface) _sink!.PointerMotionAbsolute(MonotonicClock.Milliseconds, o, x.ToDouble(), y.ToDouble());
         };
         pointer.Motion += (_, time, x, y) =>
         {
@@ -57,13 +57,12 @@ internal sealed class NestedInput : IDisposable
         };
         keyboard.Leave += (_, _, _) =>
         {
-            foreach (var key in _down) _sink?.KeyboardKey(Now(), key, false);
+            foreach (var key in _down) _sink?.KeyboardKey(MonotonicClock.Milliseconds, key, false);
             _down.Clear();
         };
         return keyboard;
     }
 
-    private static uint Now() => (uint)(System.Diagnostics.Stopwatch.GetTimestamp() * 1000 / System.Diagnostics.Stopwatch.Frequency);
 
     public void Dispose()
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Compositor.Backends.Drm;
 using Serilog;
 using Wayland.Client;
@@ -123,11 +122,11 @@ public sealed class NestedOutput : IOutput, IDisposable
             // Nothing new, or every buffer still with the parent: nothing to show. The damage is
             // not lost: buffers that did not get it still miss it.
             _bufferDamage.Skip(damage);
-            Presented?.Invoke(this, new PresentationTime(MonotonicNanoseconds(), 0, _sequence, 0));
+            Presented?.Invoke(this, new PresentationTime(MonotonicClock.Nanoseconds, 0, _sequence, 0));
             // No parent frame callback comes for a frame not committed: wait a refresh instead,
             // so clients asking for frames without drawing do not spin the loop.
             _waitingForParent = true;
-            _afterSkippedFrame.ArmAt(MonotonicNanoseconds() + 16_666_667);
+            _afterSkippedFrame.ArmAt(MonotonicClock.Nanoseconds + 16_666_667);
             return;
         }
         _bufferDamage.Draw(index, damage, _copy);
@@ -150,7 +149,7 @@ public sealed class NestedOutput : IOutput, IDisposable
         _waitingForParent = true;
         _parent.Flush();
         if (_presentation is null)
-            Presented?.Invoke(this, new PresentationTime(MonotonicNanoseconds(), 0, ++_sequence, 0));
+            Presented?.Invoke(this, new PresentationTime(MonotonicClock.Nanoseconds, 0, ++_sequence, 0));
     }
 
     private void OnPresented(WpPresentationFeedback sender, uint secHi, uint secLo, uint nsec, uint refresh, uint seqHi, uint seqLo, WpPresentationFeedback.Kind flags)
@@ -160,7 +159,7 @@ public sealed class NestedOutput : IOutput, IDisposable
         Presented?.Invoke(this, new PresentationTime(ns, refresh, ((ulong)seqHi << 32) | seqLo, (uint)flags & 7u));
     }
 
-    private void OnDiscarded() => Presented?.Invoke(this, new PresentationTime(MonotonicNanoseconds(), 0, _sequence, 0));
+    private void OnDiscarded() => Presented?.Invoke(this, new PresentationTime(MonotonicClock.Nanoseconds, 0, _sequence, 0));
 
     public void Dispose()
     {
@@ -173,5 +172,4 @@ public sealed class NestedOutput : IOutput, IDisposable
         Surface.Destroy();
     }
 
-    private static long MonotonicNanoseconds() => (long)(Stopwatch.GetTimestamp() * (1_000_000_000.0 / Stopwatch.Frequency));
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Compositor.Backends;
 using Compositor.Surfaces;
 using Wayland.Protocols.Server;
@@ -40,7 +39,7 @@ public sealed class SceneRenderer
     public void RenderFrame(SceneOutput output)
     {
         _current = output;
-        _frameTimeMs = (uint)(Stopwatch.GetTimestamp() * 1000 / Stopwatch.Frequency);
+        _frameTimeMs = MonotonicClock.Milliseconds;
         var o = output.Output;
         _scene.UpdateScanoutCandidate(output);
         if (!output.IsWatched)

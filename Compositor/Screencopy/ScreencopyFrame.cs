@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Compositor.Backends;
 using Compositor.Buffers;
 using Compositor.Scene;
@@ -108,8 +107,8 @@ public sealed class ScreencopyFrame : IZwlrScreencopyFrameV1Handler
             }
         }
         unseen.Subtract(Region);
-        var ns = Stopwatch.GetTimestamp() * (1_000_000_000.0 / Stopwatch.Frequency);
-        var seconds = (ulong)(ns / 1e9);
-        Resource.SendReady((uint)(seconds >> 32), (uint)seconds, (uint)(ns - seconds * 1e9));
+        var ns = Backends.MonotonicClock.Nanoseconds;
+        var seconds = (ulong)(ns / 1_000_000_000);
+        Resource.SendReady((uint)(seconds >> 32), (uint)seconds, (uint)(ns % 1_000_000_000));
     }
 }
