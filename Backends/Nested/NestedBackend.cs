@@ -27,6 +27,7 @@ public sealed class NestedBackend : IBackend
     private NestedOutput? _output;
     private NestedInput? _input;
     private FdSource? _source;
+    private bool _lost;
 
     /// <param name="parentDisplay">The parent's socket (null: WAYLAND_DISPLAY, as clients do).</param>
     public NestedBackend(EventLoop loop, string? parentDisplay, int width, int height, ILogger log)
@@ -72,7 +73,7 @@ public sealed class NestedBackend : IBackend
 
     public void Start(IInputSink input)
     {
-        _output = new NestedOutput(_loop, _parent, _globals, _renderer, _width, _height, _log);
+        _output = new NestedOutput(_loop, _parent, FlushParent, _globals, _renderer, _width, _height, _log);
         _output.CloseRequested += () => QuitRequested?.Invoke();
         _input?.Start(input, _output);
         _source = _loop.AddFd(_parent.Fd, FdEvents.Readable, (_, events) => ReadParent(events));
@@ -91,11 +92,35 @@ public sealed class NestedBackend : IBackend
         }
         catch (Exception e) when (e is IOException or WaylandProtocolException)
         {
-            _log.Error("Lost the parent compositor: {Message}", e.Message);
-            _source?.Dispose();
-            _source = null;
-            QuitRequested?.Invoke();
+            LoseParent(e);
+            return;
         }
+        // Answers to what was just dispatched (a pong, releases of input devices) go out now, not
+        // with the next frame, which an idle compositor may not draw for a long time.
+        FlushParent();
+    }
+
+    private void FlushParent()
+    {
+        if (_lost) return;
+        try
+        {
+            _parent.Flush();
+        }
+        catch (Exception e) when (e is IOException or WaylandProtocolException)
+        {
+            LoseParent(e);
+        }
+    }
+
+    private void LoseParent(Exception e)
+    {
+        if (_lost) return;
+        _lost = true;
+        _log.Error("Lost the parent compositor: {Message}", e.Message);
+        _source?.Dispose();
+        _source = null;
+        QuitRequested?.Invoke();
     }
 
     public void Dispose()
@@ -103,16 +128,15 @@ public sealed class NestedBackend : IBackend
         foreach (var o in _outputs) OutputRemoved?.Invoke(o);
         _outputs.Clear();
         _source?.Dispose();
-        _input?.Dispose();
-        if (_parent.Error is null)
+        try
         {
-            try
-            {
-                _output?.Dispose();
-                _parent.Flush();
-            }
-            catch (IOException) { }
+            // Our memory and textures go in any case; the requests telling the parent reach it
+            // only if it is still there.
+            _input?.Dispose();
+            _output?.Dispose();
+            if (!_lost && _parent.Error is null) _parent.Flush();
         }
+        catch (Exception e) when (e is IOException or WaylandProtocolException) { }
         _parent.Dispose();
         _renderer.Dispose();
     }

@@ -18,6 +18,7 @@ public sealed class NestedOutput : IOutput, IDisposable
     private const int BufferCount = 3;
 
     private readonly ClientDisplay _parent;
+    private readonly Action _flushParent;
     private readonly IRenderer _renderer;
     private readonly ILogger _log;
     private readonly WpPresentation? _presentation;
@@ -32,9 +33,11 @@ public sealed class NestedOutput : IOutput, IDisposable
     private bool _scheduled, _waitingForParent;
     private uint _sequence;
 
-    internal NestedOutput(EventLoop loop, ClientDisplay parent, ParentGlobals globals, IRenderer renderer, int width, int height, ILogger log)
+    /// <param name="flushParent">Sends what is queued for the parent; a lost parent is the backend's to handle.</param>
+    internal NestedOutput(EventLoop loop, ClientDisplay parent, Action flushParent, ParentGlobals globals, IRenderer renderer, int width, int height, ILogger log)
     {
         _parent = parent;
+        _flushParent = flushParent;
         _renderer = renderer;
         _log = log;
         _presentation = globals.Presentation;
@@ -147,7 +150,7 @@ public sealed class NestedOutput : IOutput, IDisposable
         }
         Surface.Commit();
         _waitingForParent = true;
-        _parent.Flush();
+        _flushParent();
         if (_presentation is null)
             Presented?.Invoke(this, new PresentationTime(MonotonicClock.Nanoseconds, 0, ++_sequence, 0));
     }

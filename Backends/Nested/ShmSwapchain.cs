@@ -62,12 +62,15 @@ internal sealed unsafe class ShmSwapchain : IDisposable
         return _buffers[index];
     }
 
+    /// <summary>Unmaps and closes the pool first (ours whatever happens to the connection), then
+    /// asks the parent to destroy the buffers and the pool.</summary>
     public void Dispose()
     {
+        if (_fd < 0) return;
+        munmap(_memory, (Tmds.Linux.size_t)(ulong)_size);
+        close(_fd);
+        _fd = -1;
         foreach (var b in _buffers) b.Destroy();
         _pool.Destroy();
-        munmap(_memory, (Tmds.Linux.size_t)(ulong)_size);
-        if (_fd >= 0) close(_fd);
-        _fd = -1;
     }
 }

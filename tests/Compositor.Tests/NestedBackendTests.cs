@@ -119,6 +119,18 @@ public sealed class NestedBackendTests : IDisposable
     }
 
     [Fact]
+    public void LosingTheParentEndsTheNestedCompositorCleanly()
+    {
+        var nested = StartNested(Peers.Dotnet, Peers.DmabufClientDll, "--allocator", "memfd");
+        Peers.WaitFor(() => nested.Stderr.Contains("Nested: a 400x300 window"), "the nested compositor's window");
+        Thread.Sleep(500); // frames are flowing
+        using (var parent = Process.GetProcessById(_parent.Pid)) parent.Kill();
+        Peers.WaitFor(() => nested.HasExited, "the nested compositor to end without its parent");
+        Assert.Contains("Lost the parent compositor", nested.Stderr);
+        Assert.DoesNotContain("Unhandled exception", nested.Stderr);
+    }
+
+    [Fact]
     public void InWestonItsFrameCallbacksPaceTheNestedClients()
     {
         var runtime = Peers.RuntimeDir();
