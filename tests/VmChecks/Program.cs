@@ -118,16 +118,7 @@ internal static partial class Program
             {
                 var bottomRight = format == "argb8888" ? ((byte)153, (byte)153, (byte)153) : ((byte)255, (byte)255, (byte)255);
                 var tolerance = format == "nv12" ? 2 : 0;
-                string? mismatch = "no screenshot yet";
-                var sw = Stopwatch.StartNew();
-                while (mismatch is not null && sw.Elapsed < TimeSpan.FromSeconds(120))
-                {
-                    if (client.HasExited) throw new InvalidOperationException($"dmabuf-client exited: {client.StandardError.ReadToEnd()}");
-                    Thread.Sleep(1000);
-                    var shot = Screenshot(runtime, env);
-                    mismatch = shot is null ? "grim failed" : PatternCheck.Frame0((x, y) => shot.Value.Pixel(x, y), 32, 32, 256, bottomRight, tolerance);
-                }
-                if (mismatch is not null) throw new InvalidOperationException(mismatch);
+                WaitForFrame0(runtime, env, client, bottomRight, tolerance, TimeSpan.FromSeconds(120));
                 var shown = $"frame 0 exact{(tolerance > 0 ? $" within {tolerance}" : "")} in the screenshot";
                 if (!drm) return shown;
                 // The harness takes the screendump while the window is still up.
@@ -290,7 +281,6 @@ internal static partial class Program
     /// </summary>
     private static string DrmConsole()
     {
-        var dir = AppContext.BaseDirectory;
         var runtime = Directory.CreateTempSubdirectory("vm-xdg").FullName;
         var env = new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime };
         var kms = Environment.GetEnvironmentVariable("KMS_DEVICE") ?? throw new InvalidOperationException("no KMS_DEVICE");
@@ -298,7 +288,7 @@ internal static partial class Program
         try
         {
             Check(!VirtualTerminal.IsInGraphicsMode(tty), "VT 1 is in graphics mode before the compositor starts");
-            using var compositor = Start("bash", ["-c", $"exec dotnet {Path.Combine(dir, "compositor.dll")} --socket vm-check --backend drm --drm-device {kms} < /dev/tty1"], env);
+            using var compositor = StartOnConsole(kms, env);
             try
             {
                 if (compositor.StandardOutput.ReadLine() != "WAYLAND_DISPLAY=vm-check") throw new InvalidOperationException("the compositor did not start");
@@ -339,7 +329,7 @@ internal static partial class Program
         try
         {
             Activate(tty, 1);
-            using var compositor = Start("bash", ["-c", $"exec dotnet {Path.Combine(dir, "compositor.dll")} --socket vm-check --backend drm --drm-device {kms} < /dev/tty1"], env);
+            using var compositor = StartOnConsole(kms, env);
             if (compositor.StandardOutput.ReadLine() != "WAYLAND_DISPLAY=vm-check") throw new InvalidOperationException("the compositor did not start");
             var log = new StringBuilder();
             compositor.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
@@ -499,19 +489,30 @@ internal static partial class Program
         }
     }
 
-    private static void WaitForFrame0(string runtime, Dictionary<string, string> env, Process client)
+    /// <summary>Takes grim screenshots until dmabuf-client's window at 32,32 shows frame 0 (its white
+    /// quadrant as <paramref name="bottomRight"/>, each channel within <paramref name="tolerance"/>).</summary>
+    private static void WaitForFrame0(string runtime, Dictionary<string, string> env, Process client,
+        (byte, byte, byte) bottomRight, int tolerance, TimeSpan timeout)
     {
         string? mismatch = "no screenshot yet";
         var sw = Stopwatch.StartNew();
-        while (mismatch is not null && sw.Elapsed < TimeSpan.FromSeconds(60))
+        while (mismatch is not null && sw.Elapsed < timeout)
         {
             if (client.HasExited) throw new InvalidOperationException($"dmabuf-client exited: {client.StandardError.ReadToEnd()}");
             Thread.Sleep(500);
             var shot = Screenshot(runtime, env);
-            mismatch = shot is null ? "grim failed" : PatternCheck.Frame0((x, y) => shot.Value.Pixel(x, y), 32, 32, 256, (255, 255, 255), 0);
+            mismatch = shot is null ? "grim failed" : PatternCheck.Frame0((x, y) => shot.Value.Pixel(x, y), 32, 32, 256, bottomRight, tolerance);
         }
         if (mismatch is not null) throw new InvalidOperationException(mismatch);
     }
+
+    private static void WaitForFrame0(string runtime, Dictionary<string, string> env, Process client) =>
+        WaitForFrame0(runtime, env, client, (255, 255, 255), 0, TimeSpan.FromSeconds(60));
+
+    /// <summary>Our compositor on the DRM backend with VT 1 as its standard input, as when started
+    /// from that text console.</summary>
+    private static Process StartOnConsole(string kms, Dictionary<string, string> env) =>
+        Start("bash", ["-c", $"exec dotnet {Path.Combine(AppContext.BaseDirectory, "compositor.dll")} --socket vm-check --backend drm --drm-device {kms} < /dev/tty1"], env);
 
     /// <summary>Whether a new open of the card may become its master: only when nobody else is.</summary>
     private static bool CanBecomeMaster(string card)
