@@ -116,20 +116,10 @@ public sealed unsafe class ScreencopyTests : IDisposable
 
         // A client shows a 100x80 surface somewhere: the capture completes with that damage.
         var other = _compositor.Connect();
-        var compositor = other.Bind<WlCompositor>("wl_compositor", 6);
-        var wm = other.Bind<XdgWmBase>("xdg_wm_base", 6);
-        var surface = compositor.CreateSurface();
+        var surface = other.Bind<WlCompositor>("wl_compositor", 6).CreateSurface();
         other.Bind<WpViewporter>("wp_viewporter", 1).GetViewport(surface).SetDestination(100, 80);
-        var xdg = wm.GetXdgSurface(surface);
-        uint serial = 0;
-        xdg.Configure += (_, s) => serial = s;
-        xdg.GetToplevel();
-        surface.Commit();
-        other.Roundtrip();
-        xdg.AckConfigure(serial);
-        surface.Attach(other.Bind<WpSinglePixelBufferManagerV1>("wp_single_pixel_buffer_manager_v1", 1).CreateU32RgbaBuffer(0, 0, 0, uint.MaxValue), 0, 0);
-        surface.Commit();
-        other.Roundtrip();
+        new TestToplevel(other, surface)
+            .Show(other.Bind<WpSinglePixelBufferManagerV1>("wp_single_pixel_buffer_manager_v1", 1).CreateU32RgbaBuffer(0, 0, 0, uint.MaxValue));
         _compositor.Frame();
         client.Roundtrip();
         Assert.True(c2.Ready);
