@@ -13,6 +13,9 @@ public sealed class Window : IDisposable
     private uint _pendingSerial;
     private bool _frameDone = true;
 
+    /// <summary>How often waits look at their stop flag (signal handlers only set it).</summary>
+    private const int StopCheckMs = 200;
+
     /// <param name="display">The compositor's socket (name or path); null: WAYLAND_DISPLAY.</param>
     public Window(string title, int width, int height, string? display = null)
     {
@@ -58,10 +61,12 @@ public sealed class Window : IDisposable
 
     public uint VersionOf(string iface) => _globals.TryGetValue(iface, out var g) ? g.Version : 0;
 
-    /// <summary>Waits for the previous frame's callback (the compositor's pace), then acks any new configure.</summary>
-    public void WaitForFrame()
+    /// <summary>Waits for the previous frame's callback (the compositor's pace), then acks any new configure.
+    /// Gives up when <paramref name="stop"/> says so: a compositor that stopped answering must not keep a
+    /// client that was told to quit.</summary>
+    public void WaitForFrame(Func<bool> stop)
     {
-        while (!_frameDone && !Closed && Display.Error is null) Display.Dispatch(1000);
+        while (!_frameDone && !Closed && !stop() && Display.Error is null) Display.Dispatch(StopCheckMs);
         if (Display.Error is { } e) throw new WaylandProtocolException(e);
         if (_pendingSerial != 0)
         {
@@ -98,16 +103,18 @@ public sealed class Window : IDisposable
         var frame = 0;
         while (!stop() && !Closed && (frames < 0 || frame < frames))
         {
-            WaitForFrame();
+            WaitForFrame(stop);
+            if (stop()) break;
             var b = Array.IndexOf(busy, false);
-            while (b < 0 && !Closed && !stop()) { Display.Dispatch(1000); b = Array.IndexOf(busy, false); }
+            while (b < 0 && !Closed && !stop()) { Display.Dispatch(StopCheckMs); b = Array.IndexOf(busy, false); }
             if (b < 0) break;
             draw(b, frame);
             busy[b] = true;
             Present(buffers[b]);
             frame++;
         }
-        Display.Roundtrip();
+        // Lets the last frame's requests reach the compositor, but never waits long for it.
+        Display.Roundtrip(1000);
         return frame;
     }
 

@@ -88,9 +88,6 @@ internal static class Program
 
     private static int Run(string allocatorName, string? device, uint fourcc, int width, int height, int frames, bool still, bool fullscreen)
     {
-        var stop = false;
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop = true; });
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop = true; });
 
         using var window = new Window("dmabuf-client", width, height);
         if (fullscreen) window.Toplevel.SetFullscreen(null); // acked with the first frame
@@ -117,6 +114,11 @@ internal static class Program
             }
             Console.Error.WriteLine($"dmabuf-client: {Count} {width}x{height} {Formats.Name(fourcc)} buffers, modifier 0x{buffers[0].Modifier:x16}, imported");
 
+            // Until now SIGINT and SIGTERM end the process at once; from here they ask the frame loop to
+            // stop, which it checks at least every 200 ms, and the buffers are destroyed on the way out.
+            var stop = false;
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop = true; });
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop = true; });
             var frame = window.RunFrames(wlBuffers, frames, () => stop, (b, n) => Draw(buffers[b], width, height, fourcc, still ? 0 : n));
             Console.Error.WriteLine($"dmabuf-client: {frame} frames shown");
             return 0;

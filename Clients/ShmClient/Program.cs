@@ -67,9 +67,6 @@ internal static unsafe class Program
 
     private static int Run(int width, int height, WlShm.Format format, int frames, bool still)
     {
-        var stop = false;
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop = true; });
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop = true; });
         using var window = new Window("shm-client", width, height);
         var shm = window.Bind<WlShm>("wl_shm", 1) ?? throw new InvalidOperationException("the compositor has no wl_shm");
 
@@ -90,6 +87,11 @@ internal static unsafe class Program
         close(fd);
         try
         {
+            // Until now SIGINT and SIGTERM end the process at once; from here they ask the frame loop to
+            // stop, which it checks at least every 200 ms, and the buffers are destroyed on the way out.
+            var stop = false;
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop = true; });
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop = true; });
             var frame = window.RunFrames(buffers, frames, () => stop,
                 (b, n) => Pattern.FillArgb(memory + (long)b * stride * height, stride, width, height, still ? 0 : n));
             Console.Error.WriteLine($"shm-client: {frame} frames shown");

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Compositor.Tests.Harness;
+using Tmds.Linux;
 
 namespace Compositor.Tests;
 
@@ -87,6 +88,30 @@ public sealed class SampleClientTests : IDisposable
         Assert.Contains("120 frames shown", err);
         // Three buffers imported once each: the compositor logs no further imports, and no failure.
         Assert.DoesNotContain("failed", _compositor.Log);
+    }
+
+    /// <summary>SIGTERM ends an animating client promptly even when the compositor stopped answering
+    /// (here: stopped with SIGSTOP), so no script waiting for it can hang.</summary>
+    [Theory]
+    [InlineData("dmabuf")]
+    [InlineData("shm")]
+    public void SigtermEndsAClientWhoseCompositorStoppedAnswering(string which)
+    {
+        var client = Start(which == "dmabuf" ? Peers.DmabufClientDll : Peers.ShmClientDll);
+        WaitForPattern();
+        Assert.Equal(0, LibC.kill(_compositor.Pid, LibC.SIGSTOP));
+        try
+        {
+            Thread.Sleep(300); // the client now waits for a frame callback that cannot come
+            Assert.Equal(0, LibC.kill(client.Process.Id, LibC.SIGTERM));
+            Assert.True(client.Process.WaitForExit(5000), $"{which}-client still running 5 s after SIGTERM\n{client.Stderr}");
+            Assert.True(client.Process.ExitCode == 0, client.Stderr);
+            Assert.Contains("frames shown", client.Stderr);
+        }
+        finally
+        {
+            LibC.kill(_compositor.Pid, LibC.SIGCONT);
+        }
     }
 
     [Theory]

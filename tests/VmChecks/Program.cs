@@ -203,7 +203,7 @@ internal static partial class Program
         var discarded = 0;
         for (var i = 0; i < 20; i++)
         {
-            window.WaitForFrame();
+            window.WaitForFrame(() => false);
             var feedback = presentation.Feedback(window.Surface);
             feedback.Presented += (_, hi, lo, ns, refresh, seqHi, seqLo, flags) =>
                 presented.Add(((((ulong)hi << 32) | lo) * 1_000_000_000 + ns, refresh, ((ulong)seqHi << 32) | seqLo, (uint)flags));
@@ -256,7 +256,7 @@ internal static partial class Program
             var pixels = window.Bind<Wayland.Protocols.Client.WpSinglePixelBufferManagerV1>("wp_single_pixel_buffer_manager_v1", 1)!;
             window.Bind<Wayland.Protocols.Client.WpViewporter>("wp_viewporter", 1)!.GetViewport(window.Surface).SetDestination(1280, 800);
             window.Display.Roundtrip();
-            window.WaitForFrame(); // acks the fullscreen configure
+            window.WaitForFrame(() => false); // acks the fullscreen configure
             window.Present(pixels.CreateU32RgbaBuffer(0, uint.MaxValue / 2, 0, uint.MaxValue));
             Until(window, () => focused, "keyboard focus on the new window");
 

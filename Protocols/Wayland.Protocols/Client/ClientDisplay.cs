@@ -163,6 +163,19 @@ public sealed unsafe class ClientDisplay : IMessageContext, IDisposable
         while (!done) Dispatch();
     }
 
+    /// <summary>A round trip that gives up after <paramref name="timeoutMs"/>: for a client on its way
+    /// out, which must not hang on a compositor that stopped answering. False when it gave up.</summary>
+    public bool Roundtrip(int timeoutMs)
+    {
+        var done = false;
+        var callback = Display.Sync();
+        callback.Done += (_, _) => done = true;
+        var deadline = Environment.TickCount64 + timeoutMs;
+        long left;
+        while (!done && (left = deadline - Environment.TickCount64) > 0) Dispatch((int)left);
+        return done;
+    }
+
     private void ReadOnce()
     {
         switch (Connection.Receive(out var error))

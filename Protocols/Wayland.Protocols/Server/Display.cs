@@ -78,8 +78,9 @@ public sealed class Display : IDisposable
 
     internal void RemoveClient(Client client)
     {
+        // It stays in _toFlush, if there: removing it here, in the middle of FlushClients, would shift
+        // the next client past the loop's index and leave it unflushed for good.
         _clients.Remove(client);
-        _toFlush.Remove(client);
     }
 
     internal void ScheduleFlush(Client client) => _toFlush.Add(client);
@@ -87,7 +88,8 @@ public sealed class Display : IDisposable
     /// <summary>Sends every client's queued events. Called before the loop sleeps.</summary>
     public void FlushClients()
     {
-        // Index loop: a failed flush removes the client from the list.
+        // Index loop: a client destroyed by a failed flush may queue events for others (focus moves),
+        // which appends them here; destroyed clients are skipped by FlushNow.
         for (var i = 0; i < _toFlush.Count; i++)
         {
             var c = _toFlush[i];
