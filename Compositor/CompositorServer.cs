@@ -111,6 +111,9 @@ public sealed class CompositorServer : IDisposable
 
     public void Dispose()
     {
+        // Clients came last, so they go first: their surfaces' teardown damages outputs and releases
+        // buffers, which needs the backend and the renderer still alive.
+        Display.DestroyClients("compositor shutting down");
         Dmabuf?.Dispose();
         Seat.Keyboard.Dispose();
         Backend.OutputAdded -= AddOutput;

@@ -118,12 +118,14 @@ public sealed class NestedBackendTests : IDisposable
         Assert.Contains("Nested: a 1280x720 window in the parent compositor", err);
     }
 
-    [Fact]
-    public void LosingTheParentEndsTheNestedCompositorCleanly()
+    [Theory]
+    [InlineData("dmabuf-client")] // animating: frames are flowing when the parent goes
+    [InlineData("foot")]          // idle: its window's teardown is what asks for a frame
+    public void LosingTheParentEndsTheNestedCompositorCleanly(string client)
     {
-        var nested = StartNested(Peers.Dotnet, Peers.DmabufClientDll, "--allocator", "memfd");
+        var nested = client == "foot" ? StartNested("foot") : StartNested(Peers.Dotnet, Peers.DmabufClientDll, "--allocator", "memfd");
         Peers.WaitFor(() => nested.Stderr.Contains("Nested: a 400x300 window"), "the nested compositor's window");
-        Thread.Sleep(500); // frames are flowing
+        Thread.Sleep(1500); // the client's window is up
         using (var parent = Process.GetProcessById(_parent.Pid)) parent.Kill();
         Peers.WaitFor(() => nested.HasExited, "the nested compositor to end without its parent");
         Assert.Contains("Lost the parent compositor", nested.Stderr);

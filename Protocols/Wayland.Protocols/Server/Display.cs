@@ -140,10 +140,17 @@ public sealed class Display : IDisposable
         return null;
     }
 
+    /// <summary>Disconnects every client, destroying its resources. Whoever owns what those resources
+    /// use (outputs, the renderer) calls this before tearing it down.</summary>
+    public void DestroyClients(string reason)
+    {
+        foreach (var c in _clients.ToArray()) c.Destroy(reason);
+    }
+
     public void Dispose()
     {
         Loop.BeforeSleep -= FlushClients;
-        foreach (var c in _clients.ToArray()) c.Destroy("server shutting down");
+        DestroyClients("server shutting down");
         foreach (var (socket, source) in _sockets) { source.Dispose(); socket.Dispose(); }
         _sockets.Clear();
     }

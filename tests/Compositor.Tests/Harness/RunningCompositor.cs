@@ -34,6 +34,14 @@ internal sealed class RunningCompositor : IDisposable
     public int Pid => _process.Id;
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Waits (bounded) for the compositor to exit and returns its exit code.</summary>
+    public int WaitForExit(int timeoutMs = 20_000)
+    {
+        if (!_process.WaitForExit(timeoutMs)) throw new TimeoutException($"the compositor did not exit in {timeoutMs} ms\n{Log}");
+        _process.WaitForExit(); // the rest of stderr
+        return _process.ExitCode;
+    }
+
     /// <summary>Everything the compositor logged so far.</summary>
     public string Log { get { lock (_log) return _log.ToString(); } }
 
