@@ -1,10 +1,17 @@
+using Wayland.Wire;
+
 namespace Compositor.Backends;
 
-/// <summary>One plane of a DMA-BUF as a client described it (the fd stays owned by the caller).</summary>
-public readonly record struct DmaBufPlane(int Fd, uint Offset, uint Stride);
+/// <summary>One plane of a DMA-BUF as a client described it; its fd is owned by the
+/// <see cref="DmaBufAttributes"/> that holds the plane.</summary>
+public readonly record struct DmaBufPlane(OwnedFd Fd, uint Offset, uint Stride);
 
-/// <summary>A client's DMA-BUF, checked and ready to import: size, DRM fourcc, modifier, planes.</summary>
-public sealed class DmaBufAttributes
+/// <summary>
+/// A client's DMA-BUF, checked and ready to import: size, DRM fourcc, modifier, planes, and the
+/// planes' fds, which it owns (one owner from the params that collected them to the buffer that
+/// outlives every import): disposing it closes them.
+/// </summary>
+public sealed class DmaBufAttributes : IDisposable
 {
     public const int MaxPlanes = 4;
     /// <summary>DRM_FORMAT_MOD_LINEAR and DRM_FORMAT_MOD_INVALID (the driver picks: "implicit").</summary>
@@ -14,7 +21,14 @@ public sealed class DmaBufAttributes
     public int Height { get; init; }
     public uint Fourcc { get; init; }
     public ulong Modifier { get; init; }
+    /// <summary>The first row in memory is the bottom of the picture (zwp_linux_buffer_params_v1's y_invert).</summary>
+    public bool YInverted { get; init; }
     public DmaBufPlane[] Planes { get; init; } = [];
+
+    public void Dispose()
+    {
+        foreach (var plane in Planes) plane.Fd.Dispose();
+    }
 }
 
 /// <summary>What the kernel says of a client's fd.</summary>

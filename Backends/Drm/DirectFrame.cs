@@ -35,7 +35,7 @@ internal sealed unsafe class DirectFrame : IDisposable
         {
             for (var i = 0; i < a.Planes.Length; i++)
             {
-                if (!table.TryAcquire(a.Planes[i].Fd, out var handle, out var error))
+                if (!table.TryAcquire(a.Planes[i].Fd.Value, out var handle, out var error))
                 {
                     whyNot = $"the device does not import it: PRIME_FD_TO_HANDLE errno {error}";
                     return null;

@@ -77,7 +77,7 @@ public sealed unsafe partial class GlesRenderer
         if (_cpuRenderer && !CpuMappable(a)) return null;
         var target = IsExternalOnly(a.Fourcc, a.Modifier) ? Gles.TextureExternalOes : Gles.Texture2D;
         if (ImportImage(a.Fourcc, a.Width, a.Height, a.Planes, a.Modifier, target) is { } whole)
-            return new GlesTexture(this, whole.Id, target, a.Width, a.Height, a.Fourcc, whole.Image);
+            return new GlesTexture(this, whole.Id, target, a.Width, a.Height, a.Fourcc, whole.Image) { YInverted = a.YInverted };
         if (a.Fourcc == Fourcc.Nv12 && a.Planes.Length == 2) return ImportNv12ByPlane(a);
         return null;
     }
@@ -95,25 +95,25 @@ public sealed unsafe partial class GlesRenderer
     {
         foreach (var plane in a.Planes)
         {
-            if (DmaBufFd.ExporterOf(plane.Fd) is { } exporter and not "drm")
+            if (DmaBufFd.ExporterOf(plane.Fd.Value) is { } exporter and not "drm")
             {
                 _log.Debug("DMA-BUF from {Exporter} not imported: llvmpipe reads only memfds and DRM-core exports safely", exporter);
                 return false;
             }
-            var size = (long)Tmds.Linux.LibC.lseek(plane.Fd, 0, Tmds.Linux.LibC.SEEK_END);
-            Tmds.Linux.LibC.lseek(plane.Fd, 0, Tmds.Linux.LibC.SEEK_SET);
+            var size = (long)Tmds.Linux.LibC.lseek(plane.Fd.Value, 0, Tmds.Linux.LibC.SEEK_END);
+            Tmds.Linux.LibC.lseek(plane.Fd.Value, 0, Tmds.Linux.LibC.SEEK_SET);
             if (size <= 0)
             {
                 _log.Information("DMA-BUF plane (fd {Fd}) has no size (lseek: errno {Errno}): a software renderer cannot read it",
-                    plane.Fd, Marshal.GetLastSystemError());
+                    plane.Fd.Value, Marshal.GetLastSystemError());
                 return false;
             }
             var map = Tmds.Linux.LibC.mmap(null, (Tmds.Linux.size_t)(ulong)size,
-                Tmds.Linux.LibC.PROT_READ | Tmds.Linux.LibC.PROT_WRITE, Tmds.Linux.LibC.MAP_SHARED, plane.Fd, 0);
+                Tmds.Linux.LibC.PROT_READ | Tmds.Linux.LibC.PROT_WRITE, Tmds.Linux.LibC.MAP_SHARED, plane.Fd.Value, 0);
             if (map == Tmds.Linux.LibC.MAP_FAILED)
             {
                 _log.Information("DMA-BUF plane (fd {Fd}, {Size} bytes) cannot be mapped for the software renderer: errno {Errno}",
-                    plane.Fd, size, Marshal.GetLastSystemError());
+                    plane.Fd.Value, size, Marshal.GetLastSystemError());
                 return false;
             }
             Tmds.Linux.LibC.munmap(map, (Tmds.Linux.size_t)(ulong)size);
@@ -135,7 +135,7 @@ public sealed unsafe partial class GlesRenderer
             return null;
         }
         _log.Debug("NV12 {Width}x{Height} imported as separate Y and CbCr planes", a.Width, a.Height);
-        return new GlesTexture(this, y.Id, Gles.Texture2D, a.Width, a.Height, a.Fourcc, y.Image) { UvId = uv.Id, UvImage = uv.Image };
+        return new GlesTexture(this, y.Id, Gles.Texture2D, a.Width, a.Height, a.Fourcc, y.Image) { UvId = uv.Id, UvImage = uv.Image, YInverted = a.YInverted };
     }
 
     /// <summary>One EGLImage of the planes, bound to a new texture; null when the driver refuses.</summary>
@@ -148,7 +148,7 @@ public sealed unsafe partial class GlesRenderer
         attributes[n++] = Egl.LinuxDrmFourcc; attributes[n++] = (int)fourcc;
         for (var i = 0; i < planes.Length; i++)
         {
-            attributes[n++] = Egl.PlaneFd[i]; attributes[n++] = planes[i].Fd;
+            attributes[n++] = Egl.PlaneFd[i]; attributes[n++] = planes[i].Fd.Value;
             attributes[n++] = Egl.PlaneOffset[i]; attributes[n++] = (int)planes[i].Offset;
             attributes[n++] = Egl.PlanePitch[i]; attributes[n++] = (int)planes[i].Stride;
             if (modifier != DmaBufAttributes.ModifierInvalid)

@@ -317,7 +317,8 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
                 _ => (u, v),
             };
             tc[i * 2] = (float)((s.X + bu * s.Width) / t.Width);
-            tc[i * 2 + 1] = (float)((s.Y + bv * s.Height) / t.Height);
+            var tv = (float)((s.Y + bv * s.Height) / t.Height);
+            tc[i * 2 + 1] = t.YInverted ? 1 - tv : tv;
         }
     }
 

@@ -18,6 +18,7 @@ internal sealed class GlesTexture(GlesRenderer renderer, uint id, int target, in
     /// <summary>NV12 imported plane by plane: <see cref="Id"/> holds Y (R8), this the CbCr plane (GR88).</summary>
     public uint UvId { get; init; }
     public nint UvImage { get; init; }
+    public bool YInverted { get; init; }
 
     public void Dispose()
     {

@@ -69,6 +69,8 @@ public interface ITexture : IDisposable
     int Height { get; }
     uint Fourcc { get; }
     bool HasAlpha { get; }
+    /// <summary>Rows are stored bottom to top: drawn flipped vertically.</summary>
+    bool YInverted => false;
 }
 
 /// <summary>A premultiplied RGBA colour, components 0..1.</summary>

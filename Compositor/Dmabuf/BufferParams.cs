@@ -48,11 +48,10 @@ public sealed class BufferParams : IZwpLinuxBufferParamsV1Handler
 
     public void Create(ZwpLinuxBufferParamsV1 resource, int width, int height, uint format, ZwpLinuxBufferParamsV1.Flags flags)
     {
-        var result = Build(resource, width, height, format, flags, out var attributes, out var fds);
+        var result = Build(resource, width, height, format, flags, out var attributes);
         if (result == Outcome.ProtocolError) return;
-        if (result == Outcome.Failed) { resource.SendFailed(); return; }
         WlBuffer? created = null;
-        if (Make(() => created = new WlBuffer(resource.Client, 0, 1), attributes!, fds!) is null)
+        if (result == Outcome.Failed || Make(() => created = new WlBuffer(resource.Client, 0, 1), attributes!) is null)
         {
             resource.SendFailed();
             return;
@@ -62,31 +61,37 @@ public sealed class BufferParams : IZwpLinuxBufferParamsV1Handler
 
     public void CreateImmed(ZwpLinuxBufferParamsV1 resource, WlBuffer bufferId, int width, int height, uint format, ZwpLinuxBufferParamsV1.Flags flags)
     {
-        var result = Build(resource, width, height, format, flags, out var attributes, out var fds);
+        var result = Build(resource, width, height, format, flags, out var attributes);
         if (result == Outcome.ProtocolError) return;
-        if (result == Outcome.Failed || Make(() => bufferId, attributes!, fds!) is null)
+        if (result == Outcome.Failed || Make(() => bufferId, attributes!) is null)
         {
-            foreach (var f in fds ?? []) f.Dispose();
             // The spec lets us choose; like wlroots we end the client rather than hand out a dead buffer.
             resource.PostError(ZwpLinuxBufferParamsV1.Error.InvalidWlBuffer, $"importing the {width}x{height} {FourccName(format)} DMA-BUF failed");
         }
     }
 
     /// <summary>The buffer: imported by the renderer (zero-copy), or else, for a linear single-plane
-    /// buffer, read through a CPU mapping; null (fds closed) when neither works. The wl_buffer is
-    /// made only once one of them works.</summary>
-    private Buffers.ClientBuffer? Make(Func<WlBuffer> resource, DmaBufAttributes attributes, OwnedFd[] fds)
+    /// buffer, read through a CPU mapping; null when neither works. It takes the attributes (their
+    /// fds): they are the buffer's when it is made, closed here when it is not. The wl_buffer is made
+    /// only once one of them works.</summary>
+    private Buffers.ClientBuffer? Make(Func<WlBuffer> resource, DmaBufAttributes attributes)
+    {
+        var buffer = TryMake(resource, attributes);
+        if (buffer is null) attributes.Dispose();
+        return buffer;
+    }
+
+    private Buffers.ClientBuffer? TryMake(Func<WlBuffer> resource, DmaBufAttributes attributes)
     {
         // Every path maps the memory (a software renderer, or our CPU read): it must not be able to shrink.
-        foreach (var f in fds)
+        foreach (var plane in attributes.Planes)
         {
-            if (ClientMemory.CannotShrink(f.Value)) continue;
+            if (ClientMemory.CannotShrink(plane.Fd.Value)) continue;
             _dmabuf.Log.Information("DMA-BUF plane is neither a DMA-BUF nor a file sealed against shrinking: refused, it could be truncated under a mapping");
-            foreach (var d in fds) d.Dispose();
             return null;
         }
-        if (_dmabuf.Importer.ImportDmaBuf(attributes) is { } texture) return new DmabufBuffer(resource(), attributes, texture, fds);
-        if (MappedDmabufBuffer.Qualifies(attributes, _dmabuf.UploadFormats) && MappedDmabufBuffer.TryCreate(resource, attributes, fds) is { } mapped)
+        if (_dmabuf.Importer.ImportDmaBuf(attributes) is { } texture) return new DmabufBuffer(resource(), attributes, texture);
+        if (MappedDmabufBuffer.Qualifies(attributes, _dmabuf.UploadFormats) && MappedDmabufBuffer.TryCreate(resource, attributes) is { } mapped)
         {
             _dmabuf.Log.Information("DMA-BUF {Width}x{Height} {Format}: the renderer does not import it; read through a CPU mapping, copied when composited",
                 attributes.Width, attributes.Height, FourccName(attributes.Fourcc));
@@ -94,17 +99,18 @@ public sealed class BufferParams : IZwpLinuxBufferParamsV1Handler
         }
         _dmabuf.Log.Information("DMA-BUF import of {Width}x{Height} {Format} (modifier 0x{Modifier:x}) failed",
             attributes.Width, attributes.Height, FourccName(attributes.Fourcc), attributes.Modifier);
-        foreach (var f in fds) f.Dispose();
         return null;
     }
 
     private enum Outcome { Ok, Failed, ProtocolError }
 
+    /// <summary>Checks the params; on <see cref="Outcome.Ok"/> the planes' fds move into
+    /// <paramref name="attributes"/>, on the other outcomes they are closed (failed) or left for the
+    /// params to close (a protocol error ends the client).</summary>
     private Outcome Build(ZwpLinuxBufferParamsV1 resource, int width, int height, uint format, ZwpLinuxBufferParamsV1.Flags flags,
-        out DmaBufAttributes? attributes, out OwnedFd[]? fds)
+        out DmaBufAttributes? attributes)
     {
         attributes = null;
-        fds = null;
         if (_used) { resource.PostError(ZwpLinuxBufferParamsV1.Error.AlreadyUsed, "params were already used to create a wl_buffer"); return Outcome.ProtocolError; }
         _used = true;
 
@@ -132,17 +138,27 @@ public sealed class BufferParams : IZwpLinuxBufferParamsV1Handler
             }
         }
 
-        fds = new OwnedFd[count];
+        // Interlaced buffers (and flags this version does not know) are not supported: a runtime
+        // "failed", not a client bug, as in weston. Y-inverted ones are drawn flipped.
+        if ((flags & ~ZwpLinuxBufferParamsV1.Flags.YInvert) != 0)
+        {
+            _dmabuf.Log.Information("DMA-BUF with flags {Flags} refused: only y_invert is supported", flags);
+            CloseFds();
+            return Outcome.Failed;
+        }
+
         var planes = new DmaBufPlane[count];
         for (var i = 0; i < count; i++)
         {
-            fds[i] = _fds[i]!;
+            planes[i] = new DmaBufPlane(_fds[i]!, _offsets[i], _strides[i]);
             _fds[i] = null;
-            planes[i] = new DmaBufPlane(fds[i].Value, _offsets[i], _strides[i]);
         }
-        attributes = new DmaBufAttributes { Width = width, Height = height, Fourcc = format, Modifier = _modifier, Planes = planes };
-        // Y-inverted and interlaced buffers are not supported: a runtime "failed", not a client bug.
-        return flags == 0 ? Outcome.Ok : Outcome.Failed;
+        attributes = new DmaBufAttributes
+        {
+            Width = width, Height = height, Fourcc = format, Modifier = _modifier, Planes = planes,
+            YInverted = (flags & ZwpLinuxBufferParamsV1.Flags.YInvert) != 0,
+        };
+        return Outcome.Ok;
     }
 
     /// <summary>Offset and stride against the fd's real size (lseek to the end), overflow-safe.</summary>

@@ -1,26 +1,24 @@
 using Compositor.Backends;
 using Compositor.Buffers;
 using Wayland.Protocols.Server;
-using Wayland.Wire;
 
 namespace Compositor.Dmabuf;
 
 /// <summary>
 /// A wl_buffer made of DMA-BUFs, imported once when created (an EGLImage texture) and drawn from
-/// that texture every frame without copying. Owns its plane fds (the DRM backend imports them again
-/// as GEM handles for direct scanout) and the texture; both go with the wl_buffer.
+/// that texture every frame without copying. Owns its attributes with their plane fds (the DRM
+/// backend imports them again as GEM handles for direct scanout) and the texture; both go with the
+/// wl_buffer.
 /// </summary>
 public sealed class DmabufBuffer : ClientBuffer, IWlBufferHandler, IScanoutSource
 {
     private readonly ITexture _texture;
-    private readonly OwnedFd[] _fds;
 
-    public DmabufBuffer(WlBuffer resource, DmaBufAttributes attributes, ITexture texture, OwnedFd[] fds)
+    public DmabufBuffer(WlBuffer resource, DmaBufAttributes attributes, ITexture texture)
         : base(resource, attributes.Width, attributes.Height)
     {
         Attributes = attributes;
         _texture = texture;
-        _fds = fds;
         resource.Handler = this;
     }
 
@@ -35,6 +33,6 @@ public sealed class DmabufBuffer : ClientBuffer, IWlBufferHandler, IScanoutSourc
     protected override void Free()
     {
         _texture.Dispose();
-        foreach (var fd in _fds) fd.Dispose();
+        Attributes.Dispose();
     }
 }

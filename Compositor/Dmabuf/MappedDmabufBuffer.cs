@@ -20,16 +20,14 @@ public sealed unsafe class MappedDmabufBuffer : ClientBuffer, IWlBufferHandler, 
 {
     private readonly byte* _map;
     private readonly long _length;
-    private readonly OwnedFd[] _fds;
     private readonly uint _offset;
 
-    private MappedDmabufBuffer(WlBuffer resource, DmaBufAttributes attributes, byte* map, long length, OwnedFd[] fds)
+    private MappedDmabufBuffer(WlBuffer resource, DmaBufAttributes attributes, byte* map, long length)
         : base(resource, attributes.Width, attributes.Height)
     {
         Attributes = attributes;
         _map = map;
         _length = length;
-        _fds = fds;
         _offset = attributes.Planes[0].Offset;
         Stride = (int)attributes.Planes[0].Stride;
         resource.Handler = this;
@@ -41,23 +39,24 @@ public sealed unsafe class MappedDmabufBuffer : ClientBuffer, IWlBufferHandler, 
     public override int Stride { get; }
     public override bool ReleasedAfterCopy => false;
 
-    /// <summary>Whether such a buffer can be read this way (checked before the wl_buffer exists).</summary>
+    /// <summary>Whether such a buffer can be read this way (checked before the wl_buffer exists).
+    /// Y-inverted ones are not: their damage would have to be flipped too; the GPU path flips them.</summary>
     public static bool Qualifies(DmaBufAttributes a, IReadOnlyList<uint> uploadable) =>
-        a.Planes.Length == 1 && a.Modifier == DmaBufAttributes.ModifierLinear && uploadable.Contains(a.Fourcc)
+        a.Planes.Length == 1 && a.Modifier == DmaBufAttributes.ModifierLinear && uploadable.Contains(a.Fourcc) && !a.YInverted
         && a.Planes[0].Stride >= (ulong)a.Width * 4
         // Rows are handed to the renderer as one span: its length must fit an int.
         && a.Planes[0].Offset + (long)a.Planes[0].Stride * a.Height <= int.MaxValue;
 
     /// <summary>Maps the buffer for reading; null when its fd cannot be mapped or is too small.</summary>
-    public static MappedDmabufBuffer? TryCreate(Func<WlBuffer> resource, DmaBufAttributes a, OwnedFd[] fds)
+    public static MappedDmabufBuffer? TryCreate(Func<WlBuffer> resource, DmaBufAttributes a)
     {
         var plane = a.Planes[0];
         var length = plane.Offset + (long)plane.Stride * (a.Height - 1) + (long)a.Width * 4;
-        var size = Native.FileSize(plane.Fd);
+        var size = Native.FileSize(plane.Fd.Value);
         if (size >= 0 && size < length) return null;
-        var map = mmap(null, (size_t)(ulong)length, PROT_READ, MAP_SHARED, plane.Fd, 0);
+        var map = mmap(null, (size_t)(ulong)length, PROT_READ, MAP_SHARED, plane.Fd.Value, 0);
         if (map == MAP_FAILED) return null;
-        return new MappedDmabufBuffer(resource(), a, (byte*)map, length, fds);
+        return new MappedDmabufBuffer(resource(), a, (byte*)map, length);
     }
 
     public override bool Upload(IRenderer renderer, ITexture texture, Rect region)
@@ -65,14 +64,14 @@ public sealed unsafe class MappedDmabufBuffer : ClientBuffer, IWlBufferHandler, 
         var start = _offset + (long)region.Y * Stride;
         var rows = (region.Height - 1) * (long)Stride + (region.X + region.Width) * 4L;
         // The exporter may need to make CPU caches coherent around the read (DMA_BUF_IOCTL_SYNC).
-        Native.DmaBufSync(_fds[0].Value, start: true);
+        Native.DmaBufSync(Attributes.Planes[0].Fd.Value, start: true);
         try
         {
             renderer.Upload(texture, new ReadOnlySpan<byte>(_map + start, (int)rows), Stride, region);
         }
         finally
         {
-            Native.DmaBufSync(_fds[0].Value, start: false);
+            Native.DmaBufSync(Attributes.Planes[0].Fd.Value, start: false);
         }
         return true;
     }
@@ -82,6 +81,6 @@ public sealed unsafe class MappedDmabufBuffer : ClientBuffer, IWlBufferHandler, 
     protected override void Free()
     {
         munmap(_map, (size_t)(ulong)_length);
-        foreach (var fd in _fds) fd.Dispose();
+        Attributes.Dispose();
     }
 }

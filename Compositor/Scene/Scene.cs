@@ -142,7 +142,8 @@ public sealed class Scene
     private static bool IsScanoutCandidate(Surface s, int x, int y, SceneOutput output)
     {
         var st = s.Current;
-        if (x != output.X || y != output.Y || s.Texture is not { } texture) return false;
+        // A y-inverted buffer needs the renderer to flip it; a plane shows rows as they are.
+        if (x != output.X || y != output.Y || s.Texture is not { YInverted: false } texture) return false;
         if (s.BufferWidth != output.Output.Width || s.BufferHeight != output.Output.Height || st.Transform != 0) return false;
         if (s.Width * output.Output.Scale != s.BufferWidth || s.Height * output.Output.Scale != s.BufferHeight) return false;
         if (texture.HasAlpha && !st.Opaque.ContainsRect(new Rect(0, 0, s.Width, s.Height))) return false;

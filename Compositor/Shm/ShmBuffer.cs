@@ -1,3 +1,4 @@
+using Wayland.Wire;
 using Compositor.Backends;
 using Compositor.Buffers;
 using Wayland.Protocols.Server;
@@ -46,14 +47,16 @@ public sealed class ShmBuffer : ClientBuffer, IWlBufferHandler
         if (_imported is not null) return true;
         if (_importTried || !_pool.IsMapped || _pool.ImportRefused || _pool.Shm.Importer is not { } importer) return false;
         _importTried = true;
-        _imported = importer.ImportDmaBuf(new DmaBufAttributes
+        // The pool keeps its fd; the import gets a duplicate of its own, closed once the image holds the memory.
+        using var attributes = new DmaBufAttributes
         {
             Width = Width,
             Height = Height,
             Fourcc = _fourcc,
             Modifier = DmaBufAttributes.ModifierLinear,
-            Planes = [new DmaBufPlane(_pool.Fd, (uint)_offset, (uint)Stride)],
-        });
+            Planes = [new DmaBufPlane(_pool.DuplicateFd(), (uint)_offset, (uint)Stride)],
+        };
+        _imported = importer.ImportDmaBuf(attributes);
         if (_imported is null)
         {
             _pool.ImportRefused = true;

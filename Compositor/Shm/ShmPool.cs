@@ -32,6 +32,9 @@ public sealed unsafe class ShmPool : IWlShmPoolHandler
     internal ShmGlobal Shm => _shm;
     /// <summary>The client's file (owned by the pool) for importing buffers in place.</summary>
     internal int Fd => _fd.Value;
+
+    /// <summary>A new fd of the pool's file, for an owner of its own (a DMA-BUF import).</summary>
+    internal OwnedFd DuplicateFd() => _fd.Duplicate();
     /// <summary>The renderer refused to import one of this pool's buffers: the others are copied without asking.</summary>
     internal bool ImportRefused { get; set; }
     /// <summary>Mapped (sealed against shrinking): pixels are read in place.</summary>

@@ -35,11 +35,16 @@ public sealed unsafe class DmaBufImportTests : IDisposable
                 Assert.Equal((long)width * 4, (long)pwrite(fd, p, width * 4, (long)y * width * 4));
     }
 
-    private ITexture? Import(int fd, int width, int height, uint fourcc = Fourcc.Xrgb8888) => _r.ImportDmaBuf(new DmaBufAttributes
+    /// <summary>Imports a duplicate of <paramref name="fd"/>, closed right after: the image holds the memory.</summary>
+    private ITexture? Import(int fd, int width, int height, uint fourcc = Fourcc.Xrgb8888, bool yInverted = false)
     {
-        Width = width, Height = height, Fourcc = fourcc, Modifier = DmaBufAttributes.ModifierLinear,
-        Planes = [new DmaBufPlane(fd, 0, (uint)width * 4)],
-    });
+        using var attributes = new DmaBufAttributes
+        {
+            Width = width, Height = height, Fourcc = fourcc, Modifier = DmaBufAttributes.ModifierLinear, YInverted = yInverted,
+            Planes = [new DmaBufPlane(new Wayland.Wire.OwnedFd(fcntl(fd, F_DUPFD_CLOEXEC, 0)), 0, (uint)width * 4)],
+        };
+        return _r.ImportDmaBuf(attributes);
+    }
 
     private uint[] DrawAndRead(ITexture texture, IRenderTarget target)
     {
@@ -49,6 +54,38 @@ public sealed unsafe class DmaBufImportTests : IDisposable
         var bytes = new byte[target.Width * target.Height * 4];
         _r.ReadPixels(target, new Rect(0, 0, target.Width, target.Height), Fourcc.Argb8888, bytes, target.Width * 4);
         return MemoryMarshal.Cast<byte, uint>(bytes).ToArray();
+    }
+
+    /// <summary>A y-inverted buffer (zwp_linux_buffer_params_v1's y_invert) stores its bottom row
+    /// first: drawn, it is flipped back upright.</summary>
+    [Fact]
+    public void YInvertedBufferIsDrawnFlipped()
+    {
+        var fd = MemFd(16 * 8 * 4);
+        try
+        {
+            var rows = new uint[16 * 8];
+            rows.AsSpan(0, 16 * 4).Fill(0x00ff0000);   // first rows in memory: red
+            rows.AsSpan(16 * 4).Fill(0x000000ff);      // last rows: blue
+            fixed (uint* p = rows) Assert.Equal(16L * 8 * 4, (long)pwrite(fd, p, 16 * 8 * 4, 0));
+            using var target = _r.CreateOffscreenTarget(16, 8);
+            using (var upright = Import(fd, 16, 8))
+            {
+                var pixels = DrawAndRead(upright!, target);
+                Assert.Equal(0xffff0000u, pixels[0]);
+                Assert.Equal(0xff0000ffu, pixels[16 * 7]);
+            }
+            using (var inverted = Import(fd, 16, 8, yInverted: true))
+            {
+                var pixels = DrawAndRead(inverted!, target);
+                Assert.All(pixels.AsSpan(0, 16 * 4).ToArray(), p => Assert.Equal(0xff0000ffu, p));
+                Assert.All(pixels.AsSpan(16 * 4).ToArray(), p => Assert.Equal(0xffff0000u, p));
+            }
+        }
+        finally
+        {
+            close(fd);
+        }
     }
 
     [Fact]
@@ -107,11 +144,13 @@ public sealed unsafe class DmaBufImportTests : IDisposable
         Assert.True(managedAfter - managed < 1L << 20, $"managed memory grew by {managedAfter - managed} bytes over 1000 imports");
     }
 
+    /// <summary>Fds are counted before the GC runs: one that only a finalizer would close is a leak.
+    /// Managed memory is measured after a full collection (garbage is not growth).</summary>
     private static (int Fds, long Rss, long Managed) Usage()
     {
+        var fds = Directory.GetFiles("/proc/self/fd").Length;
         var managed = GC.GetTotalMemory(forceFullCollection: true);
-        GC.WaitForPendingFinalizers();
         var statm = File.ReadAllText("/proc/self/statm").Split(' ');
-        return (Directory.GetFiles("/proc/self/fd").Length, long.Parse(statm[1]) * Environment.SystemPageSize, managed);
+        return (fds, long.Parse(statm[1]) * Environment.SystemPageSize, managed);
     }
 }

@@ -47,6 +47,18 @@ public sealed unsafe class ClientLifecycleTests : IDisposable
         return client;
     }
 
+    /// <summary>The harness itself: a round trip the compositor never completes is a failure, not a
+    /// silent pass of every "no error after a round trip" assertion.</summary>
+    [Fact]
+    public void ARoundTripWithoutAnAnswerFailsLoudly()
+    {
+        using var client = _compositor.Connect();
+        client.Roundtrip();
+        client.ServerClient.Destroy("cut off by the test");
+        Assert.Throws<InvalidOperationException>(client.Roundtrip);
+        Assert.Throws<InvalidOperationException>(() => client.ErrorAfterRoundtrip());
+    }
+
     [Fact]
     public void HundredClientsComingAndGoingLeaveFdsMemoryAndStateAtBaseline()
     {
@@ -54,7 +66,7 @@ public sealed unsafe class ClientLifecycleTests : IDisposable
         for (var i = 0; i < 10; i++) WindowClient().Dispose();
         _compositor.Pump();
         _compositor.Frame();
-        var fds = OpenFds.Settled();
+        var fds = OpenFds.Snapshot();
         GC.Collect();
         GC.WaitForPendingFinalizers();
         var memory = GC.GetTotalMemory(forceFullCollection: true);

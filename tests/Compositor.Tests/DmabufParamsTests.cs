@@ -66,6 +66,53 @@ public sealed unsafe class DmabufParamsTests : IDisposable
         Assert.Equal(1, _compositor.Renderer.Imports);
     }
 
+    /// <summary>Interlaced buffers (and flags the protocol does not define) are a runtime "failed":
+    /// the planes' fds are closed right then, not whenever a finalizer gets to them.</summary>
+    [Theory]
+    [InlineData(ZwpLinuxBufferParamsV1.Flags.Interlaced)]
+    [InlineData(ZwpLinuxBufferParamsV1.Flags.Interlaced | ZwpLinuxBufferParamsV1.Flags.BottomFirst)]
+    [InlineData(ZwpLinuxBufferParamsV1.Flags.BottomFirst | ZwpLinuxBufferParamsV1.Flags.YInvert)]
+    [InlineData((ZwpLinuxBufferParamsV1.Flags)8)]
+    public void UnsupportedFlagsAreFailedAndTheirFdsClosedAtOnce(ZwpLinuxBufferParamsV1.Flags flags)
+    {
+        var client = _compositor.Connect();
+        var dmabuf = client.Bind<ZwpLinuxDmabufV1>("zwp_linux_dmabuf_v1", 5);
+        client.Roundtrip();
+        var fd = MemFd(64 * 64 * 4);
+        var baseline = OpenFds.Snapshot();
+        var failed = 0;
+        var created = 0;
+        var all = new List<ZwpLinuxBufferParamsV1>();
+        for (var i = 0; i < 50; i++)
+        {
+            var p = dmabuf.CreateParams();
+            p.Add(fd, 0, 0, 256, LinearHi, LinearLo);
+            p.Failed += _ => failed++;
+            p.Created += (_, _) => created++;
+            p.Create(64, 64, Xrgb, flags);
+            all.Add(p);
+        }
+        Assert.Null(client.ErrorAfterRoundtrip());
+        Assert.Equal((50, 0), (failed, created));
+        Assert.Equal(0, _compositor.Renderer.Imports);
+        OpenFds.AssertNoLeak(baseline);
+    }
+
+    /// <summary>y_invert is supported: the buffer is made and the renderer told to flip it.</summary>
+    [Fact]
+    public void YInvertedBuffersAreCreatedAndImportedFlipped()
+    {
+        var (client, p) = Params();
+        p.Add(MemFd(64 * 64 * 4), 0, 0, 256, LinearHi, LinearLo);
+        WlBuffer? created = null;
+        p.Created += (_, b) => created = b;
+        p.Create(64, 64, Xrgb, ZwpLinuxBufferParamsV1.Flags.YInvert);
+        Assert.Null(client.ErrorAfterRoundtrip());
+        Assert.NotNull(created);
+        Assert.True(_compositor.Renderer.LastImport!.Value.YInverted);
+        Assert.True(_compositor.Renderer.LastImported!.YInverted);
+    }
+
     [Fact]
     public void ImportFailureIsFailedNotACrash()
     {
@@ -276,7 +323,7 @@ public sealed unsafe class DmabufParamsTests : IDisposable
     [Fact]
     public void ThousandCyclesCloseEveryFdOnEveryPathAndLeaveMemoryAtBaseline()
     {
-        var baseline = OpenFds.Settled();
+        var baseline = OpenFds.Snapshot();
         var memory = GC.GetTotalMemory(forceFullCollection: true);
         var name = System.Runtime.InteropServices.Marshal.StringToHGlobalAnsi("cycle");
         for (var i = 0; i < 1000; i++)

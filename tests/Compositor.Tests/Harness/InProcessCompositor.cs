@@ -134,11 +134,15 @@ internal sealed class RecordingRenderer : IRenderer, IDmaBufImporter
     public ulong? MainDevice => (226UL << 8) | 128;
     public bool RefuseImports { get; set; }
     public int Imports { get; private set; }
+    /// <summary>What the last import was asked for, and the texture it made.</summary>
+    public (int Width, int Height, uint Fourcc, bool YInverted)? LastImport { get; private set; }
+    public ITexture? LastImported { get; private set; }
     public ITexture? ImportDmaBuf(DmaBufAttributes attributes)
     {
+        LastImport = (attributes.Width, attributes.Height, attributes.Fourcc, attributes.YInverted);
         if (RefuseImports) return null;
         Imports++;
-        return new Texture(attributes.Width, attributes.Height, attributes.Fourcc);
+        return LastImported = new Texture(attributes.Width, attributes.Height, attributes.Fourcc, attributes.YInverted);
     }
 
     public string Description => "recording (tests)";
@@ -164,7 +168,7 @@ internal sealed class RecordingRenderer : IRenderer, IDmaBufImporter
     public void ReadPixels(IRenderTarget target, Rect region, uint fourcc, Span<byte> destination, int stride) { }
     public void Dispose() { }
 
-    private sealed record Texture(int Width, int Height, uint Fourcc) : ITexture
+    private sealed record Texture(int Width, int Height, uint Fourcc, bool YInverted = false) : ITexture
     {
         public bool HasAlpha => Fourcc == Backends.Fourcc.Argb8888;
         public void Dispose() { }
@@ -181,16 +185,31 @@ internal sealed class TestClient(InProcessCompositor compositor, ClientDisplay d
     /// <summary>This connection as the compositor sees it.</summary>
     public Wayland.Server.Client ServerClient { get; init; } = null!;
 
+    /// <summary>wl_display.sync answered, or a protocol error received: anything else (no answer, a
+    /// connection closed without an error) fails the test, so "no error after a round trip" means the
+    /// compositor really answered.</summary>
     public void Roundtrip()
     {
         var done = false;
         Display.Display.Sync().Done += (_, _) => done = true;
         for (var i = 0; i < 100 && !done && Display.Error is null; i++)
         {
-            try { Display.Flush(); } catch (Exception e) when (e is IOException or WaylandProtocolException) { return; }
-            compositor.Pump(2);
-            try { Display.Dispatch(0); } catch (WaylandProtocolException) { return; } catch (IOException) { return; }
+            try
+            {
+                Display.Flush();
+                compositor.Pump(2);
+                Display.Dispatch(0);
+            }
+            catch (WaylandProtocolException) { return; }
+            catch (IOException e)
+            {
+                // A server that posted an error closes the socket after it: the error may still be unread.
+                try { Display.Dispatch(0); } catch (Exception again) when (again is IOException or WaylandProtocolException) { }
+                if (Display.Error is not null) return;
+                throw new InvalidOperationException($"the connection broke during a round trip without a protocol error: {e.Message}", e);
+            }
         }
+        if (!done && Display.Error is null) throw new TimeoutException("the compositor did not answer wl_display.sync in 100 rounds");
     }
 
     public T Bind<T>(string iface, uint version) where T : Proxy, IProxyFactory<T>
