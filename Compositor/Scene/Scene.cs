@@ -42,8 +42,9 @@ public sealed class Scene
 
     public void Remove(IPlacedRole placed)
     {
-        DamageSurfaceTree(placed.Surface);
-        _stack.Remove(placed);
+        // Where it was, from the role itself: by now the role may already say it is unmapped, so
+        // TryGetPosition would not find it (and the area would never be repainted).
+        if (_stack.Remove(placed)) DamageTree(placed.Surface, placed.X, placed.Y);
         LeaveAllOutputs(placed.Surface);
     }
 

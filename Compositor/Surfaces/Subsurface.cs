@@ -120,12 +120,13 @@ public sealed class Subsurface : ISurfaceRole, IWlSubsurfaceHandler
 
     private void Detach()
     {
+        // Damaged while it still has its role and place: without them it has no position on screen.
+        if (Parent is not null) Surface.DamageTree();
         Surface.ClearRole(this);
         if (Parent is not null)
         {
             Parent.Destroyed -= OnParentDestroyed;
             Parent.PendingStack.Remove(Surface);
-            Surface.DamageTree();
             Parent.Stack.Remove(Surface);
             Parent = null;
         }

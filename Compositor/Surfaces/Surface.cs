@@ -228,7 +228,14 @@ public sealed class Surface : IWlSurfaceHandler
         if (IsDestroyed) return;
         if (Role is not null && !Role.PreCommit(this)) return;
         Cached.MoveTo(Current);
+        // What this commit takes off screen is repainted where it was: the whole tree when the
+        // surface loses its content (its subsurfaces go with it), the old rectangle when its size
+        // changes. Afterwards neither the old size nor, once unmapped, the place is known.
+        var was = Scene.Scene.TryGetPosition(this, out var x, out var y) ? new Rect(x, y, Width, Height) : default;
+        if (!was.IsEmpty && (Current.Changes & SurfaceChanges.Buffer) != 0 && Current.Buffer is null)
+            _server.Scene.DamageSurfaceTree(this);
         if (!ApplyCurrent()) return;
+        if (!was.IsEmpty && (Width != was.Width || Height != was.Height)) _server.Scene.DamageLayout(was);
 
         if (!SameOrder(Stack, _pendingStack))
         {

@@ -171,6 +171,19 @@ public sealed partial class RealClientTests : IDisposable
         AssertAlive(client, "foot");
     }
 
+    /// <summary>foot on SIGTERM destroys its decorations' subsurfaces, its toplevel, xdg_surface and
+    /// surface one by one and exits: the next screenshot shows the background where it was, though
+    /// its window had been drawn in an earlier one.</summary>
+    [Fact]
+    public void AWindowDestroyedByItsClientLeavesTheScreen()
+    {
+        var client = _compositor.StartClient("foot", "-o", "shell=/bin/sh");
+        WaitForScreen(i => i.Count(100, 200, 50, 50, (17, 17, 17), 2) == 2500, "foot's terminal");
+        Assert.Equal(0, Tmds.Linux.LibC.kill(client.Process.Id, Tmds.Linux.LibC.SIGTERM)); // not SIGKILL: foot tears down itself
+        Assert.True(client.Process.WaitForExit(5000), "foot did not exit on SIGTERM");
+        WaitForScreen(i => i.Count(32, 32, 400, 300, (51, 51, 51), 0) == 400 * 300, "the background where foot's window was");
+    }
+
     /// <summary>
     /// One window (red 200x150) with a blue subsurface sticking out of its bottom-right corner, a
     /// yellow one placed below it, and a green popup over both: the subsurface is above its parent
