@@ -46,6 +46,10 @@ public sealed class WireTarget : IDisposable
                 if (!Send(clientFd, segment)) break;
             _compositor.Frame();
             _compositor.Pump(2);
+            // Read what the compositor sent before hanging up, as a client would: fds still queued in a
+            // socket closed unread (wl_data_source.send handing our own pipe back) are freed by the
+            // kernel some time later, and the fd check would count them as the compositor's.
+            RawSocket.Drain(clientFd, b => _received.AddRange(b));
         }
         finally
         {
