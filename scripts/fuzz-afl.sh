@@ -11,12 +11,17 @@ findings=${2:-${TMPDIR:-/tmp}/wayland-fuzz-afl}
 
 command -v afl-fuzz >/dev/null || { echo "fuzz-afl: afl-fuzz is missing (scripts/setup.sh installs afl++)" >&2; exit 1; }
 dotnet tool restore >/dev/null
-dotnet build tests/Wayland.Fuzz/Wayland.Fuzz.csproj -c Release --nologo -v q >/dev/null
+# WAYLAND_FUZZ_BIN: an existing build of the target (the xunit smoke test passes its own output).
+bin=${WAYLAND_FUZZ_BIN:-}
+if [ -z "$bin" ]; then
+  dotnet build tests/Wayland.Fuzz/Wayland.Fuzz.csproj -c Release --nologo -v q >/dev/null
+  bin=tests/Wayland.Fuzz/bin/Release/net10.0
+fi
 
 # Instrument copies: the build output stays uninstrumented for the tests and for replays.
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cp -r tests/Wayland.Fuzz/bin/Release/net10.0/. "$work/"
+cp -r "$bin/." "$work/"
 for dll in Wayland.Protocols.dll compositor.dll; do
   dotnet sharpfuzz "$work/$dll" >/dev/null
 done
