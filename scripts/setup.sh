@@ -7,9 +7,10 @@ set -euo pipefail
 # grim for screenshots, foot, wl-clipboard), libxkbcommon for keymaps, EGL/GLES, libinput and udev
 # (the DRM backend's input; libinput takes only devices udev has seen), and what the VM harness
 # (scripts/vm/run-in-vm.sh) boots a kernel with DRM with: QEMU and an initramfs's tools.
+# afl++ runs the coverage-guided fuzzer (scripts/fuzz-afl.sh, tests/Wayland.Fuzz).
 PACKAGES=(weston wayland-utils libwayland-client0 libwayland-server0 procps grim foot wl-clipboard
           fonts-dejavu-core libxkbcommon0 xkb-data libegl1 libgles2 libinput10 udev
-          qemu-system-x86 busybox-static cpio kmod xz-utils socat)
+          qemu-system-x86 busybox-static cpio kmod xz-utils socat afl++)
 # Mesa 25 from bookworm-backports: llvmpipe on the EGL surfaceless platform with DMA-BUF import.
 # bookworm's Mesa 22 lacks it.
 BACKPORTS=(libegl-mesa0 libgbm1 libgl1-mesa-dri mesa-libgallium)

@@ -21,12 +21,14 @@ internal sealed class InProcessCompositor : IDisposable
     /// called; without, no output at all.</param>
     /// <param name="showsEveryFrame">false: the output is like a headless one, whose frames are seen only
     /// when captured.</param>
-    public InProcessCompositor(int outputWidth = 0, int outputHeight = 0, bool showsEveryFrame = true)
+    /// <param name="log">Where the core logs (the fuzzers watch it for errors); default <see cref="Logger"/>.</param>
+    public InProcessCompositor(int outputWidth = 0, int outputHeight = 0, bool showsEveryFrame = true, ILogger? log = null)
     {
-        Loop = new EventLoop(Logger);
-        Display = new Display(Loop, Logger);
+        log ??= Logger;
+        Loop = new EventLoop(log);
+        Display = new Display(Loop, log);
         Backend = new TestBackend(outputWidth > 0 ? new TestOutput(outputWidth, outputHeight, showsEveryFrame) : null);
-        Server = new CompositorServer(Loop, Display, Backend, Logger);
+        Server = new CompositorServer(Loop, Display, Backend, log);
         Server.Start();
     }
 

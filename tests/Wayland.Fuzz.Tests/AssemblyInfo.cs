@@ -1,0 +1,2 @@
+// The fuzz runs each want the machine's two cores to themselves.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
