@@ -7,8 +7,12 @@ internal static class ClientLauncher
 {
     public static Process Start(string[] command, string waylandDisplay)
     {
-        var psi = new ProcessStartInfo(command[0]) { UseShellExecute = false };
-        foreach (var a in command[1..]) psi.ArgumentList.Add(a);
+        // Through sh, which sets the child's soft fd limit back (see FileLimit) and execs the command.
+        var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("ulimit -Sn \"$0\" 2>/dev/null; exec \"$@\"");
+        psi.ArgumentList.Add(FileLimit.ForChildren.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var a in command) psi.ArgumentList.Add(a);
         psi.Environment["WAYLAND_DISPLAY"] = waylandDisplay;
         psi.Environment.Remove("WAYLAND_SOCKET");
         // A nested session must not talk to the X server or compositor we were started from.

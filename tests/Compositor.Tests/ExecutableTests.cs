@@ -23,6 +23,20 @@ public sealed class ExecutableTests
         Directory.Delete(dir, true);
     }
 
+    /// <summary>The runtime raises our soft fd limit to the hard one; the command we start gets back the
+    /// one we were started with (programs using select() break above 1024).</summary>
+    [Fact]
+    public void TheCommandGetsTheFdLimitWeWereStartedWith()
+    {
+        var dir = Peers.RuntimeDir();
+        var hard = File.ReadLines("/proc/self/limits").First(l => l.StartsWith("Max open files")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[4];
+        Assert.True(int.Parse(hard) > 512, $"the hard limit ({hard}) leaves nothing to test");
+        var (code, stdout, stderr) = Peers.Run("sh", ["-c", $"ulimit -Sn 512; \"$0\" {Peers.CompositorDll} --backend headless -- sh -c 'echo child-soft-limit $(ulimit -Sn)'", Peers.Dotnet], Env(dir));
+        Assert.True(code == 0, stderr);
+        Assert.Contains("child-soft-limit 512", stdout);
+        Directory.Delete(dir, true);
+    }
+
     [Fact]
     public void ChildSeesOurSocket()
     {

@@ -31,7 +31,7 @@ public sealed class Client : IMessageContext
         Display = display;
         Log = display.Log;
         (Pid, Uid, Gid) = Native.PeerCredentials(socketFd);
-        Connection = new WireConnection(socketFd, display.MaxClientOutputBytes);
+        Connection = new WireConnection(socketFd, display.MaxClientOutputBytes) { Account = new FdAccount(display.FdBudget) };
         _source = display.Loop.AddFd(socketFd, FdEvents.Readable, OnSocketEvent);
         DisplayResource = new WlDisplay(this, 1, 1) { Handler = display.CoreHandler };
     }
@@ -42,6 +42,8 @@ public sealed class Client : IMessageContext
     public uint Uid { get; }
     public uint Gid { get; }
     public WlDisplay DisplayResource { get; }
+    /// <summary>Fds received from this client that are still open (queued, or kept by its objects).</summary>
+    public int HeldFds => Connection.Account!.Held;
     public bool IsDestroyed { get; private set; }
 
     /// <summary>The wl_registry objects this client made, to announce global changes to.</summary>
@@ -120,7 +122,7 @@ public sealed class Client : IMessageContext
                     Destroy(Connection.Input.Length > 0 ? "closed mid-message" : "disconnected");
                     return;
                 case ReceiveStatus.Error:
-                    if (error == ReceiveError.FdQueueFull || error == ReceiveError.TooManyFds)
+                    if (error is ReceiveError.FdQueueFull or ReceiveError.TooManyFds or ReceiveError.FdLimit)
                     {
                         PostError(DisplayResource, (uint)WlDisplay.Error.NoMemory, ReceiveError.Describe(error));
                         FlushNow();

@@ -19,13 +19,21 @@ public sealed class Display : IDisposable
     private uint _nextGlobalName = 1;
     private uint _serial;
 
-    public Display(EventLoop loop, ILogger? log = null)
+    private bool _evictionScheduled;
+
+    /// <param name="fdBudget">How many fds clients may make us hold; by default from RLIMIT_NOFILE.</param>
+    public Display(EventLoop loop, ILogger? log = null, FdBudget? fdBudget = null)
     {
         Loop = loop;
         Log = log ?? Serilog.Log.Logger;
         CoreHandler = new CoreHandler(this);
+        FdBudget = fdBudget ?? FdBudget.ForThisProcess();
+        FdBudget.Exhausted += ScheduleEviction;
         loop.BeforeSleep += FlushClients;
     }
+
+    /// <summary>The fds all clients together, and each one, may make the server hold.</summary>
+    public FdBudget FdBudget { get; }
 
     public EventLoop Loop { get; }
     public ILogger Log { get; }
@@ -84,6 +92,36 @@ public sealed class Display : IDisposable
     }
 
     internal void ScheduleFlush(Client client) => _toFlush.Add(client);
+
+    // ---- the fd budget ----
+
+    // Not at once: the budget runs out inside some client's recvmsg; the reserve covers the wait.
+    private void ScheduleEviction()
+    {
+        if (_evictionScheduled) return;
+        _evictionScheduled = true;
+        Loop.AddIdle(EvictLargestHolder);
+    }
+
+    /// <summary>Cuts off the client holding the most fds while all of them hold more than the budget,
+    /// so that new clients and imports keep working: the hoarder pays, not whoever comes next.</summary>
+    private void EvictLargestHolder()
+    {
+        _evictionScheduled = false;
+        while (FdBudget.Held > FdBudget.Limit)
+        {
+            Client? largest = null;
+            foreach (var c in _clients)
+                if (!c.IsDestroyed && (largest is null || c.HeldFds > largest.HeldFds)) largest = c;
+            if (largest is null || largest.HeldFds == 0) return;
+            Log.Warning("Clients hold {Held} fds, over the budget of {Limit}: cutting off {Client}, which holds {Count}",
+                FdBudget.Held, FdBudget.Limit, largest, largest.HeldFds);
+            largest.PostError(largest.DisplayResource, (uint)Wayland.Protocols.Server.WlDisplay.Error.NoMemory,
+                $"the compositor's fds are exhausted and this client holds the most ({largest.HeldFds})");
+            largest.FlushNow();
+            largest.Destroy("fd budget exhausted");
+        }
+    }
 
     /// <summary>Sends every client's queued events. Called before the loop sleeps.</summary>
     public void FlushClients()
@@ -150,6 +188,7 @@ public sealed class Display : IDisposable
     public void Dispose()
     {
         Loop.BeforeSleep -= FlushClients;
+        FdBudget.Exhausted -= ScheduleEviction;
         DestroyClients("server shutting down");
         foreach (var (socket, source) in _sockets) { source.Dispose(); socket.Dispose(); }
         _sockets.Clear();

@@ -43,4 +43,16 @@ internal static unsafe partial class Native
         try { return File.ResolveLinkTarget($"/proc/self/fd/{fd}", false)?.FullName ?? "?"; }
         catch (IOException) { return "?"; }
     }
+
+    private const int RlimitNofile = 7;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct RLimit { public ulong Current, Maximum; }
+
+    [LibraryImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
+    private static partial int GetRLimit(int resource, out RLimit limit);
+
+    /// <summary>RLIMIT_NOFILE's soft and hard values; null when it cannot be read.</summary>
+    public static (ulong Soft, ulong Hard)? FileLimit() =>
+        GetRLimit(RlimitNofile, out var l) == 0 ? (l.Current, l.Maximum) : null;
 }

@@ -8,7 +8,12 @@ namespace Wayland.Wire;
 /// </summary>
 public sealed class OwnedFd : SafeHandle
 {
+    /// <summary>The client the fd came from, charged until the fd is closed; null for our own fds.</summary>
+    private FdAccount? _account;
+
     public OwnedFd(int fd) : base(new IntPtr(-1), ownsHandle: true) => SetHandle(new IntPtr(fd));
+
+    internal OwnedFd(int fd, FdAccount? account) : this(fd) => _account = account;
 
     public override bool IsInvalid => handle.ToInt64() < 0;
 
@@ -20,14 +25,20 @@ public sealed class OwnedFd : SafeHandle
     {
         ObjectDisposedException.ThrowIf(IsClosed || IsInvalid, this);
         var fd = (int)handle.ToInt64();
+        var moved = new OwnedFd(fd, _account);
+        _account = null;
         SetHandleAsInvalid();
-        return new OwnedFd(fd);
+        return moved;
     }
 
     /// <summary>A new fd for the same open file (dup with FD_CLOEXEC).</summary>
     public OwnedFd Duplicate() => new(Native.DupCloexec(Value));
 
-    protected override bool ReleaseHandle() => Native.Close((int)handle.ToInt64()) == 0;
+    protected override bool ReleaseHandle()
+    {
+        _account?.Refund();
+        return Native.Close((int)handle.ToInt64()) == 0;
+    }
 
     public override string ToString() => $"fd {Value}";
 }

@@ -65,6 +65,9 @@ public sealed unsafe class WireConnection : IDisposable
     internal FdQueue InputFds => _inFds;
     public int QueuedInputFds => _inFds.Count;
 
+    /// <summary>Where received fds are charged (a server's client); null: not counted.</summary>
+    public FdAccount? Account { get; set; }
+
     /// <summary>Whether the last <see cref="Receive"/> filled all free input space (more may be waiting).</summary>
     public bool LastReceiveFilledBuffer { get; private set; }
 
@@ -72,7 +75,7 @@ public sealed unsafe class WireConnection : IDisposable
     public OwnedFd TakeInputFd()
     {
         if (_inFds.Count == 0) throw new WireFormatException("file descriptor expected");
-        return new OwnedFd(_inFds.Dequeue());
+        return new OwnedFd(_inFds.Dequeue(), Account);
     }
 
     public void Consume(int bytes)
@@ -150,6 +153,7 @@ public sealed unsafe class WireConnection : IDisposable
                 for (var i = 0; i < count; i++)
                 {
                     if (_inFds.IsFull) { Native.Close(fds[i]); result = ReceiveError.FdQueueFull; }
+                    else if (Account is { } account && !account.TryCharge()) { Native.Close(fds[i]); result = ReceiveError.FdLimit; }
                     else _inFds.Enqueue(fds[i], chunkOffset);
                 }
             }
@@ -273,6 +277,7 @@ public sealed unsafe class WireConnection : IDisposable
 
     public void Dispose()
     {
+        Account?.Refund(_inFds.Count);
         _inFds.CloseAll();
         _outFds.CloseAll();
         if (_fd >= 0) { Native.Close(_fd); _fd = -1; }
@@ -285,12 +290,14 @@ public static class ReceiveError
     public const int InputFull = -1;
     public const int FdQueueFull = -2;
     public const int TooManyFds = -3;
+    public const int FdLimit = -4;
 
     public static string Describe(int error) => error switch
     {
         InputFull => "input buffer full",
         FdQueueFull => $"more than {WireConnection.MaxQueuedFds} fds queued",
         TooManyFds => "too many fds in one message",
+        FdLimit => "holds as many fds as a client may (its share of the compositor's fd budget)",
         _ => $"errno {error}",
     };
 }

@@ -29,7 +29,7 @@ public static unsafe class RawSocket
                 var c = (cmsghdr*)control;
                 c->cmsg_level = SOL_SOCKET;
                 c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = (socklen_t)CMSG_LEN(fds.Length * sizeof(int));
+                c->cmsg_len = (socklen_t)(sizeof(cmsghdr) + fds.Length * sizeof(int)); // unpadded: a padded length sends one more fd
                 for (var i = 0; i < fds.Length; i++) ((int*)CMSG_DATA(c))[i] = fds[i];
                 msg.msg_control = control;
                 msg.msg_controllen = (socklen_t)space;

@@ -29,7 +29,9 @@ public sealed unsafe class RawClient(int fd) : IDisposable
                 var c = (cmsghdr*)control;
                 c->cmsg_level = SOL_SOCKET;
                 c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = (socklen_t)CMSG_LEN(fds.Length * sizeof(int));
+                // The header and the fds, unpadded: Tmds' CMSG_LEN rounds up to 8 bytes, which made the
+                // kernel send one more fd (whatever the padding held) after an odd number.
+                c->cmsg_len = (socklen_t)(sizeof(cmsghdr) + fds.Length * sizeof(int));
                 for (var i = 0; i < fds.Length; i++) ((int*)CMSG_DATA(c))[i] = fds[i];
                 msg.msg_control = control;
                 msg.msg_controllen = (socklen_t)space;

@@ -12,10 +12,10 @@ namespace Wayland.Tests.Harness;
 /// </summary>
 public sealed class TestServer : IDisposable
 {
-    public TestServer(uint wireVersion = 3)
+    public TestServer(uint wireVersion = 3, FdBudget? fdBudget = null)
     {
         Loop = new EventLoop(Logger);
-        Display = new Display(Loop, Logger);
+        Display = new Display(Loop, Logger, fdBudget);
         WireGlobal = Display.CreateGlobal<TestWire>(wireVersion, r => r.Handler = Echo);
     }
 
