@@ -62,9 +62,9 @@ public interface IScanoutSource
 {
     DmaBufAttributes Attributes { get; }
     /// <summary>The buffer is (about to be) on screen: keep it from the client.</summary>
-    void BeginScanout();
-    /// <summary>The buffer left the screen: a release due meanwhile is sent now.</summary>
-    void EndScanout();
+    void Lock();
+    /// <summary>The buffer left the screen: the client gets it back if nothing else holds it.</summary>
+    void Unlock();
 }
 
 /// <summary>What a renderer offers for zero-copy client buffers.</summary>

@@ -72,7 +72,7 @@ internal sealed unsafe class DirectFrame : IDisposable
     {
         Ioctl(_drmFd, IoctlModeRmFb, FramebufferId);
         foreach (var h in _handles) _table.Release(h);
-        Source?.EndScanout();
+        Source?.Unlock();
         Source = null;
     }
 }

@@ -192,7 +192,7 @@ public sealed class DrmOutput : IOutput, IDisposable
         }
         if (_shownDirect is null) _log.Information("{Output}: scanning a client buffer out directly", Name);
         frame.Source = buffer;
-        buffer.BeginScanout();
+        buffer.Lock();
         _pendingDirect = frame;
         _pendingIsDirect = true;
         _flipPending = true;

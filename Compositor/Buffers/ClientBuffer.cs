@@ -20,16 +20,19 @@ public abstract class ClientBuffer
     }
 
     private int _locks;
-    private int _onScreen;
-    private bool _releaseDue;
 
-    /// <summary>A surface shows this buffer's own texture: it must outlive a client's early
-    /// wl_buffer.destroy until the surface lets go (<see cref="Unlock"/>).</summary>
+    /// <summary>Something reads the buffer (a surface shows it, a display plane scans it out, a copy
+    /// is being made): until the last <see cref="Unlock"/> it is not the client's, and it outlives an
+    /// early wl_buffer.destroy.</summary>
     public void Lock() => _locks++;
 
+    /// <summary>At the last unlock the client gets the buffer back (wl_buffer.release), or, when it
+    /// already destroyed it, what the buffer holds is freed.</summary>
     public void Unlock()
     {
-        if (--_locks == 0 && IsDestroyed) Free();
+        if (--_locks > 0) return;
+        if (IsDestroyed) Free();
+        else Resource.SendRelease();
     }
 
     /// <summary>Frees what the buffer holds (textures, fds) once destroyed and no longer shown.</summary>
@@ -47,11 +50,12 @@ public abstract class ClientBuffer
     public abstract bool HasAlpha { get; }
 
     /// <summary>How the pixels reach the screen: copied into the surface's texture on commit (shm,
-    /// after which the buffer is released at once), drawn from a texture the buffer owns (DMA-BUF,
-    /// held until replaced), or a solid colour (single-pixel buffers).</summary>
+    /// after which the buffer is released at once) or when a frame composites it (a CPU-mapped
+    /// DMA-BUF, held until replaced: a plane may show it instead), drawn from a texture the buffer
+    /// owns (DMA-BUF, held until replaced), or a solid colour (single-pixel buffers).</summary>
     public virtual BufferContent Content => BufferContent.CopiedPixels;
 
-    /// <summary>For <see cref="BufferContent.CopiedPixels"/>: copies <paramref name="region"/> (buffer
+    /// <summary>For the two copied kinds: copies <paramref name="region"/> (buffer
     /// pixels) into <paramref name="texture"/>, which has this buffer's size and format. False when the
     /// client's memory is gone; the buffer has then posted the protocol error.</summary>
     public virtual bool Upload(IRenderer renderer, ITexture texture, Rect region) =>
@@ -72,36 +76,7 @@ public abstract class ClientBuffer
     /// <summary>For <see cref="BufferContent.SolidColor"/>: the premultiplied colour.</summary>
     public virtual ColorF Color => default;
 
-    /// <summary>Tells the client the compositor no longer reads this buffer (wl_buffer.release);
-    /// while a display plane shows it, not until it leaves the screen.</summary>
-    public void Release()
-    {
-        if (_onScreen > 0) _releaseDue = true;
-        else if (!Resource.IsDestroyed) Resource.SendRelease();
-    }
-
-    /// <summary>Whether a surface lets go of the buffer right after copying its pixels (shm), or
-    /// holds it until replaced (DMA-BUFs: a display plane may show them directly).</summary>
-    public virtual bool ReleasedAfterCopy => true;
-
-    /// <summary>A display plane shows the buffer directly (see <see cref="IScanoutSource"/>).</summary>
-    public void BeginScanout()
-    {
-        _onScreen++;
-        Lock();
-    }
-
-    public void EndScanout()
-    {
-        if (--_onScreen == 0 && _releaseDue)
-        {
-            _releaseDue = false;
-            if (!Resource.IsDestroyed) Resource.SendRelease();
-        }
-        Unlock();
-    }
-
     public static ClientBuffer? From(WlBuffer? resource) => resource?.Data as ClientBuffer;
 }
 
-public enum BufferContent { CopiedPixels, OwnTexture, SolidColor }
+public enum BufferContent { CopiedPixels, CopiedWhenDrawn, OwnTexture, SolidColor }

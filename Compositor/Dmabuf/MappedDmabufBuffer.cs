@@ -37,7 +37,7 @@ public sealed unsafe class MappedDmabufBuffer : ClientBuffer, IWlBufferHandler, 
     public override uint Fourcc => Attributes.Fourcc;
     public override bool HasAlpha => Backends.Fourcc.HasAlpha(Attributes.Fourcc);
     public override int Stride { get; }
-    public override bool ReleasedAfterCopy => false;
+    public override BufferContent Content => BufferContent.CopiedWhenDrawn;
 
     /// <summary>Whether such a buffer can be read this way (checked before the wl_buffer exists).
     /// Y-inverted ones are not: their damage would have to be flipped too; the GPU path flips them.</summary>

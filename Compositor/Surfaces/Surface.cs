@@ -299,9 +299,9 @@ public sealed class Surface : IWlSurfaceHandler
         BufferHeight = buffer.Height;
         switch (buffer.Content)
         {
-            case BufferContent.CopiedPixels:
+            case BufferContent.CopiedPixels or BufferContent.CopiedWhenDrawn:
                 if (_ownTexture is null || _ownTexture.Width != buffer.Width || _ownTexture.Height != buffer.Height
-                    || _ownTexture.Fourcc != buffer.Fourcc || ContentKind != BufferContent.CopiedPixels)
+                    || _ownTexture.Fourcc != buffer.Fourcc || ContentKind is not (BufferContent.CopiedPixels or BufferContent.CopiedWhenDrawn))
                 {
                     _ownTexture?.Dispose();
                     _ownTexture = _server.Renderer.CreateTexture(buffer.Fourcc, buffer.Width, buffer.Height);
@@ -309,7 +309,7 @@ public sealed class Surface : IWlSurfaceHandler
                 }
                 var bounds = new Rect(0, 0, buffer.Width, buffer.Height);
                 Texture = _ownTexture;
-                if (!buffer.ReleasedAfterCopy)
+                if (buffer.Content == BufferContent.CopiedWhenDrawn)
                 {
                     // A DMA-BUF read through a mapping: copied when a frame composites it
                     // (PrepareTexture), so a frame that scans it out directly copies nothing.
@@ -322,8 +322,9 @@ public sealed class Surface : IWlSurfaceHandler
                 // What a lazily copied buffer left out must come now, from this one.
                 if (!_uploadPending.IsEmpty) full = true;
                 _uploadPending.Clear();
+                buffer.Lock();
                 var ok = full ? buffer.Upload(_server.Renderer, _ownTexture, bounds) : UploadDamage(buffer, bounds);
-                buffer.Release();
+                buffer.Unlock(); // copied: the client's again, unless a plane still shows it
                 if (!ok)
                 {
                     if (previousHeld != buffer) LetGo(previousHeld);
@@ -338,7 +339,8 @@ public sealed class Surface : IWlSurfaceHandler
             case BufferContent.SolidColor:
                 Texture = null;
                 SolidColor = buffer.Color;
-                buffer.Release();
+                buffer.Lock();
+                buffer.Unlock(); // its colour is all we keep
                 break;
         }
         ContentKind = buffer.Content;
@@ -346,12 +348,7 @@ public sealed class Surface : IWlSurfaceHandler
         return true;
     }
 
-    private static void LetGo(ClientBuffer? held)
-    {
-        if (held is null) return;
-        held.Release();
-        held.Unlock();
-    }
+    private static void LetGo(ClientBuffer? held) => held?.Unlock();
 
     private bool UploadDamage(ClientBuffer buffer, Rect bounds)
     {

@@ -136,7 +136,7 @@ public sealed unsafe class DmabufFeedbackTests : IDisposable
         var shown = new List<IScanoutSource>();
         output.AcceptScanout = b =>
         {
-            b.BeginScanout(); // as the DRM output does when it flips to the buffer
+            b.Lock(); // as the DRM output does when it flips to the buffer
             shown.Add(b);
             return true;
         };
@@ -162,7 +162,7 @@ public sealed unsafe class DmabufFeedbackTests : IDisposable
         client.Roundtrip();
         Assert.Equal(2, shown.Count);
         Assert.Empty(released);
-        shown[0].EndScanout(); // the flip to B completed
+        shown[0].Unlock(); // the flip to B completed
         client.Roundtrip();
         Assert.Equal([a], released);
 
@@ -174,7 +174,7 @@ public sealed unsafe class DmabufFeedbackTests : IDisposable
         client.Roundtrip();
         Assert.NotEmpty(_compositor.Renderer.Frames);
         Assert.Equal([a], released); // B is still on screen
-        shown[1].EndScanout();
+        shown[1].Unlock();
         client.Roundtrip();
         Assert.Equal([a, b], released);
     }
