@@ -2,6 +2,7 @@ using Wayland.Benchmarks;
 
 // Usage: Wayland.Benchmarks [--socket PATH]        (only measure an already running compositor)
 //        Wayland.Benchmarks --frames PATH PID      (frame cost of a running compositor with that pid)
+//        Wayland.Benchmarks --load                 (load: 100k objects, connection cycles, 200 animated clients, a flooder)
 //        Wayland.Benchmarks                        (start ours and weston headless, measure both, compare)
 if (args is ["--socket", var socket])
 {
@@ -11,6 +12,11 @@ if (args is ["--socket", var socket])
 if (args is ["--dmabuf"])
 {
     DmabufBench.Compare();
+    return 0;
+}
+if (args is ["--load"])
+{
+    LoadBench.Compare();
     return 0;
 }
 if (args is ["--allocations"])
@@ -77,6 +83,9 @@ using (var gl = ServerProcess.StartWeston(gl: true))
 
 Console.WriteLine();
 DmabufBench.Compare();
+
+Console.WriteLine();
+LoadBench.Compare();
 
 Console.WriteLine();
 DispatchAllocations.Run();
