@@ -6,13 +6,14 @@ namespace Wayland.Benchmarks;
 /// </summary>
 internal static class LoadBench
 {
-    public static void Compare()
+    /// <param name="only">objects, cycles, animated or flooder to run that case alone; null for all.</param>
+    public static void Compare(string? only = null)
     {
         Console.WriteLine("Load benchmark: ours vs weston headless, each case on a fresh server");
-        Run("objects", s => ObjectsLoad.Measure(s), (who, r) => ObjectsLoad.Print(who, r.Baseline, r.Rounds));
-        Run("connect/disconnect cycles", CyclesLoad.Measure, CyclesLoad.Print);
-        Run("animated clients", AnimatedLoad.Measure, AnimatedLoad.Print);
-        Run("flooder", FlooderLoad.Measure, FlooderLoad.Print);
+        if (only is null or "objects") Run("objects", s => ObjectsLoad.Measure(s), (who, r) => ObjectsLoad.Print(who, r.Baseline, r.Rounds));
+        if (only is null or "cycles") Run("connect/disconnect cycles", CyclesLoad.Measure, CyclesLoad.Print);
+        if (only is null or "animated") Run("animated clients", AnimatedLoad.Measure, AnimatedLoad.Print);
+        if (only is null or "flooder") Run("flooder", FlooderLoad.Measure, FlooderLoad.Print);
     }
 
     private static void Run<T>(string name, Func<ServerProcess, T> measure, Action<string, T> print)

@@ -55,7 +55,7 @@ public sealed class Client : IMessageContext
 
     public Resource? GetResource(uint id) => Objects.Lookup(id) as Resource;
 
-    public IEnumerable<Resource> Resources => Objects.Snapshot().OfType<Resource>();
+    public IEnumerable<Resource> Resources => Objects.Live().OfType<Resource>();
 
     public override string ToString() => $"client {Pid} (fd {Connection.Fd})";
 
@@ -307,11 +307,13 @@ public sealed class Client : IMessageContext
         try
         {
             Destroyed?.Invoke(this);
-            foreach (var o in Objects.Snapshot())
+            // In id order, as libwayland does; one pass over the table, no copy of it.
+            foreach (var o in Objects.Live())
                 if (o is Resource r) r.DestroyWithClient();
         }
         finally
         {
+            Objects.Clear();
             foreach (var fd in _messageFds) fd.Dispose();
             _messageFds.Clear();
             _source.Dispose();
