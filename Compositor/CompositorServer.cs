@@ -127,6 +127,7 @@ public sealed class CompositorServer : IDisposable
     public void Dispose()
     {
         Dmabuf?.Dispose();
+        Shell.Pings.Dispose();
         Seat.Keyboard.Dispose();
         Backend.OutputAdded -= AddOutput;
         Backend.OutputRemoved -= RemoveOutput;
