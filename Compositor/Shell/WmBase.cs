@@ -13,6 +13,7 @@ public sealed class WmBase : IXdgWmBaseHandler
     private readonly XdgShell _shell;
     private readonly List<ShellSurface> _surfaces = [];
     private uint _pingSerial;
+    private PingTimers.Ticket? _pingTimeout;
 
     internal WmBase(XdgShell shell, XdgWmBase resource)
     {
@@ -20,6 +21,7 @@ public sealed class WmBase : IXdgWmBaseHandler
         Resource = resource;
         resource.Handler = this;
         resource.Data = this;
+        resource.Destroyed += _ => _pingTimeout?.Cancel();
     }
 
     public XdgWmBase Resource { get; }
@@ -59,8 +61,9 @@ public sealed class WmBase : IXdgWmBaseHandler
     public void Pong(XdgWmBase resource, uint serial)
     {
         if (serial != _pingSerial) return;
-        // The shell's timer still holds this ping; when it comes due, the serial no longer matches.
         _pingSerial = 0;
+        _pingTimeout?.Cancel();
+        _pingTimeout = null;
         if (Unresponsive) _shell.Log.Information("{Client} answers pings again", resource.Client);
         Unresponsive = false;
     }
@@ -71,13 +74,14 @@ public sealed class WmBase : IXdgWmBaseHandler
         if (Resource.IsDestroyed || AwaitingPong) return;
         _pingSerial = _shell.Server.Display.NextSerial();
         Resource.SendPing(_pingSerial);
-        _shell.Pings.Start(this, _pingSerial);
+        _pingTimeout = _shell.Pings.Start(this, _pingSerial);
     }
 
     /// <summary>Ping <paramref name="serial"/>'s time is up; it counts only if still unanswered.</summary>
     internal void PingTimedOut(uint serial)
     {
         if (Resource.IsDestroyed || serial != _pingSerial) return;
+        _pingTimeout = null;
         Unresponsive = true;
         _shell.Log.Warning("{Client} did not answer ping {Serial} within {Timeout}s: unresponsive", Resource.Client, serial,
             _shell.PingTimeout.TotalSeconds);
