@@ -210,7 +210,7 @@ public sealed class Scene
             DamageTree(surface, x, y);
         _scratch.Translate(x, y);
         foreach (var r in _scratch.Rects) DamageLayout(r);
-        if (surface.Current.FrameCallbacks.Count > 0 || surface.Current.Feedbacks.Count > 0)
+        if (surface.Current.HasFrameCallbacks || surface.Current.HasFeedbacks)
             ScheduleOutputsOf(new Rect(x, y, Math.Max(1, surface.Width), Math.Max(1, surface.Height)));
     }
 

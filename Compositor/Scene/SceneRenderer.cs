@@ -180,9 +180,12 @@ public sealed class SceneRenderer
         if (!new Rect(x, y, Math.Max(1, s.Width), Math.Max(1, s.Height)).Intersect(_current.Bounds).IsEmpty)
         {
             s.SendFrameDone(_frameTimeMs);
-            var feedbacks = s.Current.Feedbacks;
-            foreach (var f in feedbacks) _current.InFlight.Add((s, f));
-            feedbacks.Clear();
+            if (s.Current.HasFeedbacks)
+            {
+                var feedbacks = s.Current.Feedbacks;
+                foreach (var f in feedbacks) _current.InFlight.Add((s, f));
+                feedbacks.Clear();
+            }
         }
         foreach (var child in s.Stack)
             if (child?.AsSubsurface is { } sub && child.HasContent) FinishTree(child, x + sub.X, y + sub.Y);

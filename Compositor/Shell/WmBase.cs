@@ -1,22 +1,19 @@
 using Compositor.Surfaces;
-using Wayland.Events;
 using Wayland.Protocols.Server;
 
 namespace Compositor.Shell;
 
 /// <summary>
 /// One client's xdg_wm_base: creates positioners and xdg_surfaces, and answers pings. A client that
-/// does not pong within <see cref="PingTimeout"/> is logged as unresponsive (there is no "kill this
-/// window?" dialog). Every xdg_wm_base request is handled here.
+/// does not pong within the shell's ping timeout (<see cref="XdgShell.PingTimeout"/>) is logged as
+/// unresponsive (there is no "kill this window?" dialog). Every xdg_wm_base request is handled here.
 /// </summary>
 public sealed class WmBase : IXdgWmBaseHandler
 {
-    public static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(5);
-
     private readonly XdgShell _shell;
     private readonly List<ShellSurface> _surfaces = [];
-    private TimerSource? _pingTimer;
     private uint _pingSerial;
+    private PingTimers.Ticket? _pingTimeout;
 
     internal WmBase(XdgShell shell, XdgWmBase resource)
     {
@@ -24,7 +21,7 @@ public sealed class WmBase : IXdgWmBaseHandler
         Resource = resource;
         resource.Handler = this;
         resource.Data = this;
-        resource.Destroyed += _ => { _pingTimer?.Dispose(); _pingTimer = null; };
+        resource.Destroyed += _ => _pingTimeout?.Cancel();
     }
 
     public XdgWmBase Resource { get; }
@@ -65,7 +62,8 @@ public sealed class WmBase : IXdgWmBaseHandler
     {
         if (serial != _pingSerial) return;
         _pingSerial = 0;
-        _pingTimer?.Disarm();
+        _pingTimeout?.Cancel();
+        _pingTimeout = null;
         if (Unresponsive) _shell.Log.Information("{Client} answers pings again", resource.Client);
         Unresponsive = false;
     }
@@ -76,14 +74,16 @@ public sealed class WmBase : IXdgWmBaseHandler
         if (Resource.IsDestroyed || AwaitingPong) return;
         _pingSerial = _shell.Server.Display.NextSerial();
         Resource.SendPing(_pingSerial);
-        _pingTimer ??= _shell.Server.Loop.AddTimer(OnPingTimeout);
-        _pingTimer.Arm(PingTimeout);
+        _pingTimeout = _shell.Pings.Start(this, _pingSerial);
     }
 
-    private void OnPingTimeout()
+    /// <summary>Ping <paramref name="serial"/>'s time is up; it counts only if still unanswered.</summary>
+    internal void PingTimedOut(uint serial)
     {
-        if (Resource.IsDestroyed || !AwaitingPong) return;
+        if (Resource.IsDestroyed || serial != _pingSerial) return;
+        _pingTimeout = null;
         Unresponsive = true;
-        _shell.Log.Warning("{Client} did not answer ping {Serial} within {Timeout}s: unresponsive", Resource.Client, _pingSerial, PingTimeout.TotalSeconds);
+        _shell.Log.Warning("{Client} did not answer ping {Serial} within {Timeout}s: unresponsive", Resource.Client, serial,
+            _shell.PingTimeout.TotalSeconds);
     }
 }

@@ -16,6 +16,7 @@ public sealed class XdgShell
         Server = server;
         Log = server.Log.ForContext<XdgShell>();
         Windows = new WindowManager(server);
+        Pings = new PingTimers(server.Loop, TimeSpan.FromSeconds(5));
         server.Display.CreateGlobal<XdgWmBase>(WmBaseVersion, r => _ = new WmBase(this, r));
         server.Display.CreateGlobal<ZxdgDecorationManagerV1>(Decoration.Version, r => r.Handler = Decoration.Manager);
     }
@@ -23,4 +24,13 @@ public sealed class XdgShell
     public CompositorServer Server { get; }
     public ILogger Log { get; }
     public WindowManager Windows { get; }
+    internal PingTimers Pings { get; }
+
+    /// <summary>How long a client has to answer xdg_wm_base.ping before it is called unresponsive
+    /// (5 s, as in weston; tests shorten it).</summary>
+    public TimeSpan PingTimeout
+    {
+        get => Pings.Timeout;
+        set => Pings.Timeout = value;
+    }
 }

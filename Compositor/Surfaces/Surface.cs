@@ -15,7 +15,10 @@ public sealed class Surface : IWlSurfaceHandler
     private ITexture? _ownTexture;            // shm pixels are copied here
     private ClientBuffer? _heldBuffer;        // a buffer read in place (DMA-BUF), released when replaced
     private readonly Scene.Region _uploadPending = new(); // of a held buffer copied lazily: what the texture lacks
-    private readonly List<Surface?> _pendingStack = [null];
+    private readonly List<Surface?> _pendingStack = new(1) { null };
+    // Made on a surface's first frame callback / feedback, not per frame (the frame loop allocates
+    // nothing in steady state) and not per surface (most never ask: a client may make 100k).
+    private Action<Wayland.Server.Resource>? _frameCallbackGone, _feedbackGone;
 
     public Surface(CompositorServer server, WlSurface resource)
     {
@@ -23,25 +26,11 @@ public sealed class Surface : IWlSurfaceHandler
         Resource = resource;
         resource.Handler = this;
         resource.Data = this;
-        resource.Destroyed += _ => OnDestroyed();
-        // Made once per surface, not per frame: the frame loop allocates nothing in steady state.
-        _frameCallbackGone = r =>
-        {
-            var cb = (WlCallback)r;
-            Pending.FrameCallbacks.Remove(cb);
-            Cached.FrameCallbacks.Remove(cb);
-            Current.FrameCallbacks.Remove(cb);
-        };
-        _feedbackGone = r =>
-        {
-            var f = (WpPresentationFeedback)r;
-            Pending.Feedbacks.Remove(f);
-            Cached.Feedbacks.Remove(f);
-            Current.Feedbacks.Remove(f);
-        };
+        resource.Destroyed += OnDestroyed;
     }
 
-    private readonly Action<Wayland.Server.Resource> _frameCallbackGone, _feedbackGone;
+    /// <summary>Where the surface is in <see cref="CompositorServer.Surfaces"/>, so leaving it is O(1).</summary>
+    internal int ServerIndex { get; set; } = -1;
 
     public WlSurface Resource { get; }
     public SurfaceState Pending { get; } = new();
@@ -68,7 +57,7 @@ public sealed class Surface : IWlSurfaceHandler
     public int BufferHeight { get; private set; }
 
     /// <summary>Subsurfaces and this surface (null) in stacking order, bottom first.</summary>
-    public List<Surface?> Stack { get; } = [null];
+    public List<Surface?> Stack { get; } = new(1) { null };
     /// <summary>The subsurface role when this surface is one, for its parent and position.</summary>
     public Subsurface? AsSubsurface => Role as Subsurface;
 
@@ -160,7 +149,13 @@ public sealed class Surface : IWlSurfaceHandler
         Pending.FrameCallbacks.Add(callback);
         Pending.Changes |= SurfaceChanges.FrameCallbacks;
         // A callback destroyed by its client's exit must not be answered later.
-        callback.Destroyed += _frameCallbackGone;
+        callback.Destroyed += _frameCallbackGone ??= r =>
+        {
+            var cb = (WlCallback)r;
+            Pending.Forget(cb);
+            Cached.Forget(cb);
+            Current.Forget(cb);
+        };
     }
 
     /// <summary>wp_presentation.feedback for this surface's next commit.</summary>
@@ -168,7 +163,13 @@ public sealed class Surface : IWlSurfaceHandler
     {
         Pending.Feedbacks.Add(feedback);
         Pending.Changes |= SurfaceChanges.Feedback;
-        feedback.Destroyed += _feedbackGone;
+        feedback.Destroyed += _feedbackGone ??= r =>
+        {
+            var f = (WpPresentationFeedback)r;
+            Pending.Forget(f);
+            Cached.Forget(f);
+            Current.Forget(f);
+        };
     }
 
     public void SetOpaqueRegion(WlSurface resource, WlRegion? region)
@@ -247,6 +248,7 @@ public sealed class Surface : IWlSurfaceHandler
             if (child?.AsSubsurface is { } sub) sub.ParentCommitted();
 
         Role?.Committed(this);
+        _server.Scene.SurfaceCommitted(this);
         Committed?.Invoke(this);
         Current.SurfaceDamage.Clear();
         Current.BufferDamage.Clear();
@@ -420,6 +422,7 @@ public sealed class Surface : IWlSurfaceHandler
     /// <summary>Answers the frame callbacks of the current state (the content was drawn).</summary>
     public void SendFrameDone(uint timeMs)
     {
+        if (!Current.HasFrameCallbacks) return;
         var callbacks = Current.FrameCallbacks;
         // Sending destroys each callback, whose Destroyed handler removes it from the list: walk a stable copy.
         while (callbacks.Count > 0)
@@ -446,26 +449,19 @@ public sealed class Surface : IWlSurfaceHandler
         return new Rect(x, y, w, h);
     }
 
-    private void OnDestroyed()
+    private void OnDestroyed(Wayland.Server.Resource resource)
     {
         _server.Scene.DamageSurfaceTree(this);
+        _server.RemoveSurface(this);
         Destroyed?.Invoke(this);
         LetGo(_heldBuffer);
         _heldBuffer = null;
         _ownTexture?.Dispose();
         _ownTexture = null;
         Texture = null;
-        foreach (var state in (ReadOnlySpan<SurfaceState>)[Pending, Cached, Current])
-        {
-            SurfaceState.DiscardFeedbacks(state.Feedbacks);
-            // Callbacks of a destroyed surface are never answered; they go away without done.
-            while (state.FrameCallbacks.Count > 0)
-            {
-                var cb = state.FrameCallbacks[^1];
-                state.FrameCallbacks.RemoveAt(state.FrameCallbacks.Count - 1);
-                cb.Destroy();
-            }
-        }
+        Pending.DiscardAll();
+        Cached.DiscardAll();
+        Current.DiscardAll();
     }
 
     private static bool SameOrder(List<Surface?> a, List<Surface?> b)

@@ -28,20 +28,32 @@ public enum SurfaceChanges
 /// subsurface waiting for its parent) or current. <see cref="MoveTo"/> carries what was set into the
 /// next stage, as the protocol's commit does.
 /// </summary>
+/// <remarks>Its regions and lists are made when first used: a surface has three states, and a client
+/// may create 100k surfaces that never commit anything.</remarks>
 public sealed class SurfaceState
 {
+    private Region? _surfaceDamage, _bufferDamage, _opaque, _input;
+    private List<WlCallback>? _frameCallbacks;
+    private List<WpPresentationFeedback>? _feedbacks;
+
     public SurfaceChanges Changes;
     public ClientBuffer? Buffer;
     public int Dx, Dy;
-    /// <summary>Damage in surface coordinates and in buffer coordinates (wl_surface.damage_buffer).</summary>
-    public readonly Region SurfaceDamage = new(), BufferDamage = new();
-    /// <summary>Empty region: nothing opaque. <see cref="InputInfinite"/>: the whole surface takes input.</summary>
-    public readonly Region Opaque = new(), Input = new();
+    /// <summary>Damage in surface coordinates.</summary>
+    public Region SurfaceDamage => _surfaceDamage ??= new();
+    /// <summary>Damage in buffer coordinates (wl_surface.damage_buffer).</summary>
+    public Region BufferDamage => _bufferDamage ??= new();
+    /// <summary>Empty region: nothing opaque.</summary>
+    public Region Opaque => _opaque ??= new();
+    /// <summary>Where input is taken, unless <see cref="InputInfinite"/>: the whole surface.</summary>
+    public Region Input => _input ??= new();
     public bool InputInfinite = true;
     public int Transform;
     public int Scale = 1;
-    public readonly List<WlCallback> FrameCallbacks = [];
-    public readonly List<WpPresentationFeedback> Feedbacks = [];
+    public List<WlCallback> FrameCallbacks => _frameCallbacks ??= [];
+    public List<WpPresentationFeedback> Feedbacks => _feedbacks ??= [];
+    public bool HasFrameCallbacks => _frameCallbacks is { Count: > 0 };
+    public bool HasFeedbacks => _feedbacks is { Count: > 0 };
     /// <summary>wp_viewport: source rectangle in surface coordinates (-1 width: unset) and destination size (-1: unset).</summary>
     public RectF ViewportSource = new(-1, -1, -1, -1);
     public int ViewportWidth = -1, ViewportHeight = -1;
@@ -70,7 +82,7 @@ public sealed class SurfaceState
         if ((Changes & SurfaceChanges.Feedback) != 0)
         {
             // A newer commit replaces content whose feedback was still waiting: that content is never shown.
-            DiscardFeedbacks(next.Feedbacks);
+            if (next._feedbacks is not null) DiscardFeedbacks(next._feedbacks);
             next.Feedbacks.AddRange(Feedbacks);
             Feedbacks.Clear();
         }
@@ -78,6 +90,26 @@ public sealed class SurfaceState
         if ((Changes & SurfaceChanges.ViewportDestination) != 0) { next.ViewportWidth = ViewportWidth; next.ViewportHeight = ViewportHeight; }
         next.Changes |= Changes;
         Changes = SurfaceChanges.None;
+    }
+
+    /// <summary>A callback or feedback object was destroyed: forget it.</summary>
+    public void Forget(WlCallback callback) => _frameCallbacks?.Remove(callback);
+
+    public void Forget(WpPresentationFeedback feedback) => _feedbacks?.Remove(feedback);
+
+    /// <summary>The surface is gone: feedbacks are told their content will never be shown, callbacks
+    /// go away without done (they are never answered). Both are destroyed.</summary>
+    public void DiscardAll()
+    {
+        if (_feedbacks is not null) DiscardFeedbacks(_feedbacks);
+        if (_frameCallbacks is not { } callbacks) return;
+        // Destroying removes the callback from this list: take each out first.
+        while (callbacks.Count > 0)
+        {
+            var cb = callbacks[^1];
+            callbacks.RemoveAt(callbacks.Count - 1);
+            cb.Destroy();
+        }
     }
 
     /// <summary>Tells each waiting feedback its content will never be shown, and destroys it.</summary>

@@ -109,4 +109,32 @@ public sealed unsafe class ClientLifecycleTests : IDisposable
         Assert.Single(_compositor.Display.Clients);
         Assert.Single(_compositor.Server.Shell.Windows.Toplevels);
     }
+
+    [Fact]
+    public void SurfacesDestroyedInAnyOrderAndWithTheirClientLeaveExactlyTheOthers()
+    {
+        var many = _compositor.Connect();
+        var few = _compositor.Connect();
+        var manyCompositor = many.Bind<WlCompositor>("wl_compositor", 6);
+        var fewCompositor = few.Bind<WlCompositor>("wl_compositor", 6);
+        var manySurfaces = Enumerable.Range(0, 300).Select(_ => manyCompositor.CreateSurface()).ToList();
+        var fewSurfaces = Enumerable.Range(0, 3).Select(_ => fewCompositor.CreateSurface()).ToList();
+        many.Roundtrip();
+        few.Roundtrip();
+        // First, last, and every seventh in between: removals from the front, back and middle.
+        var gone = manySurfaces.Where((_, i) => i == 0 || i == 299 || i % 7 == 3).ToList();
+        foreach (var s in gone) s.Destroy();
+        many.Roundtrip();
+
+        HashSet<(Wayland.Server.Client, uint)> Live() => _compositor.Server.Surfaces.Select(s => (s.Resource.Client, s.Resource.Id)).ToHashSet();
+        var expected = manySurfaces.Except(gone).Select(s => (many.ServerClient, s.Id))
+            .Concat(fewSurfaces.Select(s => (few.ServerClient, s.Id))).ToHashSet();
+        Assert.Equal(expected, Live());
+        Assert.Equal(expected.Count, _compositor.Server.Surfaces.Count);
+
+        many.Dispose();
+        _compositor.Pump();
+        Assert.Equal(fewSurfaces.Select(s => (few.ServerClient, s.Id)).ToHashSet(), Live());
+        Assert.Equal(3, _compositor.Server.Surfaces.Count);
+    }
 }

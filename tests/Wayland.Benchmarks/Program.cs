@@ -2,6 +2,8 @@ using Wayland.Benchmarks;
 
 // Usage: Wayland.Benchmarks [--socket PATH]        (only measure an already running compositor)
 //        Wayland.Benchmarks --frames PATH PID      (frame cost of a running compositor with that pid)
+//        Wayland.Benchmarks --load [CASE]          (load: 100k objects, connection cycles, 200 animated clients, a flooder;
+//                                                   CASE: objects, cycles, animated or flooder alone)
 //        Wayland.Benchmarks                        (start ours and weston headless, measure both, compare)
 if (args is ["--socket", var socket])
 {
@@ -13,11 +15,22 @@ if (args is ["--dmabuf"])
     DmabufBench.Compare();
     return 0;
 }
+if (args is ["--load", .. var cases] && cases.Length <= 1)
+{
+    LoadBench.Compare(cases.Length == 1 ? cases[0] : null);
+    return 0;
+}
+if (args is ["--objects"])
+{
+    ObjectAllocations.Run();
+    return 0;
+}
 if (args is ["--allocations"])
 {
     DispatchAllocations.Run();
     DispatchAllocations.FrameCallbackBytes();
     FrameLoopAllocations.Run();
+    ObjectAllocations.Run();
     return 0;
 }
 if (args is ["--frames", var frameSocket, var pidText])
@@ -79,7 +92,11 @@ Console.WriteLine();
 DmabufBench.Compare();
 
 Console.WriteLine();
+LoadBench.Compare();
+
+Console.WriteLine();
 DispatchAllocations.Run();
 DispatchAllocations.FrameCallbackBytes();
 FrameLoopAllocations.Run();
+ObjectAllocations.Run();
 return 0;

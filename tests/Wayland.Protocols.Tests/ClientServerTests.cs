@@ -184,4 +184,35 @@ public sealed class ClientServerTests : IDisposable
         Assert.Contains("invalid global", e.Error.Message);
         _ = wire;
     }
+
+    [Fact]
+    public void DisconnectDestroysEveryObjectOnceInIdOrderEvenWhenOneDestroysAnother()
+    {
+        using var client = _server.ConnectClient();
+        var registry = client.GetRegistry();
+        uint wireName = 0;
+        registry.Global += (_, name, iface, _) => { if (iface == "test_wire") wireName = name; };
+        _server.Roundtrip(client);
+        var wire = registry.Bind<TestWire>(wireName, 3);
+        for (var i = 0; i < 3; i++) wire.Create(); // each makes a client-id child and a server-id one
+        _server.Roundtrip(client);
+
+        var serverClient = _server.Display.Clients[^1];
+        var children = serverClient.Resources.OfType<Wayland.Tests.Protocol.Server.TestChild>().ToList();
+        Assert.Equal(6, children.Count);
+        var clientChildren = children.Where(c => WireFormat.IsClientId(c.Id)).ToList();
+        var destroyed = new List<uint>();
+        foreach (var c in children) c.Destroyed += r => destroyed.Add(r.Id);
+        // Like a parent whose teardown takes a child with it: the first destroys the last one.
+        clientChildren[0].Destroyed += _ => clientChildren[2].Destroy();
+
+        client.Dispose();
+        _server.Pump();
+
+        Assert.True(serverClient.IsDestroyed);
+        Assert.DoesNotContain(serverClient, _server.Display.Clients);
+        var serverIds = children.Where(c => WireFormat.IsServerId(c.Id)).Select(c => c.Id);
+        Assert.Equal([clientChildren[0].Id, clientChildren[2].Id, clientChildren[1].Id, .. serverIds], destroyed);
+        Assert.Empty(serverClient.Resources);
+    }
 }

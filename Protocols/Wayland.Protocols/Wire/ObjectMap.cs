@@ -63,13 +63,27 @@ public sealed class ObjectMap
         (serverSide ? _freeServer : _freeClient).Push(id);
     }
 
-    /// <summary>A snapshot of all live objects, lowest id first.</summary>
-    public List<object> Snapshot()
+    /// <summary>The live objects, lowest id first (client range, then server range), without a copy:
+    /// it walks by index, so objects may be removed meanwhile (those not reached yet are skipped) and
+    /// ones added are seen.</summary>
+    public IEnumerable<object> Live()
     {
-        var all = new List<object>();
-        foreach (var o in _client) if (o is not null) all.Add(o);
-        foreach (var o in _server) if (o is not null) all.Add(o);
-        return all;
+        for (var i = 0; i < _client.Count; i++) if (_client[i] is { } o) yield return o;
+        for (var i = 0; i < _server.Count; i++) if (_server[i] is { } o) yield return o;
+    }
+
+    /// <summary>Forgets every object and gives back the tables' memory (the connection is gone).</summary>
+    public void Clear()
+    {
+        _client.Clear();
+        _client.TrimExcess();
+        _client.Add(null);
+        _server.Clear();
+        _server.TrimExcess();
+        _freeClient.Clear();
+        _freeClient.TrimExcess();
+        _freeServer.Clear();
+        _freeServer.TrimExcess();
     }
 
     public int Count
