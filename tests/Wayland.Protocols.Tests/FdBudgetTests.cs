@@ -87,6 +87,24 @@ public sealed unsafe class FdBudgetTests
         Assert.Equal(baseline, TestServer.FdCount());
     }
 
+    /// <summary>Between the budget running out and the largest holder being cut off (the next idle
+    /// moment), clients may use half the reserve, never more: one that would is cut off itself.</summary>
+    [Fact]
+    public void NoClientGetsPastHalfTheReserve()
+    {
+        using var server = new TestServer(fdBudget: new FdBudget(limit: 30, perClient: 20, reserve: 20));
+        var clients = Enumerable.Range(0, 3).Select(_ => server.ConnectRaw()).ToArray();
+        foreach (var c in clients) SendFds(c, 19); // 57 wanted: 30 + 20 / 2 = 40 at most
+        server.Pump();
+
+        var messages = clients.Select(c => RawWire.Error(c.Events())?.Message).Where(m => m is not null).ToList();
+        Assert.Contains(messages, m => m!.Contains("fd budget for clients is exhausted"));
+        Assert.Contains(messages, m => m!.Contains("holds the most"));
+        Assert.Single(server.Display.Clients);
+        Assert.Equal(19, server.Display.FdBudget.Held);
+        foreach (var c in clients) c.Dispose();
+    }
+
     [Fact]
     public void TheDefaultBudgetLeavesAReserveUnderTheProcessLimit()
     {

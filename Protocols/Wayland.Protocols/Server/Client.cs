@@ -125,7 +125,7 @@ public sealed class Client : IMessageContext
                     Destroy(Connection.Input.Length > 0 ? "closed mid-message" : "disconnected");
                     return;
                 case ReceiveStatus.Error:
-                    if (error is ReceiveError.FdQueueFull or ReceiveError.TooManyFds or ReceiveError.FdLimit)
+                    if (error is ReceiveError.FdQueueFull or ReceiveError.TooManyFds or ReceiveError.FdLimit or ReceiveError.FdBudgetFull)
                     {
                         PostError(DisplayResource, (uint)WlDisplay.Error.NoMemory, ReceiveError.Describe(error));
                         FlushNow();

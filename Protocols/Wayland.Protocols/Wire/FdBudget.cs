@@ -43,12 +43,15 @@ public sealed class FdBudget
     /// received the fd): the server cuts off the largest holder.</summary>
     public event Action? Exhausted;
 
-    internal bool TryCharge(FdAccount account)
+    /// <summary>0, or why the fd is refused: <see cref="ReceiveError.FdLimit"/> (the client's share) or
+    /// <see cref="ReceiveError.FdBudgetFull"/> (all clients' budget and half the reserve).</summary>
+    internal int TryCharge(FdAccount account)
     {
-        if (account.Held >= PerClient || Held >= Limit + Reserve / 2) return false;
+        if (account.Held >= PerClient) return ReceiveError.FdLimit;
+        if (Held >= Limit + Reserve / 2) return ReceiveError.FdBudgetFull;
         Interlocked.Increment(ref account.HeldField);
         if (Interlocked.Increment(ref _held) > Limit) Exhausted?.Invoke();
-        return true;
+        return 0;
     }
 
     internal void Refund(FdAccount account, int count)
@@ -67,7 +70,7 @@ public sealed class FdAccount(FdBudget budget)
     public FdBudget Budget { get; } = budget;
     public int Held => Volatile.Read(ref HeldField);
 
-    internal bool TryCharge() => Budget.TryCharge(this);
+    internal int TryCharge() => Budget.TryCharge(this);
     /// <summary>Called when a charged fd is closed; may run on the finalizer thread.</summary>
     internal void Refund(int count = 1) => Budget.Refund(this, count);
 }

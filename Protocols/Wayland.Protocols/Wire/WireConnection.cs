@@ -153,7 +153,7 @@ public sealed unsafe class WireConnection : IDisposable
                 for (var i = 0; i < count; i++)
                 {
                     if (_inFds.IsFull) { Native.Close(fds[i]); result = ReceiveError.FdQueueFull; }
-                    else if (Account is { } account && !account.TryCharge()) { Native.Close(fds[i]); result = ReceiveError.FdLimit; }
+                    else if (Account?.TryCharge() is { } refused and not 0) { Native.Close(fds[i]); result = refused; }
                     else _inFds.Enqueue(fds[i], chunkOffset);
                 }
             }
@@ -291,6 +291,7 @@ public static class ReceiveError
     public const int FdQueueFull = -2;
     public const int TooManyFds = -3;
     public const int FdLimit = -4;
+    public const int FdBudgetFull = -5;
 
     public static string Describe(int error) => error switch
     {
@@ -298,6 +299,7 @@ public static class ReceiveError
         FdQueueFull => $"more than {WireConnection.MaxQueuedFds} fds queued",
         TooManyFds => "too many fds in one message",
         FdLimit => "holds as many fds as a client may (its share of the compositor's fd budget)",
+        FdBudgetFull => "the compositor's fd budget for clients is exhausted",
         _ => $"errno {error}",
     };
 }
