@@ -1,12 +1,12 @@
 namespace Wayland.Benchmarks;
 
 /// <summary>
-/// The load benchmark (--load): many objects, many connections, many animated clients and a
-/// flooder, against ours and weston, each on a fresh server, figures side by side.
+/// The load benchmark (--load): many objects, many connections, many animated clients, a
+/// flooder and fd hoarders, against ours and weston, each on a fresh server, figures side by side.
 /// </summary>
 internal static class LoadBench
 {
-    /// <param name="only">objects, cycles, animated or flooder to run that case alone; null for all.</param>
+    /// <param name="only">objects, cycles, animated, flooder or fds to run that case alone; null for all.</param>
     public static void Compare(string? only = null)
     {
         Console.WriteLine("Load benchmark: ours vs weston headless, each case on a fresh server");
@@ -14,6 +14,7 @@ internal static class LoadBench
         if (only is null or "cycles") Run("connect/disconnect cycles", CyclesLoad.Measure, CyclesLoad.Print);
         if (only is null or "animated") Run("animated clients", AnimatedLoad.Measure, AnimatedLoad.Print);
         if (only is null or "flooder") Run("flooder", FlooderLoad.Measure, FlooderLoad.Print);
+        if (only is null or "fds") Run("fd hoarders", FdHoardLoad.Measure, FdHoardLoad.Print);
     }
 
     private static void Run<T>(string name, Func<ServerProcess, T> measure, Action<string, T> print)

@@ -2,8 +2,8 @@ using Wayland.Benchmarks;
 
 // Usage: Wayland.Benchmarks [--socket PATH]        (only measure an already running compositor)
 //        Wayland.Benchmarks --frames PATH PID      (frame cost of a running compositor with that pid)
-//        Wayland.Benchmarks --load [CASE]          (load: 100k objects, connection cycles, 200 animated clients, a flooder;
-//                                                   CASE: objects, cycles, animated or flooder alone)
+//        Wayland.Benchmarks --load [CASE]          (load: 100k objects, connection cycles, 200 animated clients, a flooder, fd hoarders;
+//                                                   CASE: objects, cycles, animated, flooder or fds alone)
 //        Wayland.Benchmarks                        (start ours and weston headless, measure both, compare)
 if (args is ["--socket", var socket])
 {
