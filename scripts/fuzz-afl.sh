@@ -2,7 +2,7 @@
 # Coverage-guided fuzzing of the wire runtime and every dispatcher with afl++ (README.md, "Fuzzing").
 #   scripts/fuzz-afl.sh [SECONDS] [FINDINGS_DIR]
 # SECONDS 0 (the default) runs until Ctrl-C. Builds the wire target, instruments copies of
-# Wayland.Protocols.dll and compositor.dll with SharpFuzz, runs afl-fuzz on the corpus in
+# Wayland.Protocols.dll and Compositor.Core.dll with SharpFuzz, runs afl-fuzz on the corpus in
 # tests/Wayland.Fuzz/corpus/wire and prints afl's figures. Exit status 1 when afl saved a crash or a hang.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +22,7 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp -r "$bin/." "$work/"
-for dll in Wayland.Protocols.dll compositor.dll; do
+for dll in Wayland.Protocols.dll Compositor.Core.dll; do
   dotnet sharpfuzz "$work/$dll" >/dev/null
 done
 

@@ -20,3 +20,6 @@ public readonly record struct Rect(int X, int Y, int Width, int Height)
 
     public override string ToString() => $"{Width}x{Height}+{X}+{Y}";
 }
+
+/// <summary>A rectangle with fractional coordinates (wp_viewport sources are fixed-point).</summary>
+public readonly record struct RectF(double X, double Y, double Width, double Height);

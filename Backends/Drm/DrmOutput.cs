@@ -36,7 +36,7 @@ public sealed class DrmOutput : IOutput, IDisposable
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<IScanoutSource, object> _refused = new();
     private DirectFrame? _pendingDirect, _shownDirect;
     private bool _pendingIsDirect;
-    private readonly List<Rect> _copy = [];
+    private readonly Region _copy = new();
 
     internal DrmOutput(EventLoop loop, DrmDevice device, DrmDisplay display, IRenderer renderer, ILogger log)
     {
@@ -148,7 +148,7 @@ public sealed class DrmOutput : IOutput, IDisposable
         {
             // The back buffer lacks what changed while the other one was drawn, and this frame.
             _bufferDamage.Draw(back, damage, _copy);
-            foreach (var r in _copy) CopyToBuffer(_buffers[back], r);
+            foreach (var r in _copy.Rects) CopyToBuffer(_buffers[back], r);
         }
         else back = _front; // nothing new: flip to the same image, for the vblank's timing
 

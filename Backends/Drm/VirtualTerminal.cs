@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Serilog;
+using static Wayland.Interop.Libc;
 
 namespace Compositor.Backends.Drm;
 
@@ -12,7 +13,7 @@ namespace Compositor.Backends.Drm;
 /// SIGUSR1, the compositor lets go of the display and input, then says yes; coming back, SIGUSR2,
 /// it takes them again.
 /// </summary>
-public sealed unsafe partial class VirtualTerminal : IDisposable
+public sealed unsafe class VirtualTerminal : IDisposable
 {
     private const nuint KdGetMode = 0x4B3B, KdSetMode = 0x4B3A, KdGetKbMode = 0x4B44, KdSetKbMode = 0x4B45;
     private const nuint VtSetMode = 0x5602, VtRelDisp = 0x5605, VtActivate = 0x5606;
@@ -138,7 +139,4 @@ public sealed unsafe partial class VirtualTerminal : IDisposable
         _signals?.Release.Dispose();
         _signals?.Acquire.Dispose();
     }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int ioctl(int fd, nuint request, void* arg);
 }

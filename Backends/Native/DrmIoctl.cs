@@ -14,9 +14,6 @@ internal static unsafe partial class DrmIoctl
     [StructLayout(LayoutKind.Sequential)]
     public struct GemClose { public uint Handle, Pad; }
 
-    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
-    private static partial int ioctl(int fd, nuint request, void* arg);
-
     /// <summary>Runs an ioctl; 0, or the errno it failed with.</summary>
     public static int Ioctl<T>(int fd, nuint request, ref T arg) where T : unmanaged
     {
@@ -24,7 +21,7 @@ internal static unsafe partial class DrmIoctl
         {
             while (true)
             {
-                if (ioctl(fd, request, p) == 0) return 0;
+                if (Wayland.Interop.Libc.ioctl(fd, request, p) == 0) return 0;
                 var error = Marshal.GetLastPInvokeError();
                 if (error is not (4 or 11)) return error; // EINTR, EAGAIN: try again
             }

@@ -1,4 +1,3 @@
-using Compositor.Backends.Drm;
 using Serilog;
 using Wayland.Client;
 using Wayland.Events;
@@ -26,7 +25,7 @@ public sealed class NestedOutput : IOutput, IDisposable
     private readonly TimerSource _afterSkippedFrame;
     private readonly ShmSwapchain _swapchain;
     private readonly BufferDamage _bufferDamage = new(BufferCount);
-    private readonly List<Rect> _copy = [];
+    private readonly Region _copy = new();
     private readonly WlCallback.DoneHandler _onFrameDone;
     private readonly WpPresentationFeedback.PresentedHandler _onPresented;
     private readonly WpPresentationFeedback.DiscardedHandler _onDiscarded;
@@ -134,7 +133,7 @@ public sealed class NestedOutput : IOutput, IDisposable
         }
         _bufferDamage.Draw(index, damage, _copy);
         var pixels = _swapchain.Pixels(index);
-        foreach (var r in _copy)
+        foreach (var r in _copy.Rects)
         {
             var c = r.Intersect(new Rect(0, 0, Width, Height));
             if (!c.IsEmpty) _renderer.ReadPixels(Target, c, Fourcc.Xrgb8888, pixels[(c.Y * _swapchain.Stride + c.X * 4)..], _swapchain.Stride);

@@ -119,7 +119,7 @@ public sealed class BufferParams : IZwpLinuxBufferParamsV1Handler
         if (count == 0) { resource.PostError(ZwpLinuxBufferParamsV1.Error.Incomplete, "no planes were added"); return Outcome.ProtocolError; }
         for (var i = count; i < DmaBufAttributes.MaxPlanes; i++)
             if (_fds[i] is not null) { resource.PostError(ZwpLinuxBufferParamsV1.Error.Incomplete, $"plane {i} is set but plane {count} is missing"); return Outcome.ProtocolError; }
-        var expected = DmabufFormats.PlaneCount(format);
+        var expected = Fourcc.PlaneCount(format);
         if (count != expected) { resource.PostError(ZwpLinuxBufferParamsV1.Error.Incomplete, $"{FourccName(format)} has {expected} planes, {count} were added"); return Outcome.ProtocolError; }
 
         if (!_dmabuf.IsAdvertised(format, _modifier))
@@ -167,7 +167,7 @@ public sealed class BufferParams : IZwpLinuxBufferParamsV1Handler
         why = "";
         var offset = (ulong)_offsets[plane];
         var stride = (ulong)_strides[plane];
-        var rows = DmabufFormats.PlaneHeight(format, plane, height);
+        var rows = Fourcc.PlaneHeight(format, plane, height);
         // 64-bit products of 32-bit values cannot overflow; the protocol's values must fit 32 bits.
         var end = offset + stride * rows;
         if (end > uint.MaxValue)

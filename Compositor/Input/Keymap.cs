@@ -44,7 +44,7 @@ public sealed class Keymap : IDisposable
         }
         finally
         {
-            Xkb.Free(text);
+            Wayland.Interop.Libc.free(text);
         }
     }
 

@@ -49,7 +49,4 @@ internal static partial class Xkb
 
     [LibraryImport(Lib, EntryPoint = "xkb_state_key_get_one_sym")]
     public static partial uint StateKeyGetOneSym(nint state, uint key);
-
-    [LibraryImport("libc", EntryPoint = "free")]
-    public static partial void Free(nint pointer);
 }

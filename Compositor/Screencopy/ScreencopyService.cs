@@ -1,3 +1,4 @@
+using Compositor.Backends;
 using Compositor.Scene;
 using Wayland.Protocols.Server;
 

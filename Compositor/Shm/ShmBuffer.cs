@@ -65,8 +65,6 @@ public sealed class ShmBuffer : ClientBuffer, IWlBufferHandler
         return _imported is not null;
     }
 
-    public static int BytesPerPixel(uint fourcc) => fourcc == Backends.Fourcc.Rgb565 ? 2 : 4;
-
     public void Destroy(WlBuffer resource) { }
 
     public override bool Upload(IRenderer renderer, ITexture texture, Rect region)
@@ -79,7 +77,7 @@ public sealed class ShmBuffer : ClientBuffer, IWlBufferHandler
     /// <summary>The rows of <paramref name="region"/>, from column 0 of its first row to its last pixel.</summary>
     private bool ReadRows(Rect region, out ReadOnlySpan<byte> rows)
     {
-        var bpp = BytesPerPixel(_fourcc);
+        var bpp = Backends.Fourcc.BytesPerPixel(_fourcc);
         var start = (long)_offset + (long)region.Y * Stride;
         var length = (region.Height - 1) * Stride + (region.X + region.Width) * bpp;
         if (_pool.Read(start, length, ref s_scratch, out rows)) return true;
@@ -91,7 +89,7 @@ public sealed class ShmBuffer : ClientBuffer, IWlBufferHandler
     public bool CopyRows(Rect region, Span<byte> destination, int destinationStride)
     {
         if (!ReadRows(region, out var rows)) return false;
-        var bpp = BytesPerPixel(_fourcc);
+        var bpp = Backends.Fourcc.BytesPerPixel(_fourcc);
         for (var y = 0; y < region.Height; y++)
             rows.Slice(y * Stride + region.X * bpp, region.Width * bpp).CopyTo(destination[(y * destinationStride)..]);
         return true;
@@ -99,7 +97,7 @@ public sealed class ShmBuffer : ClientBuffer, IWlBufferHandler
 
     public override bool WriteRows(Rect region, ReadOnlySpan<byte> source, int sourceStride)
     {
-        var bpp = BytesPerPixel(_fourcc);
+        var bpp = Backends.Fourcc.BytesPerPixel(_fourcc);
         for (var y = 0; y < region.Height; y++)
         {
             var at = (long)_offset + (long)(region.Y + y) * Stride + (long)region.X * bpp;

@@ -90,7 +90,7 @@ public sealed unsafe class ShmPool : IWlShmPoolHandler
             resource.PostError((uint)WlShm.Error.InvalidFormat, $"invalid format 0x{(uint)format:x}");
             return;
         }
-        var bpp = ShmBuffer.BytesPerPixel(fourcc);
+        var bpp = Backends.Fourcc.BytesPerPixel(fourcc);
         // libwayland's checks, in 64 bits so no product can overflow; stride must hold a whole row.
         if (offset < 0 || width <= 0 || height <= 0 || stride < (long)width * bpp
             || (long)offset + (long)stride * height > Size)

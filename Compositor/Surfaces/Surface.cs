@@ -14,7 +14,7 @@ public sealed class Surface : IWlSurfaceHandler
     private readonly CompositorServer _server;
     private ITexture? _ownTexture;            // shm pixels are copied here
     private ClientBuffer? _heldBuffer;        // a buffer read in place (DMA-BUF), released when replaced
-    private readonly Scene.Region _uploadPending = new(); // of a held buffer copied lazily: what the texture lacks
+    private readonly Region _uploadPending = new(); // of a held buffer copied lazily: what the texture lacks
     private readonly List<Surface?> _pendingStack = new(1) { null };
     // Made on a surface's first frame callback / feedback, not per frame (the frame loop allocates
     // nothing in steady state) and not per surface (most never ask: a client may make 100k).
@@ -372,7 +372,7 @@ public sealed class Surface : IWlSurfaceHandler
     }
 
     /// <summary>The last commit's damage in buffer pixels (whole with a transform or viewport).</summary>
-    private void CollectBufferDamage(Scene.Region into, Rect bounds)
+    private void CollectBufferDamage(Region into, Rect bounds)
     {
         var s = Current;
         if (!s.SurfaceDamage.IsEmpty && (s.Transform != 0 || s.ViewportWidth > 0 || s.ViewportSource.Width >= 0))

@@ -3,12 +3,9 @@ using static Tmds.Linux.LibC;
 
 namespace Compositor;
 
-/// <summary>Small libc helpers the compositor core needs.</summary>
-internal static unsafe partial class Native
+/// <summary>Small libc helpers the compositor core needs (declarations in <see cref="Wayland.Interop.Libc"/>).</summary>
+internal static unsafe class Native
 {
-    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
-    private static partial int Ioctl(int fd, nuint request, void* arg);
-
     /// <summary>DMA_BUF_IOCTL_SYNC around a CPU read of a DMA-BUF (start, then end); harmless where
     /// the exporter needs nothing.</summary>
     public static void DmaBufSync(int fd, bool start)
@@ -16,7 +13,7 @@ internal static unsafe partial class Native
         const nuint DmaBufIoctlSync = 0x40086200;
         const ulong Read = 1, End = 4;
         var flags = Read | (start ? 0 : End);
-        Ioctl(fd, DmaBufIoctlSync, &flags);
+        Wayland.Interop.Libc.ioctl(fd, DmaBufIoctlSync, &flags);
     }
 
     /// <summary>The size of the file behind an fd (lseek to the end), or -1 when it cannot seek.

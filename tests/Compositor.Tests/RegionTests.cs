@@ -1,6 +1,5 @@
 using CsCheck;
 using Compositor.Backends;
-using Compositor.Scene;
 
 namespace Compositor.Tests;
 

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Tmds.Linux;
 using static Tmds.Linux.LibC;
+using Wayland.Interop;
 
 namespace Wayland.Events;
 
@@ -111,7 +112,7 @@ public sealed class TimerSource : EventSource
     internal TimerSource(EventLoop loop, Action callback) : base(loop)
     {
         _callback = callback;
-        _timerFd = EventsNative.timerfd_create(EventsNative.CLOCK_MONOTONIC,
+        _timerFd = Libc.timerfd_create(EventsNative.CLOCK_MONOTONIC,
             EventsNative.TFD_CLOEXEC | EventsNative.TFD_NONBLOCK);
         if (_timerFd < 0) throw EventsNative.Failure("timerfd_create", errno);
     }
@@ -123,7 +124,7 @@ public sealed class TimerSource : EventSource
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         ArgumentOutOfRangeException.ThrowIfLessThan(dueIn, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(period, TimeSpan.Zero);
-        var spec = new EventsNative.ITimerSpec
+        var spec = new Libc.ITimerSpec
         {
             Value = EventsNative.ToTimespec(dueIn),
             Interval = EventsNative.ToTimespec(period),
@@ -138,7 +139,7 @@ public sealed class TimerSource : EventSource
     public void ArmAt(long monotonicNanoseconds)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
-        var spec = new EventsNative.ITimerSpec();
+        var spec = new Libc.ITimerSpec();
         spec.Value.Seconds = (nint)Math.Max(0, monotonicNanoseconds / 1_000_000_000);
         spec.Value.Nanoseconds = (nint)(monotonicNanoseconds <= 0 ? 1 : monotonicNanoseconds % 1_000_000_000);
         if (spec.Value.Seconds == 0 && spec.Value.Nanoseconds == 0) spec.Value.Nanoseconds = 1;
@@ -153,9 +154,9 @@ public sealed class TimerSource : EventSource
         SetTime(default);
     }
 
-    private unsafe void SetTime(EventsNative.ITimerSpec spec, int flags = 0)
+    private unsafe void SetTime(Libc.ITimerSpec spec, int flags = 0)
     {
-        if (EventsNative.timerfd_settime(_timerFd, flags, &spec, null) != 0)
+        if (Libc.timerfd_settime(_timerFd, flags, &spec, null) != 0)
             throw EventsNative.Failure("timerfd_settime", errno);
     }
 
@@ -213,7 +214,7 @@ public sealed class SignalSource : EventSource
         _weBlocked = sigismember(&old, signal) == 0;
         try
         {
-            _signalFd = EventsNative.signalfd(-1, &set, EventsNative.SFD_CLOEXEC | EventsNative.SFD_NONBLOCK);
+            _signalFd = Libc.signalfd(-1, &set, EventsNative.SFD_CLOEXEC | EventsNative.SFD_NONBLOCK);
             if (_signalFd < 0) throw EventsNative.Failure("signalfd", errno);
             _forwardFd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
             if (_forwardFd < 0) throw EventsNative.Failure("eventfd", errno);

@@ -163,7 +163,7 @@ public sealed class ListeningSocket : IDisposable
             error = errno;
             return LockOutcome.Failed;
         }
-        if (EventsNative.flock(lockFd, EventsNative.LOCK_EX | EventsNative.LOCK_NB) != 0)
+        if (Wayland.Interop.Libc.flock(lockFd, EventsNative.LOCK_EX | EventsNative.LOCK_NB) != 0)
         {
             error = errno;
             EventsNative.CloseQuietly(ref lockFd);

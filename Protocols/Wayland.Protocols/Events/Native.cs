@@ -1,10 +1,11 @@
 using System.Runtime.InteropServices;
 using Tmds.Linux;
+using Wayland.Interop;
 
 namespace Wayland.Events;
 
-/// <summary>The libc calls Tmds.LibC 0.5.0 does not bind (timerfd, signalfd, flock).</summary>
-internal static unsafe partial class EventsNative
+/// <summary>Constants and helpers for the event loop's libc calls (declared in <see cref="Libc"/>).</summary>
+internal static unsafe class EventsNative
 {
     public const int CLOCK_MONOTONIC = 1;
     public const int LOCK_EX = 2, LOCK_NB = 4;
@@ -19,37 +20,10 @@ internal static unsafe partial class EventsNative
     /// <summary>struct signalfd_siginfo is fixed at 128 bytes by the kernel ABI.</summary>
     public const int SignalfdSiginfoSize = 128;
 
-    // time_t and long are both pointer-sized on the Linux ABIs .NET runs on.
-    [StructLayout(LayoutKind.Sequential)]
-    public struct Timespec
-    {
-        public nint Seconds;
-        public nint Nanoseconds;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    public struct ITimerSpec
-    {
-        public Timespec Interval;
-        public Timespec Value;
-    }
-
-    [LibraryImport("libc", SetLastError = true)]
-    public static partial int timerfd_create(int clockid, int flags);
-
-    [LibraryImport("libc", SetLastError = true)]
-    public static partial int timerfd_settime(int fd, int flags, ITimerSpec* newValue, ITimerSpec* oldValue);
-
-    [LibraryImport("libc", SetLastError = true)]
-    public static partial int signalfd(int fd, sigset_t* mask, int flags);
-
-    [LibraryImport("libc", SetLastError = true)]
-    public static partial int flock(int fd, int operation);
-
-    public static Timespec ToTimespec(TimeSpan span)
+    public static Libc.Timespec ToTimespec(TimeSpan span)
     {
         long ticks = span.Ticks;
-        return new Timespec
+        return new Libc.Timespec
         {
             Seconds = (nint)(ticks / TimeSpan.TicksPerSecond),
             Nanoseconds = (nint)(ticks % TimeSpan.TicksPerSecond * 100),

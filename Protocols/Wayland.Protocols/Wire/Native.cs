@@ -4,8 +4,9 @@ using static Tmds.Linux.LibC;
 
 namespace Wayland.Wire;
 
-/// <summary>The few libc calls the wire runtime needs; sockets and SCM_RIGHTS come from Tmds.LibC.</summary>
-internal static unsafe partial class Native
+/// <summary>The few libc calls the wire runtime needs; sockets and SCM_RIGHTS come from Tmds.LibC,
+/// the rest from <see cref="Interop.Libc"/>.</summary>
+internal static unsafe class Native
 {
     public const int EAGAIN = 11, EINTR = 4, EPIPE = 32, ECONNRESET = 104;
 
@@ -46,13 +47,7 @@ internal static unsafe partial class Native
 
     private const int RlimitNofile = 7;
 
-    [StructLayout(LayoutKind.Sequential)]
-    private struct RLimit { public ulong Current, Maximum; }
-
-    [LibraryImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
-    private static partial int GetRLimit(int resource, out RLimit limit);
-
     /// <summary>RLIMIT_NOFILE's soft and hard values; null when it cannot be read.</summary>
     public static (ulong Soft, ulong Hard)? FileLimit() =>
-        GetRLimit(RlimitNofile, out var l) == 0 ? (l.Current, l.Maximum) : null;
+        Interop.Libc.getrlimit(RlimitNofile, out var l) == 0 ? (l.Current, l.Maximum) : null;
 }

@@ -1,11 +1,10 @@
-using Compositor.Backends;
-
-namespace Compositor.Scene;
+namespace Compositor.Backends;
 
 /// <summary>
 /// A set of pixels as non-overlapping rectangles (what pixman regions are to weston): wl_region
-/// contents, opaque and input regions, and damage. Small by nature (a handful of rectangles), so a
-/// plain list beats a banded structure. Operations reuse their lists: no allocation in steady state.
+/// contents, opaque and input regions, and damage, in the core and in the backends (through
+/// <see cref="BufferDamage"/>). Small by nature (a handful of rectangles), so a plain list beats a
+/// banded structure. Operations reuse their lists: no allocation in steady state.
 /// </summary>
 public sealed class Region
 {
