@@ -6,10 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/setup.sh
 echo "run: building (Release)" >&2
-dotnet build Host -c Release -v quiet -nologo >&2
+dotnet build Compositor/Host -c Release -v quiet -nologo >&2
 if [ $# -eq 0 ]; then
   dotnet build Clients/DmabufClient -c Release -v quiet -nologo >&2
   echo "run: starting the compositor headless with dmabuf-client, weston-simple-shm, weston-simple-egl and weston-subsurfaces" >&2
   set -- --backend headless --output 1280x720@60 -- scripts/demo.sh
 fi
-exec dotnet Host/bin/Release/net10.0/compositor.dll "$@"
+exec dotnet Compositor/Host/bin/Release/net10.0/compositor.dll "$@"
