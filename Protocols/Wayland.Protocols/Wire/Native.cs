@@ -38,12 +38,6 @@ internal static unsafe partial class Native
         return (cred.pid, cred.uid, cred.gid);
     }
 
-    public static string ReadLinkFd(int fd)
-    {
-        try { return File.ResolveLinkTarget($"/proc/self/fd/{fd}", false)?.FullName ?? "?"; }
-        catch (IOException) { return "?"; }
-    }
-
     private const int RlimitNofile = 7;
 
     [StructLayout(LayoutKind.Sequential)]
