@@ -59,8 +59,6 @@ public sealed class Window : IDisposable
     public T? Bind<T>(string iface, uint maxVersion) where T : Proxy, IProxyFactory<T> =>
         _globals.TryGetValue(iface, out var g) ? Registry.Bind<T>(g.Name, Math.Min(g.Version, maxVersion)) : null;
 
-    public uint VersionOf(string iface) => _globals.TryGetValue(iface, out var g) ? g.Version : 0;
-
     /// <summary>Waits for the previous frame's callback (the compositor's pace), then acks any new configure.
     /// Gives up when <paramref name="stop"/> says so: a compositor that stopped answering must not keep a
     /// client that was told to quit.</summary>

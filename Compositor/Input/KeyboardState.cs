@@ -48,9 +48,6 @@ public sealed class KeyboardState : IDisposable
         return true;
     }
 
-    /// <summary>The keysym a key produces now (for logs and tests).</summary>
-    public uint KeySym(uint evdevKeycode) => Xkb.StateKeyGetOneSym(_state, evdevKeycode + 8);
-
     public void Dispose()
     {
         if (_state != 0) { Xkb.StateUnref(_state); _state = 0; }

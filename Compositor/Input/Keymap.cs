@@ -56,8 +56,6 @@ public sealed class Keymap : IDisposable
         Environment.GetEnvironmentVariable("XKB_DEFAULT_VARIANT"),
         Environment.GetEnvironmentVariable("XKB_DEFAULT_OPTIONS"));
 
-    public static Keymap FromNames(string layout, string? variant = null, string? options = null) => new(null, null, layout, variant, options);
-
     internal nint Handle => _keymap;
     public string Text { get; }
     /// <summary>Sealed memfd with the text and its NUL; sent to clients as it is.</summary>

@@ -47,6 +47,4 @@ internal static partial class Xkb
     [LibraryImport(Lib, EntryPoint = "xkb_state_serialize_layout")]
     public static partial uint StateSerializeLayout(nint state, int components);
 
-    [LibraryImport(Lib, EntryPoint = "xkb_state_key_get_one_sym")]
-    public static partial uint StateKeyGetOneSym(nint state, uint key);
 }

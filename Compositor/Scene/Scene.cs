@@ -60,27 +60,40 @@ public sealed class Scene
 
     private void UpdateOutputs(Surface s, int x, int y)
     {
-        ulong mask = 0;
-        if (s.HasContent)
-        {
-            var box = new Rect(x, y, s.Width, s.Height);
-            for (var i = 0; i < _outputs.Count && i < 64; i++)
-                if (!box.Intersect(_outputs[i].Bounds).IsEmpty) mask |= 1UL << i;
-        }
-        SetOutputs(s, mask);
-        foreach (var child in s.Stack)
-        {
-            if (child?.AsSubsurface is not { } sub) continue;
-            if (child.HasContent) UpdateOutputs(child, x + sub.X, y + sub.Y);
-            else LeaveAllOutputs(child);
-        }
+        var visitor = new OutputsUpdate(this);
+        SurfaceTree.Walk(s, x, y, SurfaceOrder.ParentFirst, ref visitor, withHidden: true);
     }
 
     private void LeaveAllOutputs(Surface s)
     {
-        SetOutputs(s, 0);
-        foreach (var child in s.Stack)
-            if (child is not null) LeaveAllOutputs(child);
+        var visitor = new OutputsLeft(this);
+        SurfaceTree.Walk(s, 0, 0, SurfaceOrder.ParentFirst, ref visitor, withHidden: true);
+    }
+
+    /// <summary>A surface is on the outputs its box overlaps; one hidden or without content, on none.</summary>
+    private readonly struct OutputsUpdate(Scene scene) : ISurfaceVisitor
+    {
+        public bool Visit(Surface s, int x, int y, bool mapped)
+        {
+            ulong mask = 0;
+            if (mapped && s.HasContent)
+            {
+                var box = new Rect(x, y, s.Width, s.Height);
+                for (var i = 0; i < scene._outputs.Count && i < 64; i++)
+                    if (!box.Intersect(scene._outputs[i].Bounds).IsEmpty) mask |= 1UL << i;
+            }
+            scene.SetOutputs(s, mask);
+            return true;
+        }
+    }
+
+    private readonly struct OutputsLeft(Scene scene) : ISurfaceVisitor
+    {
+        public bool Visit(Surface s, int x, int y, bool mapped)
+        {
+            scene.SetOutputs(s, 0);
+            return true;
+        }
     }
 
     private void SetOutputs(Surface s, ulong mask)
@@ -189,10 +202,17 @@ public sealed class Scene
 
     private void DamageTree(Surface s, int x, int y)
     {
-        foreach (var child in s.Stack)
+        var visitor = new TreeDamage(this);
+        SurfaceTree.Walk(s, x, y, SurfaceOrder.BottomToTop, ref visitor);
+    }
+
+    // The root is damaged even without content: its Width is then 0, so that adds nothing.
+    private readonly struct TreeDamage(Scene scene) : ISurfaceVisitor
+    {
+        public bool Visit(Surface s, int x, int y, bool mapped)
         {
-            if (child is null) DamageLayout(new Rect(x, y, s.Width, s.Height));
-            else if (child.AsSubsurface is { } sub && child.HasContent) DamageTree(child, x + sub.X, y + sub.Y);
+            scene.DamageLayout(new Rect(x, y, s.Width, s.Height));
+            return true;
         }
     }
 
@@ -254,20 +274,26 @@ public sealed class Scene
 
     private static Surface? HitTree(Surface s, double x, double y, out double sx, out double sy)
     {
-        for (var i = s.Stack.Count - 1; i >= 0; i--)
+        var visitor = new Hit(x, y);
+        SurfaceTree.Walk(s, 0, 0, SurfaceOrder.TopToBottom, ref visitor);
+        sx = visitor.Sx;
+        sy = visitor.Sy;
+        return visitor.Surface;
+    }
+
+    /// <summary>Finds the topmost surface of a tree taking input at a point given relative to the tree's root.</summary>
+    private struct Hit(double x, double y) : ISurfaceVisitor
+    {
+        public Surface? Surface;
+        public double Sx, Sy;
+
+        public bool Visit(Surface s, int ox, int oy, bool mapped)
         {
-            var child = s.Stack[i];
-            if (child is null)
-            {
-                if (s.AcceptsInput(x, y)) { sx = x; sy = y; return s; }
-            }
-            else if (child.AsSubsurface is { } sub && child.HasContent)
-            {
-                var hit = HitTree(child, x - sub.X, y - sub.Y, out sx, out sy);
-                if (hit is not null) return hit;
-            }
+            if (!s.AcceptsInput(x - ox, y - oy)) return true;
+            Surface = s;
+            Sx = x - ox;
+            Sy = y - oy;
+            return false;
         }
-        sx = sy = 0;
-        return null;
     }
 }

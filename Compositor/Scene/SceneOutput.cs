@@ -33,7 +33,6 @@ public sealed class SceneOutput : IWlOutputHandler
     public Region Damage { get; } = new();
     /// <summary>Presentation feedback of content drawn in the frame now in flight.</summary>
     public List<(Surfaces.Surface Surface, WpPresentationFeedback Feedback)> InFlight { get; } = [];
-    public ulong FrameCount { get; set; }
     /// <summary>The surface that could be scanned out on this output's plane instead of composited
     /// (see <see cref="Scene.UpdateScanoutCandidate"/>); null when none, or the output has no plane.</summary>
     public Surfaces.Surface? ScanoutCandidate { get; set; }
@@ -43,12 +42,6 @@ public sealed class SceneOutput : IWlOutputHandler
     public int CapturesWaiting { get; set; }
     /// <summary>Whether the next frame must be drawn: someone sees it.</summary>
     public bool IsWatched => Output.ShowsEveryFrame || CapturesWaiting > 0;
-
-    /// <summary>The wl_output resources a client bound for this output.</summary>
-    public void ForEachResource(Client client, Action<WlOutput> action)
-    {
-        foreach (var r in _resources) if (r.Client == client) action(r);
-    }
 
     public IReadOnlyList<WlOutput> Resources => _resources;
 

@@ -33,7 +33,7 @@ public sealed class SceneRenderer
     /// damage of this frame in output pixels (empty if nothing changed): screencopy reads it here.</summary>
     public event Action<SceneOutput, Region>? FrameDrawn;
 
-    /// <summary>Frames drawn, and surfaces drawn, since start (for tests and benchmarks).</summary>
+    /// <summary>Frames drawn since start (for tests and benchmarks).</summary>
     public long FramesRendered { get; private set; }
 
     public void RenderFrame(SceneOutput output)
@@ -66,9 +66,13 @@ public sealed class SceneRenderer
         {
             _renderer.Begin(o.Target, damage);
             ClearBackground(output);
-            foreach (var placed in _scene.Stack)
-                if (placed.IsMapped) DrawTree(placed.Surface, placed.X, placed.Y);
-            if (_scene.Cursor is { IsMapped: true } cursor) DrawTree(cursor.Surface, cursor.X, cursor.Y);
+            var draw = new Draw(this);
+            // Indexed: a foreach over the IReadOnlyList boxes its enumerator unless the JIT manages
+            // to keep it on the stack, which a change in the loop body can undo.
+            var stack = _scene.Stack;
+            for (var i = 0; i < stack.Count; i++)
+                if (stack[i] is { IsMapped: true } placed) SurfaceTree.Walk(placed.Surface, placed.X, placed.Y, SurfaceOrder.BottomToTop, ref draw);
+            if (_scene.Cursor is { IsMapped: true } cursor) SurfaceTree.Walk(cursor.Surface, cursor.X, cursor.Y, SurfaceOrder.BottomToTop, ref draw);
             _renderer.End();
             FramesRendered++;
         }
@@ -101,9 +105,11 @@ public sealed class SceneRenderer
     /// callbacks and queues its presentation feedback for this frame.</summary>
     private void FinishFrame()
     {
-        foreach (var placed in _scene.Stack)
-            if (placed.IsMapped) FinishTree(placed.Surface, placed.X, placed.Y);
-        if (_scene.Cursor is { IsMapped: true } c) FinishTree(c.Surface, c.X, c.Y);
+        var finish = new Finish(this);
+        var stack = _scene.Stack;
+        for (var i = 0; i < stack.Count; i++)
+            if (stack[i] is { IsMapped: true } placed) SurfaceTree.Walk(placed.Surface, placed.X, placed.Y, SurfaceOrder.ParentFirst, ref finish);
+        if (_scene.Cursor is { IsMapped: true } c) SurfaceTree.Walk(c.Surface, c.X, c.Y, SurfaceOrder.ParentFirst, ref finish);
     }
 
     /// <summary>Paints the background only where no opaque surface will cover it: a fullscreen
@@ -111,8 +117,10 @@ public sealed class SceneRenderer
     private void ClearBackground(SceneOutput output)
     {
         _background.Set(_outputDamage);
-        foreach (var placed in _scene.Stack)
-            if (placed.IsMapped) SubtractOpaque(placed.Surface, placed.X - output.X, placed.Y - output.Y);
+        var subtract = new OpaqueSubtraction(this);
+        var stack = _scene.Stack;
+        for (var i = 0; i < stack.Count; i++)
+            if (stack[i] is { IsMapped: true } placed) SurfaceTree.Walk(placed.Surface, placed.X - output.X, placed.Y - output.Y, SurfaceOrder.BottomToTop, ref subtract);
         if (_background.Count == _outputDamage.Count && _background.Rects.SequenceEqual(_outputDamage.Rects))
         {
             _renderer.Clear(Background);
@@ -123,34 +131,18 @@ public sealed class SceneRenderer
 
     private void SubtractOpaque(Surface s, int x, int y)
     {
-        foreach (var child in s.Stack)
+        if (!s.HasContent) return;
+        var bounds = new Rect(0, 0, s.Width, s.Height);
+        var opaque = s.Texture is { } t ? !t.HasAlpha : s.SolidColor.A >= 1f;
+        if (opaque || s.Current.Opaque.ContainsRect(bounds))
         {
-            if (child is null)
-            {
-                if (!s.HasContent) continue;
-                var bounds = new Rect(0, 0, s.Width, s.Height);
-                var opaque = s.Texture is { } t ? !t.HasAlpha : s.SolidColor.A >= 1f;
-                if (opaque || s.Current.Opaque.ContainsRect(bounds))
-                {
-                    _background.Subtract(new Rect(x, y, s.Width, s.Height));
-                    continue;
-                }
-                foreach (var r in s.Current.Opaque.Rects)
-                {
-                    var c = r.Intersect(bounds);
-                    if (!c.IsEmpty) _background.Subtract(new Rect(x + c.X, y + c.Y, c.Width, c.Height));
-                }
-            }
-            else if (child.AsSubsurface is { } sub && child.HasContent) SubtractOpaque(child, x + sub.X, y + sub.Y);
+            _background.Subtract(new Rect(x, y, s.Width, s.Height));
+            return;
         }
-    }
-
-    private void DrawTree(Surface s, int x, int y)
-    {
-        foreach (var child in s.Stack)
+        foreach (var r in s.Current.Opaque.Rects)
         {
-            if (child is null) DrawSurface(s, x, y);
-            else if (child.AsSubsurface is { } sub && child.HasContent) DrawTree(child, x + sub.X, y + sub.Y);
+            var c = r.Intersect(bounds);
+            if (!c.IsEmpty) _background.Subtract(new Rect(x + c.X, y + c.Y, c.Width, c.Height));
         }
     }
 
@@ -175,20 +167,31 @@ public sealed class SceneRenderer
         }
     }
 
-    private void FinishTree(Surface s, int x, int y)
+    private void FinishSurface(Surface s, int x, int y)
     {
-        if (!new Rect(x, y, Math.Max(1, s.Width), Math.Max(1, s.Height)).Intersect(_current.Bounds).IsEmpty)
+        if (new Rect(x, y, Math.Max(1, s.Width), Math.Max(1, s.Height)).Intersect(_current.Bounds).IsEmpty) return;
+        s.SendFrameDone(_frameTimeMs);
+        if (s.Current.HasFeedbacks)
         {
-            s.SendFrameDone(_frameTimeMs);
-            if (s.Current.HasFeedbacks)
-            {
-                var feedbacks = s.Current.Feedbacks;
-                foreach (var f in feedbacks) _current.InFlight.Add((s, f));
-                feedbacks.Clear();
-            }
+            var feedbacks = s.Current.Feedbacks;
+            foreach (var f in feedbacks) _current.InFlight.Add((s, f));
+            feedbacks.Clear();
         }
-        foreach (var child in s.Stack)
-            if (child?.AsSubsurface is { } sub && child.HasContent) FinishTree(child, x + sub.X, y + sub.Y);
+    }
+
+    private readonly struct Draw(SceneRenderer r) : ISurfaceVisitor
+    {
+        public bool Visit(Surface s, int x, int y, bool mapped) { r.DrawSurface(s, x, y); return true; }
+    }
+
+    private readonly struct OpaqueSubtraction(SceneRenderer r) : ISurfaceVisitor
+    {
+        public bool Visit(Surface s, int x, int y, bool mapped) { r.SubtractOpaque(s, x, y); return true; }
+    }
+
+    private readonly struct Finish(SceneRenderer r) : ISurfaceVisitor
+    {
+        public bool Visit(Surface s, int x, int y, bool mapped) { r.FinishSurface(s, x, y); return true; }
     }
 
     /// <summary>The backend says the frame is on screen: tell the clients that asked, when and how.</summary>

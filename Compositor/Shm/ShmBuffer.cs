@@ -85,16 +85,6 @@ public sealed class ShmBuffer : ClientBuffer, IWlBufferHandler
         return false;
     }
 
-    /// <summary>Copies a region of the client's pixels out (tests, screenshots of surfaces).</summary>
-    public bool CopyRows(Rect region, Span<byte> destination, int destinationStride)
-    {
-        if (!ReadRows(region, out var rows)) return false;
-        var bpp = Backends.Fourcc.BytesPerPixel(_fourcc);
-        for (var y = 0; y < region.Height; y++)
-            rows.Slice(y * Stride + region.X * bpp, region.Width * bpp).CopyTo(destination[(y * destinationStride)..]);
-        return true;
-    }
-
     public override bool WriteRows(Rect region, ReadOnlySpan<byte> source, int sourceStride)
     {
         var bpp = Backends.Fourcc.BytesPerPixel(_fourcc);

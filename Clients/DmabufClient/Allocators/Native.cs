@@ -27,7 +27,7 @@ internal static unsafe partial class Native
 
     // drm.h / drm_mode.h
     public const nuint DrmIoctlModeCreateDumb = 0xC02064B2, DrmIoctlModeMapDumb = 0xC01064B3,
-        DrmIoctlModeDestroyDumb = 0xC00464B4, DrmIoctlPrimeHandleToFd = 0xC00C642D, DrmIoctlGemClose = 0x40086409;
+        DrmIoctlModeDestroyDumb = 0xC00464B4, DrmIoctlPrimeHandleToFd = 0xC00C642D;
     public const uint DrmCloexec = 0x80000, DrmRdwr = 2; // O_CLOEXEC, O_RDWR
 
     [StructLayout(LayoutKind.Sequential)]
@@ -38,8 +38,6 @@ internal static unsafe partial class Native
     public struct DrmModeDestroyDumb { public uint Handle; }
     [StructLayout(LayoutKind.Sequential)]
     public struct DrmPrimeHandle { public uint Handle, Flags; public int Fd; }
-    [StructLayout(LayoutKind.Sequential)]
-    public struct DrmGemClose { public uint Handle, Pad; }
 
     // udmabuf.h
     public const nuint UdmabufCreate = 0x40187542;

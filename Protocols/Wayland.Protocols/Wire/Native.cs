@@ -39,12 +39,6 @@ internal static unsafe class Native
         return (cred.pid, cred.uid, cred.gid);
     }
 
-    public static string ReadLinkFd(int fd)
-    {
-        try { return File.ResolveLinkTarget($"/proc/self/fd/{fd}", false)?.FullName ?? "?"; }
-        catch (IOException) { return "?"; }
-    }
-
     private const int RlimitNofile = 7;
 
     /// <summary>RLIMIT_NOFILE's soft and hard values; null when it cannot be read.</summary>
