@@ -7,8 +7,9 @@ namespace Compositor.Backends.Drm;
 
 /// <summary>
 /// Keyboards and pointers through libinput's path backend: every /dev/input/event* node libinput
-/// takes, read in the compositor's event loop and handed to the seat. (The path backend needs no
-/// udev daemon; devices plugged in later are not seen yet.)
+/// takes, read in the compositor's event loop and handed to the seat. (libinput reads each device's
+/// properties from the udev database, so only devices udev has initialized are taken; devices
+/// plugged in later are not seen yet.)
 /// </summary>
 internal sealed unsafe class LibinputInput : IDisposable
 {

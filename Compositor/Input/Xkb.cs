@@ -46,5 +46,4 @@ internal static partial class Xkb
 
     [LibraryImport(Lib, EntryPoint = "xkb_state_serialize_layout")]
     public static partial uint StateSerializeLayout(nint state, int components);
-
 }

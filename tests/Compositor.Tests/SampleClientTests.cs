@@ -105,6 +105,7 @@ public sealed class SampleClientTests : IDisposable
             Thread.Sleep(300); // the client now waits for a frame callback that cannot come
             Assert.Equal(0, LibC.kill(client.Process.Id, LibC.SIGTERM));
             Assert.True(client.Process.WaitForExit(5000), $"{which}-client still running 5 s after SIGTERM\n{client.Stderr}");
+            client.Process.WaitForExit(); // and its output read to the end
             Assert.True(client.Process.ExitCode == 0, client.Stderr);
             Assert.Contains("frames shown", client.Stderr);
         }

@@ -32,7 +32,13 @@ public sealed class WireTarget : IDisposable
 
     private readonly List<byte> _received = [];
 
-    public void Run(ReadOnlyMemory<byte> input)
+    public void Run(ReadOnlyMemory<byte> input) => Run(input, retryOnLeak: true);
+
+    /// <param name="retryOnLeak">An fd still open after an input is run once more: a leak of the
+    /// compositor's leaks again on the same input, while something the process opens once and keeps
+    /// (the .NET runtime sets up a few things lazily, a pipe among them) does not. Seen every few
+    /// thousand inputs, never on replay in a fresh process.</param>
+    private void Run(ReadOnlyMemory<byte> input, bool retryOnLeak)
     {
         Executions++;
         _errors.Clear();
@@ -60,6 +66,11 @@ public sealed class WireTarget : IDisposable
         if (_errors.Errors.Count > 0) throw new FuzzFailure($"the compositor logged an error: {_errors.Errors[0]}");
         if (!client.IsDestroyed) throw new FuzzFailure("the client is still connected after it hung up");
         var leaked = FdCount.SnapshotSelf().Where(fd => !baseline.TryGetValue(fd.Key, out var was) || was != fd.Value).ToList();
+        if (leaked.Count > 0 && retryOnLeak)
+        {
+            Run(input, retryOnLeak: false);
+            return;
+        }
         if (leaked.Count > 0)
             throw new FuzzFailure($"{leaked.Count} fd(s) still open after the client left: {string.Join(", ", leaked.Select(fd => $"{fd.Key} -> {fd.Value}"))}");
     }
