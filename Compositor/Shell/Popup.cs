@@ -137,8 +137,8 @@ public sealed class Popup : IShellRole, IXdgPopupHandler
     public void Dismiss()
     {
         if (Dismissed) return;
-        for (var i = ShellSurface.ChildPopups.Count - 1; i >= 0; i--) ShellSurface.ChildPopups[i].Dismiss();
         Dismissed = true;
+        for (var i = ShellSurface.ChildPopups.Count - 1; i >= 0; i--) ShellSurface.ChildPopups[i].Dismiss();
         Windows.UnmapPopup(this);
         if (!Resource.IsDestroyed) Resource.SendPopupDone();
         Parent?.ChildPopups.Remove(this);

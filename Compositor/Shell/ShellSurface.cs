@@ -88,6 +88,14 @@ public sealed class ShellSurface : IPlacedRole, IXdgSurfaceHandler
             return;
         }
         var parentSurface = parent?.Data as ShellSurface;
+        // A popup's parents form a chain up to a toplevel: one that leads back here would be a loop
+        // (dismissing it would never end).
+        for (var p = parentSurface; p is not null; p = (p.Role as Popup)?.Parent)
+        {
+            if (p != this) continue;
+            Owner.Resource.PostError(XdgWmBase.Error.InvalidPopupParent, $"{parent} cannot be the parent of {resource}'s popup: it is {resource} or one of its popups");
+            return;
+        }
         Role = new Popup(this, id, parentSurface, rules);
     }
 

@@ -365,6 +365,26 @@ public sealed class XdgShellTests : IDisposable
         AssertError(c.Client, "xdg_wm_base", (uint)XdgWmBase.Error.InvalidPositioner);
     }
 
+    /// <summary>Found by the protocol fuzzer: xdg_surface A's popup with B as parent, then B's with A
+    /// (or A its own parent) made a loop of parents, and the first dismissal recursed until the stack
+    /// overflowed and took the compositor down.</summary>
+    [Fact]
+    public void APopupParentLeadingBackToTheSurfaceIsAnInvalidPopupParent()
+    {
+        var c = new ShellClient(_compositor, _clients);
+        var a = c.WmBase.GetXdgSurface(c.Compositor.CreateSurface());
+        a.GetPopup(a, Positioner(c, 10, 10));
+        AssertError(c.Client, "xdg_wm_base", (uint)XdgWmBase.Error.InvalidPopupParent);
+
+        c = new ShellClient(_compositor, _clients);
+        a = c.WmBase.GetXdgSurface(c.Compositor.CreateSurface());
+        var b = c.WmBase.GetXdgSurface(c.Compositor.CreateSurface());
+        a.GetPopup(b, Positioner(c, 10, 10));
+        Assert.Null(c.Client.ErrorAfterRoundtrip());
+        b.GetPopup(a, Positioner(c, 10, 10));
+        AssertError(c.Client, "xdg_wm_base", (uint)XdgWmBase.Error.InvalidPopupParent);
+    }
+
     [Fact]
     public void PopupWithoutAParentIsAnInvalidPopupParentAtItsInitialCommit()
     {

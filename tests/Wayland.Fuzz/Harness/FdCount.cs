@@ -4,7 +4,12 @@ namespace Wayland.Fuzz.Harness;
 /// finalizer would close is held for an unbounded time, and that is a leak too.</summary>
 public static class FdCount
 {
-    public static int Of(int pid) => Count($"/proc/{pid}/fd");
+    /// <summary>Open fds of a process; -1 once it is gone.</summary>
+    public static int Of(int pid)
+    {
+        try { return Count($"/proc/{pid}/fd"); }
+        catch (Exception e) when (e is DirectoryNotFoundException or UnauthorizedAccessException) { return -1; }
+    }
 
     /// <summary>This process's fds, not counting the one the listing itself opens.</summary>
     public static int OfSelf() => Count("/proc/self/fd") - 1;

@@ -9,6 +9,8 @@ public sealed class CompositorProcess : IDisposable
 {
     private readonly Process _process;
     private readonly List<string> _errors = [];
+    private readonly Queue<string> _tail = new();
+    private const int TailLines = 60;
     private readonly string _runtimeDir;
 
     public CompositorProcess(string compositorDll)
@@ -25,8 +27,13 @@ public sealed class CompositorProcess : IDisposable
         _process = Process.Start(start)!;
         _process.ErrorDataReceived += (_, e) =>
         {
-            if (e.Data is { } line && (line.Contains(" ERR]") || line.Contains(" FTL]") || line.Contains("Unhandled exception")))
-                lock (_errors) if (_errors.Count < 20) _errors.Add(line);
+            if (e.Data is not { } line) return;
+            lock (_errors)
+            {
+                _tail.Enqueue(line);
+                if (_tail.Count > TailLines) _tail.Dequeue();
+                if ((line.Contains(" ERR]") || line.Contains(" FTL]") || line.Contains("Unhandled exception")) && _errors.Count < 20) _errors.Add(line);
+            }
         };
         _process.BeginErrorReadLine();
         var first = _process.StandardOutput.ReadLine();
@@ -41,10 +48,19 @@ public sealed class CompositorProcess : IDisposable
     public string SocketPath { get; }
     public int Pid => _process.Id;
     public bool HasExited => _process.HasExited;
+
+    /// <summary>For a process that is going: waits (bounded) until it is gone and its stderr read.</summary>
+    public void WaitForExit()
+    {
+        if (_process.WaitForExit(5000)) _process.WaitForExit();
+    }
     public int OpenFds => FdCount.Of(Pid);
     public long RssKiB => FdCount.RssKiB(Pid);
 
     public IReadOnlyList<string> LoggedErrors { get { lock (_errors) return [.. _errors]; } }
+
+    /// <summary>The last lines the compositor wrote to stderr (a crash's exception and stack among them).</summary>
+    public string LogTail { get { lock (_errors) return string.Join('\n', _tail); } }
 
     public void Dispose()
     {

@@ -72,12 +72,23 @@ public sealed class ProtocolFuzzer(ProtocolFuzzOptions options)
         var clients = 0;
         for (; _messages < options.Messages && failures.Count == 0; clients++)
         {
-            RunClient(compositor.SocketPath, options.Seed, clients, null);
+            try
+            {
+                RunClient(compositor.SocketPath, options.Seed, clients, null);
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                failures.Add($"client {clients} could not connect ({e.Message})");
+            }
             Check(compositor, healthy, failures, clients);
         }
         time.Stop();
+        if (failures.Count > 0) failures.Add($"the compositor's last lines:\n{compositor.LogTail}");
+        if (compositor.HasExited) return Report(baselineFds, 0, baselineRss, 0, clients, time.Elapsed);
         var (fds, rss) = Settle(compositor, baselineFds);
+        if (fds < 0) compositor.WaitForExit();
         Check(compositor, healthy, failures, clients - 1);
+        if (compositor.HasExited) return Report(baselineFds, 0, baselineRss, 0, clients, time.Elapsed);
         if (fds > baselineFds) failures.Add($"the compositor has {fds - baselineFds} more fd(s) open than before the run");
         if (rss > baselineRss + RssSlackKiB) failures.Add($"the compositor's RSS grew by {(rss - baselineRss) / 1024} MiB");
         return Report(baselineFds, fds, baselineRss, rss, clients, time.Elapsed);
