@@ -23,7 +23,8 @@ public sealed unsafe class DrmBackend : IBackend
     private VirtualTerminal? _console;
 
     /// <param name="devicePath">A card such as /dev/dri/card0; null: the first with a connected display.</param>
-    public DrmBackend(EventLoop loop, string? devicePath, ILogger log)
+    /// <param name="renderNode">The render node to draw on; null: the card's own if it renders, else another, else none.</param>
+    public DrmBackend(EventLoop loop, string? devicePath, ILogger log, string? renderNode = null)
     {
         _loop = loop;
         _log = log;
@@ -32,7 +33,7 @@ public sealed unsafe class DrmBackend : IBackend
                   ?? throw new DrmBackendException(whyNot ?? "no DRM card with a connected display under /dev/dri");
         try
         {
-            _renderer = new GlesRenderer(log);
+            _renderer = GlesRenderer.Create(log, renderNode, RenderDevice.RenderNodeOf(_device.Path));
         }
         catch
         {

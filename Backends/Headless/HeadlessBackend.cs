@@ -19,12 +19,13 @@ public sealed class HeadlessBackend : IBackend
 
     /// <param name="drawEveryFrame">Draw every frame, as a screen would need; by default a frame is
     /// drawn only when a capture (screencopy) waits for it, since nothing else can see it.</param>
-    public HeadlessBackend(EventLoop loop, IReadOnlyList<HeadlessOutputConfig> outputs, ILogger log, bool drawEveryFrame = false)
+    /// <param name="renderNode">The render node to draw on; null: the first that renders, else none (EGL surfaceless).</param>
+    public HeadlessBackend(EventLoop loop, IReadOnlyList<HeadlessOutputConfig> outputs, ILogger log, bool drawEveryFrame = false, string? renderNode = null)
     {
         _loop = loop;
         _drawEveryFrame = drawEveryFrame;
         _configs = outputs.Count > 0 ? outputs : [HeadlessOutputConfig.Default];
-        _renderer = new GlesRenderer(log);
+        _renderer = GlesRenderer.Create(log, renderNode);
     }
 
     public string Name => "headless";

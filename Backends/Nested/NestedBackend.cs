@@ -30,7 +30,7 @@ public sealed class NestedBackend : IBackend
     private bool _lost;
 
     /// <param name="parentDisplay">The parent's socket (null: WAYLAND_DISPLAY, as clients do).</param>
-    public NestedBackend(EventLoop loop, string? parentDisplay, int width, int height, ILogger log)
+    public NestedBackend(EventLoop loop, string? parentDisplay, int width, int height, ILogger log, string? renderNode = null)
     {
         _loop = loop;
         _log = log;
@@ -61,7 +61,7 @@ public sealed class NestedBackend : IBackend
         wmBase.Ping += (w, serial) => w.Pong(serial);
         _globals = new ParentGlobals(compositor, wmBase, shm, Bind<WlSeat>("wl_seat", 5), Bind<WpPresentation>("wp_presentation", 1));
         if (_globals.Seat is { } seat) _input = new NestedInput(seat);
-        _renderer = new GlesRenderer(log);
+        _renderer = GlesRenderer.Create(log, renderNode);
     }
 
     public string Name => "wayland";

@@ -23,13 +23,26 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
     private int _clipCount;
     private GlesTarget? _target;
 
-    public GlesRenderer(ILogger log)
+    private readonly RenderDevice? _device;
+
+    /// <summary>A renderer on the EGL surfaceless platform: no device of its own (llvmpipe where there is no GPU).</summary>
+    public GlesRenderer(ILogger log) : this(log, null) { }
+
+    /// <param name="device">The render node to draw on (EGL on GBM); null: EGL surfaceless. The renderer
+    /// owns it from here on, also when this constructor throws.</param>
+    public GlesRenderer(ILogger log, RenderDevice? device)
     {
         _log = log;
+        _device = device;
         if (Egl.Ext.GetPlatformDisplay == null) throw new EglException("EGL has no eglGetPlatformDisplayEXT (is Mesa's libEGL installed?)");
-        _display = Egl.Ext.GetPlatformDisplay(Egl.PlatformSurfacelessMesa, 0, null);
+        _display = device is null
+            ? Egl.Ext.GetPlatformDisplay(Egl.PlatformSurfacelessMesa, 0, null)
+            : Egl.Ext.GetPlatformDisplay(Egl.PlatformGbmKhr, device.Gbm, null);
         if (_display == 0 || Egl.Initialize(_display, out var major, out var minor) == 0)
-            throw new EglException($"cannot open the EGL surfaceless platform: {Egl.ErrorName(Egl.GetError())}");
+        {
+            device?.Dispose();
+            throw new EglException($"cannot open the EGL {(device is null ? "surfaceless" : "GBM")} platform: {Egl.ErrorName(Egl.GetError())}");
+        }
         var eglExtensions = Egl.QueryString(_display, Egl.Extensions);
         foreach (var required in (string[])["EGL_KHR_no_config_context", "EGL_KHR_surfaceless_context"])
             if (!HasExtension(eglExtensions, required)) throw new EglException($"EGL lacks {required}");
@@ -58,9 +71,16 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
         var externalImages = HasExtension(glExtensions, "GL_OES_EGL_image_external");
 
         var rendererName = _gl.String(Gles.RendererName) ?? "";
-        Description = $"{version} ({rendererName}), EGL {major}.{minor}";
-        // Mesa's software rasterizers read DMA-BUFs through a CPU mapping of the fd.
-        _cpuRenderer = rendererName.Contains("llvmpipe", StringComparison.Ordinal) || rendererName.Contains("softpipe", StringComparison.Ordinal);
+        Description = device is null ? $"{version} ({rendererName}), EGL {major}.{minor}"
+            : $"{version} ({rendererName}) on {device.Path} (GBM {device.GbmBackend}), EGL {major}.{minor}";
+        // Mesa's software rasterizers read DMA-BUFs through a CPU mapping of the fd. (virgl's name
+        // says what the host renders with, "virgl (LLVMPIPE ...)": only the prefix tells.)
+        _cpuRenderer = IsSoftwareRasterizer(rendererName);
+        if (device is not null && _cpuRenderer)
+        {
+            Dispose(contextOnly: true);
+            throw new EglException($"its EGL driver is a software rasterizer ({rendererName})");
+        }
         _texture = new Program(this, GlesShaders.Vertex, GlesShaders.Texture);
         _copy = new Program(this, GlesShaders.Vertex, GlesShaders.CopyTexture);
         _nv12 = new Program(this, GlesShaders.Vertex, GlesShaders.Nv12Planes);
@@ -68,8 +88,60 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
         _solid = new Program(this, GlesShaders.Vertex, GlesShaders.Solid);
         ShmFormats = [Fourcc.Argb8888, Fourcc.Xrgb8888, Fourcc.Abgr8888, Fourcc.Xbgr8888];
         DmaBufFormats = CanImportDmaBuf ? QueryDmaBufFormats(HasExtension(eglExtensions, "EGL_EXT_image_dma_buf_import_modifiers")) : [];
-        MainDevice = QueryMainDevice(eglExtensions);
+        MainDevice = device?.DeviceNumber ?? QueryMainDevice(eglExtensions);
         _log.Debug("EGL extensions: {Extensions}", eglExtensions);
+        if (device is not null && TestDraw(device) is { } failed)
+        {
+            Dispose();
+            throw new EglException(failed);
+        }
+    }
+
+    private static bool IsSoftwareRasterizer(string renderer) =>
+        renderer.StartsWith("llvmpipe", StringComparison.Ordinal) || renderer.StartsWith("softpipe", StringComparison.Ordinal);
+
+    /// <summary>Allocates a small buffer on the device, imports it and draws into it: what a driver that
+    /// only initialises (kms_swrast on a 2D virtio-gpu or vgem) cannot do. Null when it works.</summary>
+    private string? TestDraw(RenderDevice device)
+    {
+        if (!CanImportDmaBuf) return "EGL cannot import DMA-BUFs";
+        var bo = Gbm.BoCreate(device.Gbm, 64, 64, Fourcc.Xrgb8888, Gbm.BoUseRendering);
+        if (bo == 0) return "gbm_bo_create of a 64x64 XRGB8888 buffer failed";
+        try
+        {
+            var fd = Gbm.BoGetFd(bo);
+            if (fd < 0) return "gbm_bo_get_fd failed";
+            using var attributes = new DmaBufAttributes
+            {
+                Width = 64, Height = 64, Fourcc = Fourcc.Xrgb8888, Modifier = DmaBufAttributes.ModifierInvalid,
+                Planes = [new DmaBufPlane(new Wayland.Wire.OwnedFd(fd), 0, Gbm.BoGetStride(bo))],
+            };
+            if (Import(attributes) is not { } texture) return "importing its own buffer failed";
+            using (texture)
+            {
+                uint framebuffer;
+                _gl.GenFramebuffers(1, &framebuffer);
+                _gl.BindFramebuffer(Gles.Framebuffer, framebuffer);
+                _gl.FramebufferTexture2D(Gles.Framebuffer, Gles.ColorAttachment0, Gles.Texture2D, texture.Id, 0);
+                var complete = _gl.CheckFramebufferStatus(Gles.Framebuffer) == Gles.FramebufferComplete;
+                if (complete)
+                {
+                    _gl.ClearColor(0, 0, 0, 1);
+                    _gl.Clear(Gles.ColorBufferBit);
+                    _gl.Finish();
+                }
+                var error = _gl.GetError();
+                _gl.BindFramebuffer(Gles.Framebuffer, 0);
+                _gl.DeleteFramebuffers(1, &framebuffer);
+                if (!complete) return "its buffer cannot be a framebuffer";
+                if (error != 0) return $"drawing into its buffer failed (GL error 0x{error:x})";
+            }
+            return null;
+        }
+        finally
+        {
+            Gbm.BoDestroy(bo);
+        }
     }
 
     public string Description { get; }
@@ -346,17 +418,62 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
         _gl.PixelStorei(Gles.PackRowLength, 0);
     }
 
-    public void Dispose()
+    public void Dispose() => Dispose(contextOnly: false);
+
+    /// <param name="contextOnly">From the constructor, before the programs exist.</param>
+    private void Dispose(bool contextOnly)
     {
-        _texture.Dispose();
-        _copy.Dispose();
-        _nv12.Dispose();
-        if (_external != _texture) _external.Dispose();
-        _solid.Dispose();
+        if (!contextOnly)
+        {
+            _texture.Dispose();
+            _copy.Dispose();
+            _nv12.Dispose();
+            if (_external != _texture) _external.Dispose();
+            _solid.Dispose();
+        }
         Egl.MakeCurrent(_display, 0, 0, 0);
         Egl.DestroyContext(_display, _context);
         Egl.Terminate(_display);
         Egl.ReleaseThread();
+        _device?.Dispose();
+    }
+
+    /// <summary>
+    /// The renderer a backend should use: on <paramref name="renderNode"/> when one is given (it must
+    /// work); else on the first render node that really renders, <paramref name="preferred"/> (the
+    /// display card's own) first; else EGL surfaceless. Says in the log which and why.
+    /// </summary>
+    public static GlesRenderer Create(ILogger log, string? renderNode = null, string? preferred = null)
+    {
+        if (renderNode is not null)
+        {
+            var device = RenderDevice.Open(renderNode, out var whyNot)
+                         ?? throw new EglException($"cannot render on {renderNode}: {whyNot}");
+            try { return Announce(log, new GlesRenderer(log, device)); }
+            catch (EglException e) { throw new EglException($"cannot render on {renderNode}: {e.Message}"); }
+        }
+        foreach (var node in RenderDevice.Candidates(preferred))
+        {
+            if (RenderDevice.Open(node, out var whyNot) is not { } device)
+            {
+                log.Information("Render node {Node} not used: {Why}", node, whyNot);
+                continue;
+            }
+            try { return Announce(log, new GlesRenderer(log, device)); }
+            catch (Exception e) when (e is EglException or DllNotFoundException)
+            {
+                log.Information("Render node {Node} not used: {Why}", node, e.Message);
+            }
+        }
+        var renderer = new GlesRenderer(log);
+        log.Information("No render node renders here: EGL surfaceless ({Renderer})", renderer.Description);
+        return renderer;
+    }
+
+    private static GlesRenderer Announce(ILogger log, GlesRenderer renderer)
+    {
+        log.Information("Rendering on {Renderer}", renderer.Description);
+        return renderer;
     }
 
     // ---- shaders ----

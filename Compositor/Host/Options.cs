@@ -16,6 +16,8 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
     public Dictionary<string, uint> MaxVersions { get; init; } = [];
     /// <summary>DRM: the card to drive (null: the first with a connected display).</summary>
     public string? DrmDevice { get; init; }
+    /// <summary>The DRM render node to draw on; null: chosen (see GlesRenderer.Create).</summary>
+    public string? RenderNode { get; init; }
     /// <summary>Headless: draw every frame instead of only the frames a capture waits for.</summary>
     public bool DrawEveryFrame { get; init; }
 
@@ -32,6 +34,10 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                             card, else headless
           --drm-device PATH drm: the card to drive, e.g. /dev/dri/card0 (default: the first card with
                             a connected display)
+          --render-node PATH
+                            the GPU to draw with, e.g. /dev/dri/renderD128 (default: the display card's
+                            own render node if its driver renders, else the first render node that
+                            does, else EGL surfaceless: Mesa's llvmpipe)
           --output WxH[@HZ] a headless output of that mode, e.g. 1280x720@60; repeat for more (default
                             1280x720@60); nested: the window's size
           --draw-every-frame
@@ -76,12 +82,13 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
         var help = false;
         var drawEveryFrame = false;
         string? drmDevice = null;
+        string? renderNode = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--":
-                    return new Options(socket, level, args[(i + 1)..], help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame, DrmDevice = drmDevice };
+                    return new Options(socket, level, args[(i + 1)..], help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame, DrmDevice = drmDevice, RenderNode = renderNode };
                 case "--backend":
                     backend = Value(args, ref i);
                     if (backend is not ("headless" or "drm" or "wayland"))
@@ -99,6 +106,9 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                     break;
                 case "--drm-device":
                     drmDevice = Value(args, ref i);
+                    break;
+                case "--render-node":
+                    renderNode = Value(args, ref i);
                     break;
                 case "--draw-every-frame":
                     drawEveryFrame = true;
@@ -124,7 +134,7 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                     throw new ArgumentException($"unknown option '{args[i]}'");
             }
         }
-        return new Options(socket, level, [], help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame, DrmDevice = drmDevice };
+        return new Options(socket, level, [], help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame, DrmDevice = drmDevice, RenderNode = renderNode };
     }
 
     private static string Value(string[] args, ref int i)

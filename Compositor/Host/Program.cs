@@ -45,9 +45,9 @@ try
         var size = options.Outputs.Count > 0 ? options.Outputs[0] : HeadlessOutputConfig.Default;
         backend = backendName switch
         {
-            "drm" => new DrmBackend(loop, options.DrmDevice, Log.Logger),
-            "wayland" => new NestedBackend(loop, null, size.Width, size.Height, Log.Logger),
-            _ => new HeadlessBackend(loop, options.Outputs, Log.Logger, options.DrawEveryFrame),
+            "drm" => new DrmBackend(loop, options.DrmDevice, Log.Logger, options.RenderNode),
+            "wayland" => new NestedBackend(loop, null, size.Width, size.Height, Log.Logger, options.RenderNode),
+            _ => new HeadlessBackend(loop, options.Outputs, Log.Logger, options.DrawEveryFrame, options.RenderNode),
         };
     }
     catch (Exception e) when (e is EglException or DllNotFoundException)
