@@ -52,7 +52,10 @@ try
     }
     catch (Exception e) when (e is EglException or DllNotFoundException)
     {
-        Log.Fatal("Cannot start the renderer: {Message} (scripts/setup.sh installs Mesa 25)", e.Message);
+        // A render node the user named that does not render is their choice to fix; anything else
+        // usually means Mesa is missing or too old.
+        if (options.RenderNode is not null && e is EglException) Log.Fatal("Cannot start the renderer: {Message}", e.Message);
+        else Log.Fatal("Cannot start the renderer: {Message} (scripts/setup.sh installs Mesa 25)", e.Message);
         return 1;
     }
     catch (DrmBackendException e)

@@ -85,6 +85,21 @@ public sealed class ExecutableTests
         Directory.Delete(dir, true);
     }
 
+    /// <summary>Without a GPU (this machine has no /dev/dri) the renderer says it fell back to EGL
+    /// surfaceless; a --render-node that is not a DRM device is a clear error, not a crash.</summary>
+    [Fact]
+    public void TheRenderDeviceIsChosenAndSaidInTheLog()
+    {
+        var dir = Peers.RuntimeDir();
+        var (code, _, stderr) = Peers.Run(Peers.Dotnet, [Peers.CompositorDll, "--backend", "headless", "--", "true"], Env(dir));
+        Assert.True(code == 0, stderr);
+        Assert.Contains(Directory.Exists("/dev/dri") ? "Rendering on" : "No render node renders here: EGL surfaceless", stderr);
+        (code, _, stderr) = Peers.Run(Peers.Dotnet, [Peers.CompositorDll, "--backend", "headless", "--render-node", "/dev/null", "--", "true"], Env(dir));
+        Assert.Equal(1, code);
+        Assert.Contains("cannot render on /dev/null: not a DRM device", stderr);
+        Directory.Delete(dir, true);
+    }
+
     [Fact]
     public void HelpAndBadOptions()
     {
