@@ -67,6 +67,17 @@ internal sealed unsafe class DrmDevice : IDisposable
         return null;
     }
 
+    /// <summary>Whether framebuffers can say their buffers' modifiers (DRM_CAP_ADDFB2_MODIFIERS).
+    /// Without it the display takes buffers in the driver's implicit layout only.</summary>
+    public bool TakesModifiers
+    {
+        get
+        {
+            var cap = new GetCap { Capability = CapAddFb2Modifiers };
+            return Ioctl(Fd, IoctlGetCap, ref cap) == 0 && cap.Value == 1;
+        }
+    }
+
     /// <summary>Whether the kernel timestamps page flips with CLOCK_MONOTONIC (the clock
     /// wp_presentation uses).</summary>
     public bool MonotonicTimestamps

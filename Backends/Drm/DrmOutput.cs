@@ -46,8 +46,11 @@ public sealed class DrmOutput : IOutput, IDisposable
         _log = log;
         _monotonic = device.MonotonicTimestamps;
         _handles = new GemHandleTable(device.Fd);
+        // The primary plane takes XRGB8888 and ARGB8888, linear; a device without modifier support
+        // (virtio-gpu) takes them in its implicit layout, which is how such drivers' clients allocate.
+        var layout = device.TakesModifiers ? DmaBufAttributes.ModifierLinear : DmaBufAttributes.ModifierInvalid;
         Scanout = new ScanoutPlane(device.DeviceNumber,
-            [new DmaBufFormat(Fourcc.Xrgb8888, DmaBufAttributes.ModifierLinear, false), new DmaBufFormat(Fourcc.Argb8888, DmaBufAttributes.ModifierLinear, false)]);
+            [new DmaBufFormat(Fourcc.Xrgb8888, layout, false), new DmaBufFormat(Fourcc.Argb8888, layout, false)]);
         Width = display.Mode.HDisplay;
         Height = display.Mode.VDisplay;
         RefreshMilliHz = display.Mode.RefreshMilliHz;

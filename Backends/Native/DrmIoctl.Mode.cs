@@ -14,7 +14,7 @@ internal static unsafe partial class DrmIoctl
     public const nuint IoctlModeCreateDumb = 0xC02064B2, IoctlModeMapDumb = 0xC01064B3, IoctlModeDestroyDumb = 0xC00464B4;
     public const nuint IoctlModeAddFb2 = 0xC06864B8;
 
-    public const ulong CapDumbBuffer = 0x1, CapTimestampMonotonic = 0x6;
+    public const ulong CapDumbBuffer = 0x1, CapTimestampMonotonic = 0x6, CapAddFb2Modifiers = 0x10;
     public const uint ConnectorConnected = 1, ModeTypePreferred = 1 << 3, PageFlipEvent = 1;
     public const uint EventFlipComplete = 2;
 
