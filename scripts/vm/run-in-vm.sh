@@ -4,14 +4,25 @@
 # root read-only under a tmpfs overlay, so the repository, its build output and dotnet are there.
 # TCG only (no KVM); boots in seconds.
 #
-# Usage: scripts/vm/run-in-vm.sh GUEST_SCRIPT [WORKDIR]
+# Usage: scripts/vm/run-in-vm.sh [--gpu] GUEST_SCRIPT [WORKDIR]
 #   GUEST_SCRIPT (an absolute path on this machine) runs as root under bash in the guest; its
 #   output reaches the serial console, which is printed here and kept in WORKDIR/serial.log.
 #   A line "VM-SCREENDUMP NAME" from the guest saves the virtual screen to WORKDIR/NAME.ppm; a line
 #   "VM-INPUT COMMAND" types or moves through the virtual keyboard and mouse (virtio-input) with the
 #   QEMU monitor: COMMAND is "sendkey KEYS", "mouse_move DX DY" or "mouse_button STATE", nothing else.
 #   The exit status is the guest script's.
+#
+# GPU mode (--gpu, or VM_GPU=virgl in the environment): a 3D-capable virtio-gpu (virtio-vga-gl,
+# virgl) instead of the 2D one, so the guest has card0 and renderD128 with Mesa's virtio_gpu
+# driver (GBM, EGL on GBM). QEMU's virglrenderer needs a host GL context: QEMU shows its window
+# with "-display sdl,gl=on" on a private Xvfb (Mesa's llvmpipe draws it), started here on a free
+# display and stopped at the end. QEMU's screendump answers "Error: no surface" while a virgl
+# buffer is on screen, so in this mode VM-SCREENDUMP saves the QEMU window from the Xvfb screen
+# (xwd, cut to the window by scripts/vm/xwd-to-ppm.py); QEMU's stderr goes to WORKDIR/qemu.log.
 set -euo pipefail
+gpu=${VM_GPU:-}
+[ "${1:-}" = --gpu ] && { gpu=virgl; shift; }
+case "$gpu" in ""|virgl) ;; *) echo "vm: VM_GPU=$gpu: only 'virgl' is known" >&2; exit 2 ;; esac
 guest=$(readlink -f "$1")
 work=${2:-$(mktemp -d /var/tmp/compositor-vm.XXXXXX)}
 mkdir -p "$work"
@@ -19,7 +30,12 @@ kernel_version=6.12.117+deb12-amd64
 cache=${COMPOSITOR_VM_CACHE:-/var/cache/compositor-vm}
 mkdir -p "$cache"
 
-for pkg in qemu-system-x86 busybox-static cpio kmod xz-utils socat; do
+packages=(qemu-system-x86 busybox-static cpio kmod xz-utils socat)
+# The virgl device (hw-display-virtio-gpu-gl) and SDL are in qemu-system-gui; Xvfb gives SDL a
+# screen; xwd (x11-apps) and xwininfo (x11-utils) save the QEMU window from it.
+# The guest shares this root: eglinfo (mesa-utils) there is for its checks of EGL on virgl.
+[ -n "$gpu" ] && packages+=(qemu-system-gui libvirglrenderer1 xvfb x11-apps x11-utils python3 mesa-utils)
+for pkg in "${packages[@]}"; do
   if ! dpkg -s "$pkg" >/dev/null 2>&1; then
     echo "vm: installing $pkg" >&2
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null
@@ -66,17 +82,56 @@ INIT
 fi
 
 monitor=$work/monitor.sock
+here=$(dirname "$(readlink -f "$0")")
+
+# GPU mode: the display QEMU draws on (GL through Mesa on the host) and its command line.
+xvfb=""
+if [ -n "$gpu" ]; then
+  # -displayfd: Xvfb picks a free display number itself and writes it once it accepts clients,
+  # so two harnesses at once cannot race for one.
+  rm -f "$work/xvfb.display"
+  # -cc 4: TrueColor as the default visual, so the dump holds plain RGB pixels (not DirectColor).
+  Xvfb -displayfd 3 -screen 0 1920x1200x24 -cc 4 -nolisten tcp 3>"$work/xvfb.display" >"$work/xvfb.log" 2>&1 &
+  xvfb=$!
+  trap 'kill "$xvfb" 2>/dev/null || true' EXIT
+  for _ in $(seq 100); do [ -s "$work/xvfb.display" ] && break; sleep 0.1; done
+  [ -s "$work/xvfb.display" ] || { echo "vm: Xvfb did not start:" >&2; cat "$work/xvfb.log" >&2; exit 1; }
+  export DISPLAY=:$(tr -dc 0-9 < "$work/xvfb.display")
+  display_args=(-display sdl,gl=on -vga none -parallel none -device virtio-vga-gl)
+else
+  display_args=(-display none -vga none -device virtio-gpu-pci)
+fi
+
+# VM-SCREENDUMP in GPU mode: the QEMU window (its viewable top-level named "QEMU...") cut out of
+# a dump of the whole X screen.
+xscreen_dump() {
+  local out=$1 id geometry="" best=0 w h x y
+  for id in $(xwininfo -root -tree | awk '/"QEMU/ {print $1}'); do
+    read -r w h x y < <(xwininfo -id "$id" | awk '/Absolute upper-left X/ {x=$4} /Absolute upper-left Y/ {y=$4}
+      /Width:/ {w=$2} /Height:/ {h=$2} /Map State:/ {v=$3} END {if (v == "IsViewable") print w, h, x, y; else print 0, 0, 0, 0}')
+    [ "$((w * h))" -gt "$best" ] && { best=$((w * h)); geometry="$x $y $w $h"; }
+  done
+  [ -n "$geometry" ] || { echo "vm: screendump: no QEMU window on $DISPLAY" >&2; return 0; }
+  # shellcheck disable=SC2086  # geometry is four numbers
+  echo "vm: screendump $(basename "$out"): the QEMU window at ${geometry// /,} (x,y,w,h) on the X screen" >&2
+  # (A dump that cannot be converted is kept, to look at.)
+  xwd -root -silent > "$out.xwd" && python3 "$here/xwd-to-ppm.py" "$out.xwd" "$out" $geometry && rm -f "$out.xwd" \
+    || echo "vm: screendump $out failed" >&2
+}
 
 # One boot: QEMU in the background while its console is printed as it comes and the guest's
 # screendump and input requests are answered in order.
 boot() {
   rm -f "$monitor" "$work/serial.log"
-  qemu-system-x86_64 -accel tcg,thread=multi -m 3072 -smp 2 -display none -no-reboot \
+  # (Appending, so that reopening the harness's own stderr never truncates a file behind it.)
+  local stderr=/dev/stderr
+  [ -n "$gpu" ] && { stderr=$work/qemu.log; : > "$stderr"; }
+  qemu-system-x86_64 -accel tcg,thread=multi -m 3072 -smp 2 -no-reboot \
     -serial "file:$work/serial.log" -monitor "unix:$monitor,server,nowait" \
-    -vga none -device virtio-gpu-pci -device virtio-keyboard-pci -device virtio-mouse-pci \
+    "${display_args[@]}" -device virtio-keyboard-pci -device virtio-mouse-pci \
     -kernel "$cache/root/boot/vmlinuz-$kernel_version" -initrd "$initrd" \
     -append "console=ttyS0 quiet panic=-1 guest=$guest" \
-    -virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap &
+    -virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap 2>>"$stderr" &
   local qemu=$! printed=0 requests=0 total n line name command
   while kill -0 "$qemu" 2>/dev/null; do
     if [ -f "$work/serial.log" ]; then
@@ -92,7 +147,8 @@ boot() {
         case "$line" in
           "VM-SCREENDUMP "*)
             name=$(echo "$line" | awk '{print $2}' | tr -dc 'A-Za-z0-9_-')
-            command="screendump $work/$name.ppm" ;;
+            command="screendump $work/$name.ppm"
+            [ -n "$gpu" ] && { xscreen_dump "$work/$name.ppm"; command=""; } ;;
           *)
             command=$(echo "$line" | sed 's/^VM-INPUT //' | grep -E '^(sendkey [a-z0-9_-]+|mouse_move -?[0-9]+ -?[0-9]+|mouse_button [0-7])$' || true) ;;
         esac
@@ -104,13 +160,14 @@ boot() {
   wait "$qemu" || true
   total=$(wc -l < "$work/serial.log")
   [ "$total" -gt "$printed" ] && sed -n "$((printed + 1)),${total}p" "$work/serial.log" | tr -d '\r'
+  [ -n "$gpu" ] && [ -s "$work/qemu.log" ] && { echo "vm: QEMU's stderr:" >&2; cat "$work/qemu.log" >&2; }
   return 0
 }
 
 # Under TCG the guest kernel now and then dies while booting (an oops patching its own code, before
 # any of our code runs). Such a boot, with no sign of the guest script, is tried again.
 for attempt in 1 2 3; do
-  echo "vm: booting (TCG); the guest runs $guest" >&2
+  echo "vm: booting (TCG${gpu:+, virgl GPU on $DISPLAY}); the guest runs $guest" >&2
   boot
   grep -a -q "^VM-GUEST-START" "$work/serial.log" && break
   echo "vm: the guest kernel did not come up (attempt $attempt); booting again" >&2

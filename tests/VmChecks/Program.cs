@@ -30,8 +30,10 @@ internal static partial class Program
                 ["drm-vt-switch"] => DrmVtSwitch(),
                 ["drm-scanout"] => DrmScanout(),
                 ["bench-drm"] => BenchDrm(),
+                ["gpu-devices"] => GpuDevices(),
+                ["gpu-drm-screen"] => GpuDrmScreen(),
                 ["refused", var allocator, var format] => Refused(allocator, format),
-                _ => throw new ArgumentException("usage: vm-checks gem-handles | drm-input | drm-console | drm-vt-switch | drm-scanout | bench-drm | dmabuf|drm|refused ALLOCATOR FORMAT"),
+                _ => throw new ArgumentException("usage: vm-checks gem-handles | drm-input | drm-console | drm-vt-switch | drm-scanout | bench-drm | gpu-devices | gpu-drm-screen | dmabuf|drm|refused ALLOCATOR FORMAT"),
             };
             Console.WriteLine($"VM-CHECK ok {name}: {detail}");
             return 0;
