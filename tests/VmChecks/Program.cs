@@ -32,8 +32,9 @@ internal static partial class Program
                 ["bench-drm"] => BenchDrm(),
                 ["gpu-devices"] => GpuDevices(),
                 ["gpu-drm-screen"] => GpuDrmScreen(),
+                ["gpu-egl-client"] => GpuEglClient(),
                 ["refused", var allocator, var format] => Refused(allocator, format),
-                _ => throw new ArgumentException("usage: vm-checks gem-handles | drm-input | drm-console | drm-vt-switch | drm-scanout | bench-drm | gpu-devices | gpu-drm-screen | dmabuf|drm|refused ALLOCATOR FORMAT"),
+                _ => throw new ArgumentException("usage: vm-checks gem-handles | drm-input | drm-console | drm-vt-switch | drm-scanout | bench-drm | gpu-devices | gpu-drm-screen | gpu-egl-client | dmabuf|drm|refused ALLOCATOR FORMAT"),
             };
             Console.WriteLine($"VM-CHECK ok {name}: {detail}");
             return 0;

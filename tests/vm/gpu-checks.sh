@@ -5,7 +5,7 @@
 source "$(dirname "$0")/guest-setup.sh"
 echo "devices: KMS on ${KMS_DEVICE:-none}; $(ls /dev/dri | tr '\n' ' ')"
 status=0
-checks=("gpu-devices" "gpu-drm-screen")
+checks=("gpu-devices" "gpu-drm-screen" "gpu-egl-client")
 [ -f /run/vm-checks-only ] && mapfile -t checks < /run/vm-checks-only
 for check in "${checks[@]}"; do
   dotnet "$bin/vm-checks.dll" $check 2>&1 || status=1

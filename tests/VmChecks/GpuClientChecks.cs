@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace VmChecks;
+
+/// <summary>GPU clients of our compositor on the virgl guest: their buffers are the GPU's, shared as DMA-BUFs.</summary>
+internal static partial class Program
+{
+    /// <summary>
+    /// Our compositor (DRM backend on the virgl card) renders on the virgl render node, so
+    /// linux-dmabuf is version 5 with that node as the main device; Mesa's EGL in weston-simple-egl
+    /// then renders on the GPU and hands its buffers over through zwp_linux_buffer_params_v1 (its
+    /// WAYLAND_DEBUG trace says so; none is refused), and the triangle it draws shows in a
+    /// screenshot with its three corner colours.
+    /// </summary>
+    private static string GpuEglClient()
+    {
+        var runtime = Directory.CreateTempSubdirectory("vm-xdg").FullName;
+        var env = new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime, ["WAYLAND_DISPLAY"] = "vm-check" };
+        var kms = Environment.GetEnvironmentVariable("KMS_DEVICE") ?? throw new InvalidOperationException("no KMS_DEVICE");
+        using var compositor = Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "compositor.dll"), "--socket", "vm-check", "--backend", "drm", "--drm-device", kms], env);
+        var log = new StringBuilder();
+        var trace = new StringBuilder();
+        try
+        {
+            if (compositor.StandardOutput.ReadLine() != "WAYLAND_DISPLAY=vm-check") throw new InvalidOperationException("the compositor did not start");
+            compositor.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+            compositor.BeginErrorReadLine();
+            string Log() { lock (log) return log.ToString(); }
+            string Trace() { lock (trace) return trace.ToString(); }
+
+            // Logged before the socket line, but read from the pipe on another thread.
+            WaitUntil(() => Log().Contains("Backend drm:", StringComparison.Ordinal), "the compositor's renderer line");
+            var rendering = Regex.Match(Log(), @"Rendering on .* on (/dev/dri/renderD\d+) \(GBM").Groups[1].Value;
+            Check(rendering != "", $"the compositor does not render on a render node:\n{Log()}");
+            var dmabuf = Regex.Match(Log(), @"linux-dmabuf v(\d+): .*").Value;
+            Check(dmabuf.StartsWith("linux-dmabuf v5", StringComparison.Ordinal) && dmabuf.Contains("226:", StringComparison.Ordinal),
+                $"linux-dmabuf is not version 5 with the render node as main device: '{dmabuf}'");
+
+            using var client = Start("weston-simple-egl", [], new Dictionary<string, string>(env) { ["WAYLAND_DEBUG"] = "1" });
+            client.ErrorDataReceived += (_, e) => { lock (trace) trace.AppendLine(e.Data); };
+            client.BeginErrorReadLine();
+            try
+            {
+                Ppm? shot = null;
+                (int Red, int Green, int Blue) corners = default;
+                var sw = Stopwatch.StartNew();
+                while (sw.Elapsed < TimeSpan.FromSeconds(90))
+                {
+                    Check(!client.HasExited, $"weston-simple-egl exited:\n{Trace()[^Math.Min(2000, Trace().Length)..]}");
+                    Thread.Sleep(1000);
+                    shot = Screenshot(runtime, env);
+                    if (shot is null) continue;
+                    corners = TriangleCorners(shot.Value);
+                    if (corners.Red > 20 && corners.Green > 20 && corners.Blue > 20 && Trace().Contains(".create_immed(", StringComparison.Ordinal)) break;
+                }
+                var t = Trace();
+                var created = Regex.Matches(t, @"zwp_linux_buffer_params_v1@\d+\.create(_immed)?\(").Count;
+                Check(created >= 2, $"weston-simple-egl made {created} buffers through zwp_linux_buffer_params_v1 (its trace has {t.Split('\n').Length} lines)");
+                Check(!Regex.IsMatch(t, @"zwp_linux_buffer_params_v1@\d+\.failed\("), "the compositor refused one of weston-simple-egl's buffers");
+                Check(corners.Red > 20 && corners.Green > 20 && corners.Blue > 20,
+                    $"the triangle's corners do not show: {corners.Red} red, {corners.Green} green, {corners.Blue} blue pixels");
+                Check(!Regex.IsMatch(Log(), @"DMA-BUF import .* failed"), $"a DMA-BUF import failed:\n{Log()}");
+                return $"rendering on {rendering}, {dmabuf}; weston-simple-egl shared {created} DMA-BUFs; " +
+                       $"triangle corners {corners.Red}/{corners.Green}/{corners.Blue} pixels red/green/blue";
+            }
+            finally
+            {
+                if (!client.HasExited) client.Kill();
+                client.WaitForExit();
+            }
+        }
+        catch (Exception e)
+        {
+            string l;
+            lock (log) l = log.ToString();
+            throw new InvalidOperationException($"{e.Message}\ncompositor log:\n{l}");
+        }
+        finally
+        {
+            if (!compositor.HasExited) compositor.Kill();
+            compositor.WaitForExit();
+        }
+    }
+
+    /// <summary>Pixels near each of weston-simple-egl's triangle corners (pure red, green and blue,
+    /// interpolated in between) in the window area, wherever the rotation has taken them.</summary>
+    private static (int Red, int Green, int Blue) TriangleCorners(Ppm shot)
+    {
+        int red = 0, green = 0, blue = 0;
+        for (var y = 0; y < 400; y++)
+            for (var x = 0; x < 400; x++)
+            {
+                var (r, g, b) = shot.Pixel(x, y);
+                if (r > 200 && g < 60 && b < 60) red++;
+                if (g > 200 && r < 60 && b < 60) green++;
+                if (b > 200 && r < 60 && g < 60) blue++;
+            }
+        return (red, green, blue);
+    }
+}
