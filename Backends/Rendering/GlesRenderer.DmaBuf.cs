@@ -6,6 +6,10 @@ namespace Compositor.Backends.Rendering;
 /// <summary>DMA-BUF import: formats and modifiers as EGL reports them, EGLImages bound to textures.</summary>
 public sealed unsafe partial class GlesRenderer
 {
+    /// <summary>Formats for which the driver names no modifier: linear buffers of these are imported
+    /// in the driver's implicit layout (see <see cref="QueryDmaBufFormats"/>).</summary>
+    private readonly HashSet<uint> _linearWithoutModifiers = [];
+
     private List<DmaBufFormat> QueryDmaBufFormats(bool withModifiers)
     {
         var result = new List<DmaBufFormat>();
@@ -36,6 +40,14 @@ public sealed unsafe partial class GlesRenderer
             }
             // Every format also imports with the implicit modifier (the driver's own layout).
             result.Add(new DmaBufFormat((uint)format, DmaBufAttributes.ModifierInvalid, anyExternal));
+            // A driver that names no modifiers for a format (virgl names none at all) is taken to import
+            // linear buffers too, as wlroots does: a linear buffer from a client's allocator (GBM with
+            // GBM_BO_USE_LINEAR, dumb buffers) is then imported without modifier attributes.
+            if (!result.Exists(f => f.Fourcc == (uint)format && f.Modifier != DmaBufAttributes.ModifierInvalid))
+            {
+                result.Add(new DmaBufFormat((uint)format, DmaBufAttributes.ModifierLinear, anyExternal));
+                _linearWithoutModifiers.Add((uint)format);
+            }
         }
         return result;
     }
@@ -151,7 +163,7 @@ public sealed unsafe partial class GlesRenderer
             attributes[n++] = Egl.PlaneFd[i]; attributes[n++] = planes[i].Fd.Value;
             attributes[n++] = Egl.PlaneOffset[i]; attributes[n++] = (int)planes[i].Offset;
             attributes[n++] = Egl.PlanePitch[i]; attributes[n++] = (int)planes[i].Stride;
-            if (modifier != DmaBufAttributes.ModifierInvalid)
+            if (modifier != DmaBufAttributes.ModifierInvalid && !(modifier == DmaBufAttributes.ModifierLinear && _linearWithoutModifiers.Contains(fourcc)))
             {
                 attributes[n++] = Egl.PlaneModifierLo[i]; attributes[n++] = (int)(uint)modifier;
                 attributes[n++] = Egl.PlaneModifierHi[i]; attributes[n++] = (int)(uint)(modifier >> 32);

@@ -73,7 +73,7 @@ public sealed class VmTests
         try
         {
             var (log, exitCode) = await RunVm("tests/vm/gpu-checks.sh", gpu: true, work);
-            foreach (var check in new[] { "gpu-devices", "gpu-drm-screen", "gpu-egl-client" })
+            foreach (var check in new[] { "gpu-devices", "gpu-drm-screen", "gpu-egl-client", "dmabuf gbm xrgb8888", "dmabuf gbm argb8888", "drm gbm xrgb8888" })
                 Assert.True(log.Contains($"VM-CHECK ok {check}:"), $"check '{check}' did not pass in the GPU VM:\n{log}");
             Assert.DoesNotContain("VM-CHECK FAIL", log);
             Assert.Equal(0, exitCode);
@@ -84,6 +84,13 @@ public sealed class VmTests
             Assert.Equal((1280, 800), (screen.Width, screen.Height));
             Assert.Null(Clients.Common.PatternCheck.Frame0((x, y) => screen[x, y], 32, 32, 256, (255, 255, 255), 0));
             Assert.Equal(((byte)51, (byte)51, (byte)51), screen[640, 600]);
+            Assert.Equal(1280 * 800 - 256 * 256, screen.Count(0, 0, 1280, 800, (51, 51, 51), 0));
+
+            // dmabuf-client's GBM buffers, drawn by the virgl renderer on the display.
+            dump = Path.Combine(work, "drm-gbm-xrgb8888.ppm");
+            Assert.True(File.Exists(dump), $"no screendump drm-gbm-xrgb8888 was taken:\n{log}");
+            screen = Harness.Image.ReadPpm(File.ReadAllBytes(dump));
+            Assert.Null(Clients.Common.PatternCheck.Frame0((x, y) => screen[x, y], 32, 32, 256, (255, 255, 255), 0));
             Assert.Equal(1280 * 800 - 256 * 256, screen.Count(0, 0, 1280, 800, (51, 51, 51), 0));
         }
         finally
