@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
+using static Tmds.Linux.LibC;
 
 namespace VmChecks;
 
@@ -82,6 +83,75 @@ internal static partial class Program
             if (!compositor.HasExited) compositor.Kill();
             compositor.WaitForExit();
         }
+    }
+
+    /// <summary>
+    /// weston's DMA-BUF test clients against our compositor on the virgl renderer:
+    /// weston-simple-dmabuf-egl allocates GBM buffers on the render node, renders into them with GLES
+    /// and shares them (its trace shows the params requests, none answered failed) and its window
+    /// shows content; weston-simple-dmabuf-feedback receives linux-dmabuf feedback (format table,
+    /// main device, tranches) rather than "not supported".
+    /// </summary>
+    private static string GpuDmabufClients()
+    {
+        var runtime = Directory.CreateTempSubdirectory("vm-xdg").FullName;
+        var env = new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime, ["WAYLAND_DISPLAY"] = "vm-check" };
+        return WithCompositor(["--backend", "headless", "--output", "640x480@60"], env, compositor =>
+        {
+            var render = Directory.GetFiles("/dev/dri", "renderD*").Order(StringComparer.Ordinal).First(n => DriverName(n) == "virtio_gpu");
+            var trace = new StringBuilder();
+            using var egl = Start("weston-simple-dmabuf-egl", ["-d", render], new Dictionary<string, string>(env) { ["WAYLAND_DEBUG"] = "1" });
+            egl.ErrorDataReceived += (_, e) => { lock (trace) trace.AppendLine(e.Data); };
+            egl.BeginErrorReadLine();
+            int shown;
+            try
+            {
+                var sw = Stopwatch.StartNew();
+                shown = 0;
+                while (sw.Elapsed < TimeSpan.FromSeconds(90) && shown < 256 * 256 / 2)
+                {
+                    string t;
+                    lock (trace) t = trace.ToString();
+                    Check(!egl.HasExited, $"weston-simple-dmabuf-egl exited:\n{t[^Math.Min(2000, t.Length)..]}");
+                    Thread.Sleep(1000);
+                    if (Screenshot(runtime, env) is { } shot) shown = 256 * 256 - CountColor(shot, 32, 32, 256, 256, (51, 51, 51));
+                }
+            }
+            finally
+            {
+                if (!egl.HasExited) { kill(egl.Id, SIGINT); egl.WaitForExit(5000); }
+                if (!egl.HasExited) egl.Kill();
+                egl.WaitForExit();
+            }
+            string all;
+            lock (trace) all = trace.ToString();
+            var created = Regex.Matches(all, @"zwp_linux_buffer_params_v1@\d+\.create(_immed)?\(").Count;
+            Check(created >= 1, "weston-simple-dmabuf-egl made no buffer through zwp_linux_buffer_params_v1");
+            Check(!Regex.IsMatch(all, @"zwp_linux_buffer_params_v1@\d+\.failed\(") && !all.Contains("create failed", StringComparison.Ordinal),
+                "the compositor refused one of weston-simple-dmabuf-egl's buffers");
+            Check(shown >= 256 * 256 / 2, $"weston-simple-dmabuf-egl's window shows only {shown} non-background pixels");
+
+            using var feedback = Start("timeout", ["-s", "INT", "20", "weston-simple-dmabuf-feedback"], env);
+            var output = feedback.StandardOutput.ReadToEndAsync();
+            var errors = feedback.StandardError.ReadToEnd();
+            feedback.WaitForExit();
+            var printed = output.Result + errors;
+            Check(!printed.Contains("not supported by compositor", StringComparison.Ordinal), $"weston-simple-dmabuf-feedback: {printed[..Math.Min(500, printed.Length)]}");
+            Check(printed.Contains("tranche format/modifier pair", StringComparison.Ordinal) && printed.Contains("end of dma-buf feedback", StringComparison.Ordinal),
+                $"weston-simple-dmabuf-feedback printed no feedback:\n{printed[..Math.Min(2000, printed.Length)]}");
+            var pairs = Regex.Matches(printed, "tranche format/modifier pair").Count;
+            return $"weston-simple-dmabuf-egl on {render}: {created} buffers shared, {shown} pixels of its window drawn; " +
+                   $"weston-simple-dmabuf-feedback: feedback with {pairs} tranche pairs";
+        });
+    }
+
+    private static int CountColor(Ppm shot, int x0, int y0, int width, int height, (byte, byte, byte) color)
+    {
+        var n = 0;
+        for (var y = y0; y < y0 + height; y++)
+            for (var x = x0; x < x0 + width; x++)
+                if (shot.Pixel(x, y) == color) n++;
+        return n;
     }
 
     /// <summary>Pixels near each of weston-simple-egl's triangle corners (pure red, green and blue,
