@@ -45,7 +45,7 @@ internal static partial class Program
     /// </summary>
     private static string GpuDevices()
     {
-        var kms = Environment.GetEnvironmentVariable("KMS_DEVICE") ?? throw new InvalidOperationException("no KMS_DEVICE");
+        var kms = KmsDevice;
         var nodes = Directory.GetFiles("/dev/dri", "renderD*").Order(StringComparer.Ordinal)
             .Select(n => (Node: n, Driver: DriverName(n))).ToList();
         var seen = string.Join(", ", nodes.Select(n => $"{n.Node} {n.Driver}"));
@@ -79,9 +79,8 @@ internal static partial class Program
     private static string GpuDrmScreen()
     {
         var dir = AppContext.BaseDirectory;
-        var runtime = Directory.CreateTempSubdirectory("vm-xdg").FullName;
-        var env = new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime, ["WAYLAND_DISPLAY"] = "vm-check" };
-        var kms = Environment.GetEnvironmentVariable("KMS_DEVICE") ?? throw new InvalidOperationException("no KMS_DEVICE");
+        var (runtime, env) = CheckEnvironment();
+        var kms = KmsDevice;
         using var compositor = Start("dotnet", [Path.Combine(dir, "compositor.dll"), "--socket", "vm-check", "--backend", "drm", "--drm-device", kms], env);
         var log = new StringBuilder();
         try

@@ -17,9 +17,8 @@ internal static partial class Program
     /// </summary>
     private static string GpuEglClient()
     {
-        var runtime = Directory.CreateTempSubdirectory("vm-xdg").FullName;
-        var env = new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime, ["WAYLAND_DISPLAY"] = "vm-check" };
-        var kms = Environment.GetEnvironmentVariable("KMS_DEVICE") ?? throw new InvalidOperationException("no KMS_DEVICE");
+        var (runtime, env) = CheckEnvironment();
+        var kms = KmsDevice;
         using var compositor = Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "compositor.dll"), "--socket", "vm-check", "--backend", "drm", "--drm-device", kms], env);
         var log = new StringBuilder();
         var trace = new StringBuilder();
@@ -94,8 +93,7 @@ internal static partial class Program
     /// </summary>
     private static string GpuDmabufClients()
     {
-        var runtime = Directory.CreateTempSubdirectory("vm-xdg").FullName;
-        var env = new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime, ["WAYLAND_DISPLAY"] = "vm-check" };
+        var (runtime, env) = CheckEnvironment();
         return WithCompositor(["--backend", "headless", "--output", "640x480@60"], env, compositor =>
         {
             var render = Directory.GetFiles("/dev/dri", "renderD*").Order(StringComparer.Ordinal).First(n => DriverName(n) == "virtio_gpu");

@@ -108,8 +108,7 @@ internal static partial class Program
     private static string Dmabuf(string allocator, string format, bool drm)
     {
         var dir = AppContext.BaseDirectory;
-        var runtime = Directory.CreateTempSubdirectory("vm-xdg").FullName;
-        var env = new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime, ["WAYLAND_DISPLAY"] = "vm-check" };
+        var (runtime, env) = CheckEnvironment();
         var kms = Environment.GetEnvironmentVariable("KMS_DEVICE");
         if (drm && kms is null) throw new InvalidOperationException("the guest script names no KMS card (KMS_DEVICE)");
         string[] backend = drm ? ["--backend", "drm", "--drm-device", kms!] : ["--backend", "headless", "--output", "640x480@60"];
@@ -173,8 +172,7 @@ internal static partial class Program
     private static string Refused(string allocator, string format)
     {
         var dir = AppContext.BaseDirectory;
-        var runtime = Directory.CreateTempSubdirectory("vm-xdg").FullName;
-        var env = new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime, ["WAYLAND_DISPLAY"] = "vm-check" };
+        var (runtime, env) = CheckEnvironment();
         return WithCompositor(["--backend", "headless", "--output", "640x480@60"], env, compositor =>
         {
             var (code, err) = RunClient(dir, env, "--allocator", allocator, "--format", format, "--frames", "10");
@@ -237,9 +235,8 @@ internal static partial class Program
     private static string DrmInput()
     {
         var dir = AppContext.BaseDirectory;
-        var runtime = Directory.CreateTempSubdirectory("vm-xdg").FullName;
-        var env = new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime, ["WAYLAND_DISPLAY"] = "vm-check" };
-        var kms = Environment.GetEnvironmentVariable("KMS_DEVICE") ?? throw new InvalidOperationException("no KMS_DEVICE");
+        var (runtime, env) = CheckEnvironment();
+        var kms = KmsDevice;
         return WithCompositor(["--backend", "drm", "--drm-device", kms], env, _ =>
         {
             foreach (var (k, v) in env) Environment.SetEnvironmentVariable(k, v);
@@ -287,7 +284,7 @@ internal static partial class Program
     {
         var runtime = Directory.CreateTempSubdirectory("vm-xdg").FullName;
         var env = new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime };
-        var kms = Environment.GetEnvironmentVariable("KMS_DEVICE") ?? throw new InvalidOperationException("no KMS_DEVICE");
+        var kms = KmsDevice;
         var tty = Open("/dev/tty1");
         try
         {
@@ -326,9 +323,8 @@ internal static partial class Program
     private static string DrmVtSwitch()
     {
         var dir = AppContext.BaseDirectory;
-        var runtime = Directory.CreateTempSubdirectory("vm-xdg").FullName;
-        var env = new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime, ["WAYLAND_DISPLAY"] = "vm-check" };
-        var kms = Environment.GetEnvironmentVariable("KMS_DEVICE") ?? throw new InvalidOperationException("no KMS_DEVICE");
+        var (runtime, env) = CheckEnvironment();
+        var kms = KmsDevice;
         var tty = Open("/dev/tty1");
         try
         {
@@ -391,9 +387,8 @@ internal static partial class Program
     private static string DrmScanout()
     {
         var dir = AppContext.BaseDirectory;
-        var runtime = Directory.CreateTempSubdirectory("vm-xdg").FullName;
-        var env = new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime, ["WAYLAND_DISPLAY"] = "vm-check" };
-        var kms = Environment.GetEnvironmentVariable("KMS_DEVICE") ?? throw new InvalidOperationException("no KMS_DEVICE");
+        var (runtime, env) = CheckEnvironment();
+        var kms = KmsDevice;
         var vgem = DumbAllocator.Candidates().FirstOrDefault() ?? throw new InvalidOperationException("no vgem");
         using var compositor = Start("dotnet", [Path.Combine(dir, "compositor.dll"), "--socket", "vm-check", "--backend", "drm", "--drm-device", kms], env);
         var log = new StringBuilder();
@@ -449,7 +444,7 @@ internal static partial class Program
     /// </summary>
     private static string BenchDrm()
     {
-        var kms = Environment.GetEnvironmentVariable("KMS_DEVICE") ?? throw new InvalidOperationException("no KMS_DEVICE");
+        var kms = KmsDevice;
         var vgem = DumbAllocator.Candidates().FirstOrDefault() ?? throw new InvalidOperationException("no vgem");
         var direct = CpuPerFrame(kms, kms);
         var composited = CpuPerFrame(kms, vgem);
@@ -459,8 +454,7 @@ internal static partial class Program
     private static double CpuPerFrame(string kms, string bufferDevice)
     {
         var dir = AppContext.BaseDirectory;
-        var runtime = Directory.CreateTempSubdirectory("vm-xdg").FullName;
-        var env = new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime, ["WAYLAND_DISPLAY"] = "vm-check" };
+        var (runtime, env) = CheckEnvironment();
         return double.Parse(WithCompositor(["--backend", "drm", "--drm-device", kms, "--log-level", "warning"], env, compositor =>
         {
             double Run(int frames)
@@ -605,6 +599,17 @@ internal static partial class Program
         foreach (var (k, v) in env) psi.Environment[k] = v;
         return Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {file}");
     }
+
+    /// <summary>A check's private XDG_RUNTIME_DIR, and the environment its clients get (our compositor's
+    /// socket is "vm-check").</summary>
+    private static (string Runtime, Dictionary<string, string> Env) CheckEnvironment()
+    {
+        var runtime = Directory.CreateTempSubdirectory("vm-xdg").FullName;
+        return (runtime, new Dictionary<string, string> { ["XDG_RUNTIME_DIR"] = runtime, ["WAYLAND_DISPLAY"] = "vm-check" });
+    }
+
+    /// <summary>The KMS card the guest script names.</summary>
+    private static string KmsDevice => Environment.GetEnvironmentVariable("KMS_DEVICE") ?? throw new InvalidOperationException("no KMS_DEVICE");
 
     private static void Check(bool condition, string failure)
     {
