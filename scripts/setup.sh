@@ -9,12 +9,13 @@ set -euo pipefail
 # (scripts/vm/run-in-vm.sh) boots a kernel with DRM with: QEMU and an initramfs's tools; for its
 # GPU mode (--gpu: virgl) QEMU's GL display device and SDL (qemu-system-gui, libvirglrenderer1), a
 # private X screen for QEMU's window (xvfb), xwd and xwininfo to save that window (x11-apps,
-# x11-utils, python3 for the converter), and eglinfo (mesa-utils), which the GPU guest checks run.
+# x11-utils, python3 for the converter), eglinfo and es2gears_wayland (mesa-utils) and
+# glmark2-es2-wayland, which the GPU guest checks run.
 # afl++ runs the coverage-guided fuzzer (scripts/fuzz-afl.sh, tests/Wayland.Fuzz).
 PACKAGES=(weston wayland-utils libwayland-client0 libwayland-server0 procps grim foot wl-clipboard
           fonts-dejavu-core libxkbcommon0 xkb-data libegl1 libgles2 libinput10 udev
           qemu-system-x86 busybox-static cpio kmod xz-utils socat afl++
-          qemu-system-gui libvirglrenderer1 xvfb x11-apps x11-utils python3 mesa-utils)
+          qemu-system-gui libvirglrenderer1 xvfb x11-apps x11-utils python3 mesa-utils glmark2-es2-wayland)
 # Mesa 25 from bookworm-backports: llvmpipe on the EGL surfaceless platform with DMA-BUF import.
 # bookworm's Mesa 22 lacks it.
 BACKPORTS=(libegl-mesa0 libgbm1 libgl1-mesa-dri mesa-libgallium)

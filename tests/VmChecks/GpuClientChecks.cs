@@ -143,6 +143,49 @@ internal static partial class Program
         });
     }
 
+    /// <summary>
+    /// More of Mesa's EGL clients on our compositor on the virgl renderer: es2gears_wayland and
+    /// glmark2-es2-wayland render on the GPU and hand their frames over through
+    /// zwp_linux_buffer_params_v1 (their traces), none refused; glmark2 finishes its benchmark with a
+    /// score.
+    /// </summary>
+    private static string GpuGlApps()
+    {
+        var (_, env) = CheckEnvironment();
+        return WithCompositor(["--backend", "headless", "--output", "640x480@60"], env, _ =>
+        {
+            var gears = RunTraced("es2gears_wayland", [], env, TimeSpan.FromSeconds(10));
+            var glmark = RunTraced("glmark2-es2-wayland", ["-b", "build:duration=2.0", "-s", "256x256"], env, TimeSpan.FromSeconds(90));
+            var score = Regex.Match(glmark.Output, @"glmark2 Score: *(\d+)").Groups[1].Value;
+            Check(score != "", $"glmark2-es2-wayland printed no score:\n{glmark.Output[^Math.Min(1500, glmark.Output.Length)..]}");
+            return $"es2gears_wayland shared {gears.Created} DMA-BUFs; glmark2-es2-wayland shared {glmark.Created}, score {score}";
+        });
+    }
+
+    /// <summary>Runs a client with WAYLAND_DEBUG=1 until it exits or <paramref name="limit"/> passes
+    /// (then SIGINT), and checks from its trace that it shared at least two DMA-BUFs and none was refused.</summary>
+    private static (int Created, string Output) RunTraced(string file, string[] args, Dictionary<string, string> env, TimeSpan limit)
+    {
+        var output = new StringBuilder();
+        using var client = Start(file, args, new Dictionary<string, string>(env) { ["WAYLAND_DEBUG"] = "1" });
+        client.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        client.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        client.BeginOutputReadLine();
+        client.BeginErrorReadLine();
+        if (!client.WaitForExit(limit))
+        {
+            kill(client.Id, SIGINT);
+            if (!client.WaitForExit(5000)) client.Kill();
+        }
+        client.WaitForExit();
+        string all;
+        lock (output) all = output.ToString();
+        var created = Regex.Matches(all, @"zwp_linux_buffer_params_v1@\d+\.create(_immed)?\(").Count;
+        Check(created >= 2, $"{file} made {created} buffers through zwp_linux_buffer_params_v1:\n{all[^Math.Min(1500, all.Length)..]}");
+        Check(!Regex.IsMatch(all, @"zwp_linux_buffer_params_v1@\d+\.failed\("), $"the compositor refused one of {file}'s buffers");
+        return (created, all);
+    }
+
     private static int CountColor(Ppm shot, int x0, int y0, int width, int height, (byte, byte, byte) color)
     {
         var n = 0;

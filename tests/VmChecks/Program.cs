@@ -34,8 +34,9 @@ internal static partial class Program
                 ["gpu-drm-screen"] => GpuDrmScreen(),
                 ["gpu-egl-client"] => GpuEglClient(),
                 ["gpu-dmabuf-clients"] => GpuDmabufClients(),
+                ["gpu-gl-apps"] => GpuGlApps(),
                 ["refused", var allocator, var format] => Refused(allocator, format),
-                _ => throw new ArgumentException("usage: vm-checks gem-handles | drm-input | drm-console | drm-vt-switch | drm-scanout | bench-drm | gpu-devices | gpu-drm-screen | gpu-egl-client | gpu-dmabuf-clients | dmabuf|drm|refused ALLOCATOR FORMAT"),
+                _ => throw new ArgumentException("usage: vm-checks gem-handles | drm-input | drm-console | drm-vt-switch | drm-scanout | bench-drm | gpu-devices | gpu-drm-screen | gpu-egl-client | gpu-dmabuf-clients | gpu-gl-apps | dmabuf|drm|refused ALLOCATOR FORMAT"),
             };
             Console.WriteLine($"VM-CHECK ok {name}: {detail}");
             return 0;
