@@ -39,8 +39,15 @@ public interface IOutput
     /// true answer stands for the frame's <see cref="Present"/>.</summary>
     bool TryScanout(IScanoutSource buffer);
 
-    /// <summary>What the renderer draws into for this output.</summary>
+    /// <summary>What the renderer draws into for this output: for an output with a swapchain, the
+    /// buffer <see cref="AcquireTarget"/> picked for the frame being drawn.</summary>
     IRenderTarget Target { get; }
+
+    /// <summary>Called before a frame with damage is drawn: an output that draws into one of several
+    /// buffers (a swapchain of scanout buffers) picks the next one as <see cref="Target"/> and adds to
+    /// <paramref name="damage"/> what that buffer lacks from the frames drawn into the others (its
+    /// buffer age, in output pixels). An output with one target changes nothing.</summary>
+    void AcquireTarget(Region damage) { }
 
     /// <summary>Asks for one <see cref="Frame"/> at the next refresh; repeated calls before it are one.</summary>
     void ScheduleFrame();

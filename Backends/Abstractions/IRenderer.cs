@@ -18,6 +18,12 @@ public interface IRenderer : IDisposable
     /// <summary>An offscreen target (headless outputs, tests).</summary>
     IRenderTarget CreateOffscreenTarget(int width, int height);
 
+    /// <summary>A target that draws straight into a buffer a display scans out (a GBM buffer, a dumb
+    /// buffer exported as a DMA-BUF), so nothing is copied to show it. Null, with the reason, where this
+    /// renderer cannot draw into that buffer. The target keeps its own references: the caller still
+    /// owns <paramref name="buffer"/>.</summary>
+    IRenderTarget? CreateTarget(DmaBufAttributes buffer, out string whyNot);
+
     ITexture CreateTexture(uint fourcc, int width, int height);
 
     /// <summary>Copies <paramref name="region"/> of a client's pixels into the texture.
@@ -50,6 +56,15 @@ public interface IRenderer : IDisposable
     /// presentation of) finished images only.</summary>
     void Finish();
 
+    /// <summary>Hands everything drawn so far to the device without waiting for it. Returns a sync_file
+    /// fd that becomes readable when it is complete, or null: complete already (a CPU renderer), or the
+    /// driver gives no fence fd, and the kernel's implicit sync orders whatever reads the target next
+    /// (a page flip, another device's import) after it.</summary>
+    Wayland.Wire.OwnedFd? Submit();
+
+    /// <summary>What the renderer copied through the CPU and imported since start.</summary>
+    RenderCounters Counters { get; }
+
     /// <summary>Reads pixels of a target (top row first) as <paramref name="fourcc"/> (ARGB8888 or
     /// XRGB8888, i.e. B,G,R,A bytes in memory) into <paramref name="destination"/>.</summary>
     void ReadPixels(IRenderTarget target, Rect region, uint fourcc, Span<byte> destination, int stride);
@@ -71,4 +86,16 @@ public interface ITexture : IDisposable
     bool HasAlpha { get; }
     /// <summary>Rows are stored bottom to top: drawn flipped vertically.</summary>
     bool YInverted => false;
+}
+
+/// <summary>The renderer's running totals: the zero-copy paths keep the byte counts at 0 and
+/// imports at one per client buffer.</summary>
+public sealed class RenderCounters
+{
+    /// <summary>Client pixels the CPU copied into textures (shm uploads).</summary>
+    public long BytesUploaded { get; set; }
+    /// <summary>Pixels read back from targets (glReadPixels, captures included).</summary>
+    public long BytesReadBack { get; set; }
+    /// <summary>Client DMA-BUFs imported.</summary>
+    public long DmaBufImports { get; set; }
 }

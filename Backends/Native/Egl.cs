@@ -17,6 +17,7 @@ internal static unsafe partial class Egl
     public const int LinuxDmaBuf = 0x3270, LinuxDrmFourcc = 0x3271;
     public const int ImagePreserved = 0x30D2;
     public const int DeviceExt = 0x322C, DrmDeviceFile = 0x3233, DrmRenderNodeFile = 0x3377;
+    public const int SyncNativeFenceAndroid = 0x3144, SyncNativeFenceFdAndroid = 0x3145, NoNativeFenceFdAndroid = -1;
 
     /// <summary>EGL_DMA_BUF_PLANEn_{FD,OFFSET,PITCH,MODIFIER_LO,MODIFIER_HI}_EXT for n = 0..3.</summary>
     public static readonly int[] PlaneFd = [0x3272, 0x3275, 0x3278, 0x3440];
@@ -74,6 +75,12 @@ internal static unsafe partial class Egl
             (delegate* unmanaged<nint, int, nint*, int>)GetProcAddress("eglQueryDisplayAttribEXT");
         public static readonly delegate* unmanaged<nint, int, nint> QueryDeviceString =
             (delegate* unmanaged<nint, int, nint>)GetProcAddress("eglQueryDeviceStringEXT");
+        public static readonly delegate* unmanaged<nint, int, int*, nint> CreateSync =
+            (delegate* unmanaged<nint, int, int*, nint>)GetProcAddress("eglCreateSyncKHR");
+        public static readonly delegate* unmanaged<nint, nint, int> DestroySync =
+            (delegate* unmanaged<nint, nint, int>)GetProcAddress("eglDestroySyncKHR");
+        public static readonly delegate* unmanaged<nint, nint, int> DupNativeFenceFd =
+            (delegate* unmanaged<nint, nint, int>)GetProcAddress("eglDupNativeFenceFDANDROID");
     }
 
     public static string ErrorName(int error) => error switch

@@ -68,6 +68,7 @@ internal sealed unsafe class Gles
     public readonly delegate* unmanaged<int, int, int, void> DrawArrays;
     public readonly delegate* unmanaged<int, int, int, int, int, int, void*, void> ReadPixels;
     public readonly delegate* unmanaged<void> Finish;
+    public readonly delegate* unmanaged<void> Flush;
     public readonly delegate* unmanaged<int, nint, void> EglImageTargetTexture2DOes;
 
     public Gles()
@@ -117,6 +118,7 @@ internal sealed unsafe class Gles
         DrawArrays = (delegate* unmanaged<int, int, int, void>)Load("glDrawArrays");
         ReadPixels = (delegate* unmanaged<int, int, int, int, int, int, void*, void>)Load("glReadPixels");
         Finish = (delegate* unmanaged<void>)Load("glFinish");
+        Flush = (delegate* unmanaged<void>)Load("glFlush");
         EglImageTargetTexture2DOes = (delegate* unmanaged<int, nint, void>)Egl.GetProcAddress("glEGLImageTargetTexture2DOES");
     }
 

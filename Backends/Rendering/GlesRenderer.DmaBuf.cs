@@ -79,7 +79,7 @@ public sealed unsafe partial class GlesRenderer
     public ITexture? ImportDmaBuf(DmaBufAttributes a)
     {
         var texture = Import(a);
-        if (texture is not null) DmaBufImports++;
+        if (texture is not null) Counters.DmaBufImports++;
         return texture;
     }
 

@@ -24,6 +24,8 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
     private GlesTarget? _target;
 
     private readonly RenderDevice? _device;
+    /// <summary>EGL_ANDROID_native_fence_sync: <see cref="Submit"/> hands out sync_file fds.</summary>
+    private readonly bool _nativeFences;
 
     /// <summary>A renderer on the EGL surfaceless platform: no device of its own (llvmpipe where there is no GPU).</summary>
     public GlesRenderer(ILogger log) : this(log, null) { }
@@ -89,6 +91,8 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
         ShmFormats = [Fourcc.Argb8888, Fourcc.Xrgb8888, Fourcc.Abgr8888, Fourcc.Xbgr8888];
         DmaBufFormats = CanImportDmaBuf ? QueryDmaBufFormats(HasExtension(eglExtensions, "EGL_EXT_image_dma_buf_import_modifiers")) : [];
         MainDevice = device?.DeviceNumber ?? QueryMainDevice(eglExtensions);
+        _nativeFences = HasExtension(eglExtensions, "EGL_ANDROID_native_fence_sync") && HasExtension(eglExtensions, "EGL_KHR_fence_sync")
+                        && Egl.Ext.CreateSync != null && Egl.Ext.DupNativeFenceFd != null;
         _log.Debug("EGL extensions: {Extensions}", eglExtensions);
         if (device is not null && TestDraw(device) is { } failed)
         {
@@ -213,13 +217,13 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
 
     /// <summary>Client pixels the CPU copied into textures (shm uploads), and DMA-BUF imports, since
     /// start: the zero-copy path keeps the first at 0 and the second at one per buffer.</summary>
-    public long BytesUploaded { get; private set; }
-    public long DmaBufImports { get; private set; }
+    public long BytesUploaded => Counters.BytesUploaded;
+    public long DmaBufImports => Counters.DmaBufImports;
 
     public void Upload(ITexture texture, ReadOnlySpan<byte> rows, int stride, Rect region)
     {
         var t = (GlesTexture)texture;
-        BytesUploaded += (long)region.Width * region.Height * 4;
+        Counters.BytesUploaded += (long)region.Width * region.Height * 4;
         var (_, format) = UploadFormat(t.Fourcc);
         var needed = (long)stride * (region.Height - 1) + (long)(region.X + region.Width) * 4;
         if (region.IsEmpty || rows.Length < needed) throw new ArgumentException($"{rows.Length} bytes cannot hold region {region} with stride {stride}");
@@ -244,6 +248,32 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
         uint fb = t.Framebuffer, tex = t.Texture;
         _gl.DeleteFramebuffers(1, &fb);
         _gl.DeleteTextures(1, &tex);
+        if (t.EglImage != 0) Egl.Ext.DestroyImage(_display, t.EglImage);
+    }
+
+    public IRenderTarget? CreateTarget(DmaBufAttributes buffer, out string whyNot)
+    {
+        if (!CanImportDmaBuf) { whyNot = "EGL cannot import DMA-BUFs"; return null; }
+        if (_cpuRenderer) { whyNot = $"the renderer is a software rasterizer ({_gl.String(Gles.RendererName)})"; return null; }
+        if (ImportImage(buffer.Fourcc, buffer.Width, buffer.Height, buffer.Planes, buffer.Modifier, Gles.Texture2D) is not { } image)
+        {
+            whyNot = $"EGL cannot import the {buffer.Width}x{buffer.Height} buffer";
+            return null;
+        }
+        uint framebuffer;
+        _gl.GenFramebuffers(1, &framebuffer);
+        _gl.BindFramebuffer(Gles.Framebuffer, framebuffer);
+        _gl.FramebufferTexture2D(Gles.Framebuffer, Gles.ColorAttachment0, Gles.Texture2D, image.Id, 0);
+        var status = _gl.CheckFramebufferStatus(Gles.Framebuffer);
+        if (_gl.GetError() != 0 || status != Gles.FramebufferComplete)
+        {
+            _gl.DeleteFramebuffers(1, &framebuffer);
+            DeleteImage(image.Id, image.Image);
+            whyNot = $"the buffer cannot be a framebuffer (status 0x{status:x})";
+            return null;
+        }
+        whyNot = "";
+        return new GlesTarget(this, framebuffer, image.Id, buffer.Width, buffer.Height, image.Image);
     }
 
     // ---- drawing ----
@@ -342,6 +372,25 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
 
     public void Finish() => _gl.Finish();
 
+    public Wayland.Wire.OwnedFd? Submit()
+    {
+        if (!_nativeFences)
+        {
+            _gl.Flush();
+            return null;
+        }
+        int* attributes = stackalloc int[] { Egl.SyncNativeFenceFdAndroid, Egl.NoNativeFenceFdAndroid, Egl.None };
+        var sync = Egl.Ext.CreateSync(_display, Egl.SyncNativeFenceAndroid, attributes);
+        // The fence fd exists once the commands are flushed to the kernel.
+        _gl.Flush();
+        if (sync == 0) return null;
+        var fd = Egl.Ext.DupNativeFenceFd(_display, sync);
+        Egl.Ext.DestroySync(_display, sync);
+        return fd >= 0 ? new Wayland.Wire.OwnedFd(fd) : null;
+    }
+
+    public RenderCounters Counters { get; } = new();
+
     private void DrawClipped(Program program, Rect destination, float* vertices)
     {
         _gl.VertexAttribPointer(Program.PositionAttribute, 2, Gles.Float, 0, 0, vertices);
@@ -399,6 +448,7 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
         if (fourcc is not (Fourcc.Argb8888 or Fourcc.Xrgb8888)) throw new ArgumentException($"cannot read pixels as 0x{fourcc:x8}");
         if (destination.Length < (long)stride * (region.Height - 1) + region.Width * 4) throw new ArgumentException("destination too small");
         var t = (GlesTarget)target;
+        Counters.BytesReadBack += (long)region.Width * region.Height * 4;
         _gl.BindFramebuffer(Gles.Framebuffer, t.Framebuffer);
         _gl.PixelStorei(Gles.PackAlignment, 4);
         _gl.PixelStorei(Gles.PackRowLength, stride / 4);

@@ -30,10 +30,12 @@ internal sealed class GlesTexture(GlesRenderer renderer, uint id, int target, in
 }
 
 /// <summary>An offscreen framebuffer (headless outputs, tests): a texture behind an FBO.</summary>
-internal sealed class GlesTarget(GlesRenderer renderer, uint framebuffer, uint texture, int width, int height) : IRenderTarget
+internal sealed class GlesTarget(GlesRenderer renderer, uint framebuffer, uint texture, int width, int height, nint eglImage = 0) : IRenderTarget
 {
     public uint Framebuffer { get; private set; } = framebuffer;
     public uint Texture { get; } = texture;
+    /// <summary>The EGLImage of a scanout buffer the texture is bound to (0 for offscreen targets).</summary>
+    public nint EglImage { get; } = eglImage;
     public int Width { get; } = width;
     public int Height { get; } = height;
 

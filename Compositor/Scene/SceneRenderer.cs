@@ -20,6 +20,7 @@ public sealed class SceneRenderer
     private readonly IRenderer _renderer;
     private readonly Region _outputDamage = new();
     private readonly Region _background = new();
+    private readonly Region _drawn = new();
     private SceneOutput _current = null!;
     private uint _frameTimeMs;
 
@@ -64,7 +65,10 @@ public sealed class SceneRenderer
         var damage = _outputDamage.Rects;
         if (!damage.IsEmpty)
         {
-            _renderer.Begin(o.Target, damage);
+            // What this frame changed plus what the buffer it is drawn into missed.
+            _drawn.Set(_outputDamage);
+            o.AcquireTarget(_drawn);
+            _renderer.Begin(o.Target, _drawn.Rects);
             ClearBackground(output);
             var draw = new Draw(this);
             // Indexed: a foreach over the IReadOnlyList boxes its enumerator unless the JIT manages
@@ -116,12 +120,12 @@ public sealed class SceneRenderer
     /// opaque window costs one fill of the screen per frame, not two.</summary>
     private void ClearBackground(SceneOutput output)
     {
-        _background.Set(_outputDamage);
+        _background.Set(_drawn);
         var subtract = new OpaqueSubtraction(this);
         var stack = _scene.Stack;
         for (var i = 0; i < stack.Count; i++)
             if (stack[i] is { IsMapped: true } placed) SurfaceTree.Walk(placed.Surface, placed.X - output.X, placed.Y - output.Y, SurfaceOrder.BottomToTop, ref subtract);
-        if (_background.Count == _outputDamage.Count && _background.Rects.SequenceEqual(_outputDamage.Rects))
+        if (_background.Count == _drawn.Count && _background.Rects.SequenceEqual(_drawn.Rects))
         {
             _renderer.Clear(Background);
             return;
@@ -150,7 +154,7 @@ public sealed class SceneRenderer
     {
         if (!s.HasContent) return;
         var dst = new Rect(x - _current.X, y - _current.Y, s.Width, s.Height);
-        if (!_outputDamage.Intersects(dst)) return;
+        if (!_drawn.Intersects(dst)) return;
         if (s.Texture is { } texture)
         {
             if (!s.PrepareTexture()) return;

@@ -169,6 +169,13 @@ internal sealed class RecordingRenderer : IRenderer, IDmaBufImporter
     public void DrawSolid(Rect destination, ColorF color) { }
     public void End() { }
     public void Finish() { }
+    public Wayland.Wire.OwnedFd? Submit() => null;
+    public RenderCounters Counters { get; } = new();
+    public IRenderTarget? CreateTarget(DmaBufAttributes buffer, out string whyNot)
+    {
+        whyNot = "the recording renderer draws nothing";
+        return null;
+    }
     public void ReadPixels(IRenderTarget target, Rect region, uint fourcc, Span<byte> destination, int stride) { }
     public void Dispose() { }
 
