@@ -57,10 +57,11 @@ public interface IRenderer : IDisposable
     void Finish();
 
     /// <summary>Hands everything drawn so far to the device without waiting for it. Returns a sync_file
-    /// fd that becomes readable when it is complete, or null: complete already (a CPU renderer), or the
-    /// driver gives no fence fd, and the kernel's implicit sync orders whatever reads the target next
-    /// (a page flip, another device's import) after it.</summary>
-    Wayland.Wire.OwnedFd? Submit();
+    /// fd, which the caller then owns and closes, that becomes readable when it is complete; or -1:
+    /// complete already (a CPU renderer), or the driver gives no fence fd, and the kernel's implicit
+    /// sync orders whatever reads the target next (a page flip, another device's import) after it.
+    /// A plain fd rather than a SafeHandle: it is made every frame, and the frame loop allocates nothing.</summary>
+    int Submit();
 
     /// <summary>What the renderer copied through the CPU and imported since start.</summary>
     RenderCounters Counters { get; }
@@ -94,8 +95,11 @@ public sealed class RenderCounters
 {
     /// <summary>Client pixels the CPU copied into textures (shm uploads).</summary>
     public long BytesUploaded { get; set; }
-    /// <summary>Pixels read back from targets (glReadPixels, captures included).</summary>
+    /// <summary>Pixels read back from targets (glReadPixels): screen captures, and the copy path's frames.</summary>
     public long BytesReadBack { get; set; }
+    /// <summary>Pixels the CPU copied into scanout buffers to show a composited frame: only a display
+    /// whose buffers the renderer cannot draw into needs it (see the DRM backend's copy path).</summary>
+    public long ScanoutBytesCopied { get; set; }
     /// <summary>Client DMA-BUFs imported.</summary>
     public long DmaBufImports { get; set; }
 }

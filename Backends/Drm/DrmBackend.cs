@@ -63,7 +63,7 @@ public sealed unsafe class DrmBackend : IBackend
         _events = _loop.AddFd(_device.Fd, FdEvents.Readable, (_, _) => ReadEvents());
         foreach (var display in displays)
         {
-            var output = new DrmOutput(_loop, _device, display, _renderer, _log);
+            var output = new DrmOutput(_loop, _device, display, _renderer, _renderer.Device?.Gbm ?? 0, _log);
             try
             {
                 output.Enable();

@@ -5,19 +5,20 @@ using static Compositor.Backends.Native.DrmIoctl;
 namespace Compositor.Backends.Drm;
 
 /// <summary>
-/// A screen on a KMS connector, driven through its CRTC with two dumb buffers flipped at vblank.
-/// The compositor renders into an offscreen target with the shared renderer (which imports client
-/// DMA-BUFs from any exporter, vgem included); only the damaged rectangles are then copied into the
-/// back buffer, which is page-flipped. (A display device that could scan out the renderer's own
-/// buffers would need no copy; virtio-gpu takes only buffers it made itself.) Frames follow the
-/// flips: one asked for while a flip is pending starts when it completes. A fullscreen client's
-/// DMA-BUF the device can import (its own buffers, on virtio-gpu) is flipped to directly instead:
-/// GEM handles from <see cref="GemHandleTable"/>, a framebuffer per frame, no composition and no
-/// copy; the buffer stays with us until the flip that replaces it completes.
+/// A screen on a KMS connector, driven through its CRTC with a swapchain of scanout buffers flipped
+/// at vblank. The renderer draws each frame straight into the buffer that is not on screen, only
+/// what changed since that buffer was last drawn (its age): on the GPU into GBM buffers, whose
+/// completion a GPU fence tells before the flip (no glFinish, no read-back); on the CPU (pixman) into
+/// the mapped dumb buffers. Only where the renderer can draw into nothing the display takes is the
+/// frame drawn offscreen and its damage copied into dumb buffers (<see cref="ScanoutPath.Copy"/>).
+/// Frames follow the flips: one asked for while a flip is pending starts when it completes. A
+/// fullscreen client's DMA-BUF the device can import is flipped to directly instead: GEM handles
+/// from <see cref="GemHandleTable"/>, a framebuffer per frame, no composition and no copy; the
+/// buffer stays with us until the flip that replaces it completes.
 /// </summary>
 public sealed class DrmOutput : IOutput, IDisposable
 {
-    private const int BufferCount = 2;
+    private const int BufferCount = ScanoutSwapchain.Count;
 
     private readonly DrmDevice _device;
     private readonly DrmDisplay _display;
@@ -25,10 +26,13 @@ public sealed class DrmOutput : IOutput, IDisposable
     private readonly ILogger _log;
     private readonly TimerSource _startFrame;
     private readonly TimerSource _afterFailedFlip;
-    private readonly DumbBuffer[] _buffers = new DumbBuffer[BufferCount];
+    private readonly ScanoutSwapchain _buffers = null!;
+    private readonly IRenderTarget? _offscreen;
+    private readonly FenceWait _fence = null!;
     private readonly bool _monotonic;
     private Crtc? _saved;
-    private int _front;
+    // The buffer on screen, and the one drawn last (the target of the frame being drawn, if any).
+    private int _front, _drawn;
     private bool _scheduled, _flipPending, _paused;
     private readonly BufferDamage _bufferDamage = new(BufferCount);
     private readonly GemHandleTable _handles;
@@ -36,9 +40,11 @@ public sealed class DrmOutput : IOutput, IDisposable
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<IScanoutSource, object> _refused = new();
     private DirectFrame? _pendingDirect, _shownDirect;
     private bool _pendingIsDirect;
+    private bool _fenceKnown;
     private readonly Region _copy = new();
 
-    internal DrmOutput(EventLoop loop, DrmDevice device, DrmDisplay display, IRenderer renderer, ILogger log)
+    /// <param name="gbm">The renderer's GBM device (its render node), 0 if it has none.</param>
+    internal DrmOutput(EventLoop loop, DrmDevice device, DrmDisplay display, IRenderer renderer, nint gbm, ILogger log)
     {
         _device = device;
         _display = display;
@@ -67,8 +73,9 @@ public sealed class DrmOutput : IOutput, IDisposable
         });
         try
         {
-            for (var i = 0; i < BufferCount; i++) _buffers[i] = DumbBuffer.Create(device.Fd, Width, Height);
-            Target = renderer.CreateOffscreenTarget(Width, Height);
+            _buffers = ScanoutSwapchain.Create(device, _handles, renderer, gbm, Width, Height);
+            if (_buffers.Path == ScanoutPath.Copy) _offscreen = renderer.CreateOffscreenTarget(Width, Height);
+            _fence = new FenceWait(loop, () => FlipTo(_drawn));
         }
         catch
         {
@@ -91,7 +98,8 @@ public sealed class DrmOutput : IOutput, IDisposable
     public bool ShowsEveryFrame => true;
     /// <summary>The primary plane: linear XRGB8888 and ARGB8888 buffers of the mode's size.</summary>
     public ScanoutPlane? Scanout { get; }
-    public IRenderTarget Target { get; } = null!;
+    public IRenderTarget Target => _offscreen ?? _buffers[_drawn].Target!;
+    internal ScanoutPath Path => _buffers.Path;
     public uint CrtcId => _display.CrtcId;
 
     public event Action<IOutput>? Frame;
@@ -101,14 +109,19 @@ public sealed class DrmOutput : IOutput, IDisposable
     internal void Enable()
     {
         _saved = _device.GetCrtc(_display.CrtcId);
-        _buffers[0].Pixels.Clear();
-        _buffers[1].Pixels.Clear();
+        ClearBuffers();
         if (_device.SetCrtc(_display.CrtcId, _buffers[0].FramebufferId, _display.ConnectorId, _display.Mode) is var error and not 0)
             throw new IOException($"cannot set the mode {Width}x{Height} on {_display.Name} (CRTC {_display.CrtcId}): errno {error}");
-        _front = 0;
+        _front = _drawn = 0;
         // Both buffers are black: whatever the first frames draw, each must get the whole picture.
         _bufferDamage.DamageAll(new Rect(0, 0, Width, Height));
         _log.Information("{Output}: {Description}", Name, Description);
+        _log.Information(_buffers.Path switch
+        {
+            ScanoutPath.Gpu => "{Output}: the GPU draws straight into {Count} GBM scanout buffers",
+            ScanoutPath.Cpu => "{Output}: drawn on the CPU straight into {Count} dumb buffers ({Reason})",
+            _ => "{Output}: drawn offscreen and copied into {Count} dumb buffers ({Reason})",
+        }, Name, BufferCount, _buffers.Reason);
     }
 
     public void ScheduleFrame()
@@ -132,9 +145,38 @@ public sealed class DrmOutput : IOutput, IDisposable
         _pendingDirect?.Dispose();
         _shownDirect?.Dispose();
         (_pendingDirect, _shownDirect, _pendingIsDirect) = (null, null, false);
+        _fence.Cancel();
+        _drawn = _front;
         if (_device.SetCrtc(_display.CrtcId, _buffers[_front].FramebufferId, _display.ConnectorId, _display.Mode) is var error and not 0)
             _log.Warning("{Output}: cannot set the mode again: errno {Error}", Name, error);
         StartFrame();
+    }
+
+    /// <summary>Black, before the first mode set shows them.</summary>
+    private void ClearBuffers()
+    {
+        Span<Rect> all = [new Rect(0, 0, Width, Height)];
+        for (var i = 0; i < BufferCount; i++)
+        {
+            if (_buffers[i].Target is { } target)
+            {
+                _renderer.Begin(target, all);
+                _renderer.Clear(new ColorF(0, 0, 0, 1));
+                _renderer.End();
+            }
+            else _buffers[i].Dumb!.Pixels.Clear();
+        }
+        if (_buffers.Path != ScanoutPath.Copy) _renderer.Finish();
+    }
+
+    /// <summary>The buffer not on screen becomes the target; <paramref name="damage"/> grows by what it
+    /// missed while the other was drawn.</summary>
+    public void AcquireTarget(Region damage)
+    {
+        if (_buffers.Path == ScanoutPath.Copy) return;
+        _drawn = (_front + 1) % BufferCount;
+        _bufferDamage.Draw(_drawn, damage.Rects, _copy);
+        damage.Set(_copy);
     }
 
     private void StartFrame()
@@ -146,29 +188,48 @@ public sealed class DrmOutput : IOutput, IDisposable
 
     public void Present(ReadOnlySpan<Rect> damage)
     {
-        var back = (_front + 1) % BufferCount;
-        if (!damage.IsEmpty)
+        _flipPending = true;
+        _pendingIsDirect = false;
+        if (damage.IsEmpty)
+        {
+            // Nothing new: flip to the same image, for the vblank's timing.
+            FlipTo(_front);
+            return;
+        }
+        if (_buffers.Path == ScanoutPath.Copy)
         {
             // The back buffer lacks what changed while the other one was drawn, and this frame.
-            _bufferDamage.Draw(back, damage, _copy);
-            foreach (var r in _copy.Rects) CopyToBuffer(_buffers[back], r);
+            _drawn = (_front + 1) % BufferCount;
+            _bufferDamage.Draw(_drawn, damage, _copy);
+            foreach (var r in _copy.Rects) CopyToBuffer(_buffers[_drawn].Dumb!, r);
+            FlipTo(_drawn);
+            return;
         }
-        else back = _front; // nothing new: flip to the same image, for the vblank's timing
+        // The flip waits for the GPU to finish the frame; a renderer without fence fds (or a CPU one,
+        // done already) flips at once, and the kernel orders the scanout after the drawing.
+        var fence = _renderer.Submit();
+        if (!_fenceKnown)
+        {
+            _fenceKnown = true;
+            if (fence >= 0) _log.Information("{Output}: frames flip once their GPU fence (a sync_file) signals", Name);
+            else if (_buffers.Path == ScanoutPath.Gpu) _log.Information("{Output}: the driver gives no fence fds: frames flip at once, the kernel's implicit sync orders them", Name);
+        }
+        if (fence < 0 || !_fence.Wait(fence)) FlipTo(_drawn);
+    }
 
-        if (Flip(_buffers[back].FramebufferId) is var error and not 0)
+    private void FlipTo(int buffer)
+    {
+        if (Flip(_buffers[buffer].FramebufferId) is var error and not 0)
         {
             // The image is not shown (e.g. another master took the device): report the frame as
             // done without vsync so clients keep going.
             _log.Warning("{Output}: page flip failed: errno {Error}", Name, error);
             Presented?.Invoke(this, new PresentationTime(MonotonicClock.Nanoseconds, RefreshNanoseconds, 0, 0));
             // Keep the pace of a refresh meanwhile, rather than spinning through failing frames.
-            _flipPending = true;
             _afterFailedFlip.ArmAt(MonotonicClock.Nanoseconds + RefreshNanoseconds);
             return;
         }
-        _front = back;
-        _flipPending = true;
-        _pendingIsDirect = false;
+        _front = buffer;
     }
 
     private int Flip(uint framebuffer)
@@ -208,7 +269,8 @@ public sealed class DrmOutput : IOutput, IDisposable
     {
         var c = r.Intersect(new Rect(0, 0, Width, Height));
         if (c.IsEmpty) return;
-        _renderer.ReadPixels(Target, c, Fourcc.Xrgb8888, buffer.Pixels[(c.Y * buffer.Pitch + c.X * 4)..], buffer.Pitch);
+        _renderer.Counters.ScanoutBytesCopied += (long)c.Width * c.Height * 4;
+        _renderer.ReadPixels(_offscreen!, c, Fourcc.Xrgb8888, buffer.Pixels[(c.Y * buffer.Pitch + c.X * 4)..], buffer.Pitch);
     }
 
     /// <summary>The kernel's page-flip event for this CRTC: the image is on screen since its vblank.</summary>
@@ -243,8 +305,9 @@ public sealed class DrmOutput : IOutput, IDisposable
         _saved = null;
         _pendingDirect?.Dispose();
         _shownDirect?.Dispose();
-        Target?.Dispose();
-        foreach (var b in _buffers) b?.Dispose();
+        _fence?.Dispose();
+        _offscreen?.Dispose();
+        _buffers?.Dispose();
     }
 
 }

@@ -6,7 +6,7 @@ namespace Compositor.Backends.Native;
 internal static unsafe partial class Gbm
 {
     private const string Lib = "libgbm.so.1";
-    public const uint BoUseScanout = 1 << 0, BoUseRendering = 1 << 2;
+    public const uint BoUseScanout = 1 << 0, BoUseRendering = 1 << 2, BoUseLinear = 1 << 4;
 
     [LibraryImport(Lib, EntryPoint = "gbm_create_device")]
     public static partial nint CreateDevice(int fd);

@@ -149,6 +149,8 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
     }
 
     public string Description { get; }
+    /// <summary>The render node drawn on (EGL on GBM); null on the surfaceless platform.</summary>
+    public RenderDevice? Device => _device;
     public IReadOnlyList<uint> ShmFormats { get; }
     public IReadOnlyList<DmaBufFormat> DmaBufFormats { get; }
     public ulong? MainDevice { get; }
@@ -372,21 +374,21 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
 
     public void Finish() => _gl.Finish();
 
-    public Wayland.Wire.OwnedFd? Submit()
+    public int Submit()
     {
         if (!_nativeFences)
         {
             _gl.Flush();
-            return null;
+            return -1;
         }
         int* attributes = stackalloc int[] { Egl.SyncNativeFenceFdAndroid, Egl.NoNativeFenceFdAndroid, Egl.None };
         var sync = Egl.Ext.CreateSync(_display, Egl.SyncNativeFenceAndroid, attributes);
         // The fence fd exists once the commands are flushed to the kernel.
         _gl.Flush();
-        if (sync == 0) return null;
+        if (sync == 0) return -1;
         var fd = Egl.Ext.DupNativeFenceFd(_display, sync);
         Egl.Ext.DestroySync(_display, sync);
-        return fd >= 0 ? new Wayland.Wire.OwnedFd(fd) : null;
+        return fd;
     }
 
     public RenderCounters Counters { get; } = new();

@@ -96,9 +96,16 @@ internal static partial class Program
                 Thread.Sleep(3000);
                 var presented = PresentationOnFlips(env);
                 Check(!compositor.HasExited, "the compositor exited");
-                string renderer;
-                lock (log) renderer = log.ToString().Split('\n').FirstOrDefault(l => l.Contains("renderer", StringComparison.Ordinal))?.Trim() ?? "no renderer line logged";
-                return $"shm frame 0 exact in the screenshot; {presented}; compositor: {renderer}";
+                string Log() { lock (log) return log.ToString(); }
+                var renderer = Log().Split('\n').FirstOrDefault(l => l.Contains("renderer", StringComparison.Ordinal))?.Trim() ?? "no renderer line logged";
+                var path = Log().Split('\n').FirstOrDefault(l => l.Contains(" drawn ", StringComparison.Ordinal) || l.Contains(" draws ", StringComparison.Ordinal))?.Trim() ?? "";
+                Check(path.Contains("the GPU draws straight into 2 GBM scanout buffers", StringComparison.Ordinal),
+                    $"the output does not draw on the GPU into GBM buffers: '{path}'");
+                var totals = StopAndReadTotals(compositor, Log);
+                Check(totals.ScanoutCopied == 0 && totals.Frames > 0,
+                    $"{totals.Frames} frames drawn, {totals.ScanoutCopied} bytes copied into scanout buffers (the GPU path copies none)");
+                return $"shm frame 0 exact in the screenshot; {presented}; compositor: {renderer}; {path[(path.IndexOf(':', 20) + 2)..]}; " +
+                       $"{totals.Frames} frames drawn, {totals.ScanoutCopied} bytes copied into scanout buffers";
             }
             finally
             {

@@ -62,8 +62,17 @@ internal static partial class Program
                 Check(corners.Red > 20 && corners.Green > 20 && corners.Blue > 20,
                     $"the triangle's corners do not show: {corners.Red} red, {corners.Green} green, {corners.Blue} blue pixels");
                 Check(!Regex.IsMatch(Log(), @"DMA-BUF import .* failed"), $"a DMA-BUF import failed:\n{Log()}");
+                // A few seconds of animation more, then the renderer's totals: each shared buffer imported
+                // once however many frames showed it, and nothing copied to show them.
+                Thread.Sleep(4000);
+                var totals = StopAndReadTotals(compositor, Log);
+                Check(totals.Frames >= 30, $"only {totals.Frames} frames drawn while weston-simple-egl animated");
+                Check(totals.Imports <= created, $"{totals.Imports} DMA-BUF imports for {created} buffers over {totals.Frames} frames");
+                Check(totals.ScanoutCopied == 0 && totals.Uploaded == 0,
+                    $"{totals.ScanoutCopied} bytes copied into scanout buffers, {totals.Uploaded} bytes uploaded");
                 return $"rendering on {rendering}, {dmabuf}; weston-simple-egl shared {created} DMA-BUFs; " +
-                       $"triangle corners {corners.Red}/{corners.Green}/{corners.Blue} pixels red/green/blue";
+                       $"triangle corners {corners.Red}/{corners.Green}/{corners.Blue} pixels red/green/blue; " +
+                       $"{totals.Frames} frames drawn with {totals.Imports} imports, 0 bytes copied or uploaded";
             }
             finally
             {

@@ -165,6 +165,23 @@ internal static partial class Program
         }
     }
 
+    /// <summary>The renderer's totals our compositor logs as it stops, after SIGTERM.</summary>
+    private readonly record struct RendererTotals(long Frames, long Uploaded, long ScanoutCopied, long ReadBack, long Imports);
+
+    /// <summary>Stops our compositor with SIGTERM and reads the totals line from its log
+    /// (<paramref name="log"/>: what its stderr gave so far).</summary>
+    private static RendererTotals StopAndReadTotals(Process compositor, Func<string> log)
+    {
+        kill(compositor.Id, SIGTERM);
+        Check(compositor.WaitForExit(15000), "the compositor did not stop within 15 s of SIGTERM");
+        compositor.WaitForExit(); // the stderr reader's last lines
+        var m = System.Text.RegularExpressions.Regex.Match(log(),
+            @"Renderer totals: (\d+) frames drawn, (\d+) bytes uploaded, (\d+) bytes copied into scanout buffers, (\d+) bytes read back, (\d+) DMA-BUF imports");
+        Check(m.Success, "the compositor logged no renderer totals as it stopped");
+        long N(int i) => long.Parse(m.Groups[i].Value);
+        return new RendererTotals(N(1), N(2), N(3), N(4), N(5));
+    }
+
     /// <summary>
     /// A DMA-BUF the software renderer cannot read safely (udmabuf, the system heap: llvmpipe
     /// crashes sampling them) and that is not a linear single-plane buffer to read through a mapping

@@ -169,7 +169,7 @@ internal sealed class RecordingRenderer : IRenderer, IDmaBufImporter
     public void DrawSolid(Rect destination, ColorF color) { }
     public void End() { }
     public void Finish() { }
-    public Wayland.Wire.OwnedFd? Submit() => null;
+    public int Submit() => -1;
     public RenderCounters Counters { get; } = new();
     public IRenderTarget? CreateTarget(DmaBufAttributes buffer, out string whyNot)
     {

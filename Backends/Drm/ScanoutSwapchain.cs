@@ -1,0 +1,182 @@
+using Compositor.Backends.Native;
+using Serilog;
+using Wayland.Wire;
+using static Compositor.Backends.Native.DrmIoctl;
+
+namespace Compositor.Backends.Drm;
+
+/// <summary>How an output's frames reach its scanout buffers.</summary>
+internal enum ScanoutPath
+{
+    /// <summary>The GPU draws into GBM buffers that are flipped to: nothing is copied.</summary>
+    Gpu,
+    /// <summary>A CPU renderer (pixman) draws into the mapped dumb buffers that are flipped to.</summary>
+    Cpu,
+    /// <summary>The renderer draws offscreen and the damage is read back into dumb buffers: only where
+    /// it can draw into nothing the display takes (llvmpipe chosen on a 2D display).</summary>
+    Copy,
+}
+
+/// <summary>
+/// The buffers one output flips between, each a framebuffer of the display device and, on the
+/// <see cref="ScanoutPath.Gpu"/> and <see cref="ScanoutPath.Cpu"/> paths, a render target of the
+/// renderer over the same memory. Made the best way the devices allow: GBM buffers of the render
+/// node imported into the display device (PRIME; the same device on virgl), else dumb buffers the
+/// renderer maps, else dumb buffers behind an offscreen target. <see cref="Reason"/> says why a
+/// better path was not taken.
+/// </summary>
+internal sealed class ScanoutSwapchain : IDisposable
+{
+    public const int Count = 2;
+
+    private readonly ScanoutBuffer[] _buffers;
+
+    private ScanoutSwapchain(ScanoutPath path, ScanoutBuffer[] buffers, string reason)
+    {
+        Path = path;
+        _buffers = buffers;
+        Reason = reason;
+    }
+
+    public ScanoutPath Path { get; }
+    public string Reason { get; }
+    public ScanoutBuffer this[int index] => _buffers[index];
+
+    public static ScanoutSwapchain Create(DrmDevice device, GemHandleTable handles, IRenderer renderer, nint gbm, int width, int height)
+    {
+        var reasons = new List<string>();
+        if (gbm == 0) reasons.Add("the renderer has no render node (no GBM buffers to draw into)");
+        else if (TryCreate(reasons, i => ScanoutBuffer.Gbm(device, handles, renderer, gbm, width, height)) is { } gpu)
+            return new ScanoutSwapchain(ScanoutPath.Gpu, gpu, "");
+        if (TryCreate(reasons, i => ScanoutBuffer.DrawnDumb(device, renderer, width, height)) is { } cpu)
+            return new ScanoutSwapchain(ScanoutPath.Cpu, cpu, string.Join("; ", reasons));
+        var copy = new ScanoutBuffer[Count];
+        try
+        {
+            for (var i = 0; i < Count; i++) copy[i] = ScanoutBuffer.DumbOnly(device, width, height);
+        }
+        catch
+        {
+            foreach (var b in copy) b?.Dispose();
+            throw;
+        }
+        return new ScanoutSwapchain(ScanoutPath.Copy, copy, string.Join("; ", reasons));
+    }
+
+    private static ScanoutBuffer[]? TryCreate(List<string> reasons, Func<int, (ScanoutBuffer? Buffer, string WhyNot)> create)
+    {
+        var buffers = new ScanoutBuffer[Count];
+        for (var i = 0; i < Count; i++)
+        {
+            var (buffer, whyNot) = create(i);
+            if (buffer is null)
+            {
+                for (var j = 0; j < i; j++) buffers[j].Dispose();
+                reasons.Add(whyNot);
+                return null;
+            }
+            buffers[i] = buffer;
+        }
+        return buffers;
+    }
+
+    public void Dispose()
+    {
+        foreach (var b in _buffers) b.Dispose();
+    }
+}
+
+/// <summary>One scanout buffer: its framebuffer id, the memory's owner (a GBM buffer object and its
+/// display-device import, or a dumb buffer) and the renderer's target over it, if any.</summary>
+internal sealed unsafe class ScanoutBuffer : IDisposable
+{
+    private nint _bo;
+    private DirectFrame? _import;
+    private DumbBuffer? _dumb;
+
+    private ScanoutBuffer(uint framebufferId, IRenderTarget? target)
+    {
+        FramebufferId = framebufferId;
+        Target = target;
+    }
+
+    public uint FramebufferId { get; }
+    /// <summary>The renderer's target over this buffer; null on the copy path.</summary>
+    public IRenderTarget? Target { get; private set; }
+    /// <summary>The CPU mapping (dumb buffers only).</summary>
+    public DumbBuffer? Dumb => _dumb;
+
+    /// <summary>A buffer of the render node, for rendering and scanout, in the driver's own layout
+    /// (gbm_bo_create without modifiers: implicit, as a driver without modifiers must be asked).</summary>
+    public static (ScanoutBuffer?, string) Gbm(DrmDevice device, GemHandleTable handles, IRenderer renderer, nint gbm, int width, int height)
+    {
+        var bo = Native.Gbm.BoCreate(gbm, (uint)width, (uint)height, Fourcc.Xrgb8888, Native.Gbm.BoUseScanout | Native.Gbm.BoUseRendering);
+        if (bo == 0) return (null, $"gbm_bo_create of a {width}x{height} XRGB8888 scanout buffer failed");
+        var fd = Native.Gbm.BoGetFd(bo);
+        if (fd < 0)
+        {
+            Native.Gbm.BoDestroy(bo);
+            return (null, "gbm_bo_get_fd failed");
+        }
+        // The EGLImage and the GEM handle each hold the buffer: the fd is needed only to make them.
+        using var attributes = new DmaBufAttributes
+        {
+            Width = width, Height = height, Fourcc = Fourcc.Xrgb8888, Modifier = DmaBufAttributes.ModifierInvalid,
+            Planes = [new DmaBufPlane(new OwnedFd(fd), 0, Native.Gbm.BoGetStride(bo))],
+        };
+        if (renderer.CreateTarget(attributes, out var whyNot) is not { } target)
+        {
+            Native.Gbm.BoDestroy(bo);
+            return (null, $"the renderer cannot draw into a GBM buffer: {whyNot}");
+        }
+        if (DirectFrame.Create(device.Fd, handles, attributes, out var fbWhyNot) is not { } import)
+        {
+            target.Dispose();
+            Native.Gbm.BoDestroy(bo);
+            return (null, $"the display cannot scan out the render node's buffer: {fbWhyNot}");
+        }
+        return (new ScanoutBuffer(import.FramebufferId, target) { _bo = bo, _import = import }, "");
+    }
+
+    /// <summary>A dumb buffer the renderer draws into through a DMA-BUF of it (a CPU renderer maps it).</summary>
+    public static (ScanoutBuffer?, string) DrawnDumb(DrmDevice device, IRenderer renderer, int width, int height)
+    {
+        var dumb = DumbBuffer.Create(device.Fd, width, height);
+        var prime = new PrimeHandle { Handle = dumb.Handle, Flags = Cloexec | Rdwr };
+        if (Ioctl(device.Fd, IoctlPrimeHandleToFd, ref prime) is var error and not 0)
+        {
+            dumb.Dispose();
+            return (null, $"the dumb buffer cannot be exported (PRIME_HANDLE_TO_FD errno {error})");
+        }
+        using var attributes = new DmaBufAttributes
+        {
+            Width = width, Height = height, Fourcc = Fourcc.Xrgb8888, Modifier = DmaBufAttributes.ModifierLinear,
+            Planes = [new DmaBufPlane(new OwnedFd(prime.Fd), 0, (uint)dumb.Pitch)],
+        };
+        if (renderer.CreateTarget(attributes, out var whyNot) is not { } target)
+        {
+            dumb.Dispose();
+            return (null, $"the renderer cannot draw into a dumb buffer: {whyNot}");
+        }
+        return (new ScanoutBuffer(dumb.FramebufferId, target) { _dumb = dumb }, "");
+    }
+
+    /// <summary>A dumb buffer filled by copying (the copy path).</summary>
+    public static ScanoutBuffer DumbOnly(DrmDevice device, int width, int height)
+    {
+        var dumb = DumbBuffer.Create(device.Fd, width, height);
+        return new ScanoutBuffer(dumb.FramebufferId, null) { _dumb = dumb };
+    }
+
+    public void Dispose()
+    {
+        Target?.Dispose();
+        Target = null;
+        _import?.Dispose();
+        _import = null;
+        if (_bo != 0) Native.Gbm.BoDestroy(_bo);
+        _bo = 0;
+        _dumb?.Dispose();
+        _dumb = null;
+    }
+}
