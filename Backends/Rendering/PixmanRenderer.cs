@@ -136,6 +136,8 @@ public sealed unsafe partial class PixmanRenderer : IRenderer, IDmaBufImporter
     {
         if (_target is null || _clipEmpty || destination.IsEmpty || alpha <= 0f) return;
         var t = (PixmanTexture)texture;
+        // A disposed texture draws nothing, as a deleted GL texture would; pixman would crash on it.
+        if (t.Image == 0) return;
         // As the GL renderer: opaque content at full opacity is copied (SRC, no arithmetic; an X
         // format's alpha byte does not matter then), the rest blended with premultiplied OVER.
         var blend = !(opaque || !t.HasAlpha) || alpha < 1f;
