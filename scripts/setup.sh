@@ -4,7 +4,8 @@
 set -euo pipefail
 
 # Debian packages: the reference compositor, real clients the tests run against (weston's demos,
-# grim for screenshots, foot, wl-clipboard), libxkbcommon for keymaps, EGL/GLES, libinput and udev
+# grim for screenshots, foot, wl-clipboard), libxkbcommon for keymaps, EGL/GLES, pixman (the CPU
+# renderer, --renderer pixman), libinput and udev
 # (the DRM backend's input; libinput takes only devices udev has seen), and what the VM harness
 # (scripts/vm/run-in-vm.sh) boots a kernel with DRM with: QEMU and an initramfs's tools; for its
 # GPU mode (--gpu: virgl) QEMU's GL display device and SDL (qemu-system-gui, libvirglrenderer1), a
@@ -13,7 +14,7 @@ set -euo pipefail
 # glmark2-es2-wayland, which the GPU guest checks run.
 # afl++ runs the coverage-guided fuzzer (scripts/fuzz-afl.sh, tests/Wayland.Fuzz).
 PACKAGES=(weston wayland-utils libwayland-client0 libwayland-server0 procps grim foot wl-clipboard
-          fonts-dejavu-core libxkbcommon0 xkb-data libegl1 libgles2 libinput10 udev
+          fonts-dejavu-core libxkbcommon0 xkb-data libegl1 libgles2 libpixman-1-0 libinput10 udev
           qemu-system-x86 busybox-static cpio kmod xz-utils socat afl++
           qemu-system-gui libvirglrenderer1 xvfb x11-apps x11-utils python3 mesa-utils glmark2-es2-wayland)
 # Mesa 25 from bookworm-backports: llvmpipe on the EGL surfaceless platform with DMA-BUF import.

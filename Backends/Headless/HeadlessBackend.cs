@@ -5,7 +5,7 @@ using Wayland.Events;
 namespace Compositor.Backends.Headless;
 
 /// <summary>
-/// No display at all: virtual outputs rendered offscreen with the GLES renderer, paced by their own
+/// No display at all: virtual outputs rendered offscreen (GLES, or pixman when asked), paced by their own
 /// frame clocks. What CI and screenshots use; input comes from the test injection socket. Nobody
 /// looks at these outputs except through captures, so by default only captured frames are drawn.
 /// </summary>
@@ -14,18 +14,20 @@ public sealed class HeadlessBackend : IBackend
     private readonly EventLoop _loop;
     private readonly IReadOnlyList<HeadlessOutputConfig> _configs;
     private readonly List<HeadlessOutput> _outputs = [];
-    private readonly GlesRenderer _renderer;
+    private readonly IRenderer _renderer;
     private readonly bool _drawEveryFrame;
 
     /// <param name="drawEveryFrame">Draw every frame, as a screen would need; by default a frame is
     /// drawn only when a capture (screencopy) waits for it, since nothing else can see it.</param>
     /// <param name="renderNode">The render node to draw on; null: the first that renders, else none (EGL surfaceless).</param>
-    public HeadlessBackend(EventLoop loop, IReadOnlyList<HeadlessOutputConfig> outputs, ILogger log, bool drawEveryFrame = false, string? renderNode = null)
+    /// <param name="renderer">GLES (<see cref="RendererKind.Auto"/>, <see cref="RendererKind.Gl"/>) or pixman.</param>
+    public HeadlessBackend(EventLoop loop, IReadOnlyList<HeadlessOutputConfig> outputs, ILogger log, bool drawEveryFrame = false, string? renderNode = null,
+        RendererKind renderer = RendererKind.Auto)
     {
         _loop = loop;
         _drawEveryFrame = drawEveryFrame;
         _configs = outputs.Count > 0 ? outputs : [HeadlessOutputConfig.Default];
-        _renderer = GlesRenderer.Create(log, renderNode);
+        _renderer = Renderers.Create(renderer, log, renderNode);
     }
 
     public string Name => "headless";

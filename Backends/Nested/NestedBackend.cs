@@ -21,7 +21,7 @@ public sealed class NestedBackend : IBackend
     private readonly ILogger _log;
     private readonly ClientDisplay _parent;
     private readonly ParentGlobals _globals;
-    private readonly GlesRenderer _renderer;
+    private readonly IRenderer _renderer;
     private readonly int _width, _height;
     private readonly List<IOutput> _outputs = [];
     private NestedOutput? _output;
@@ -30,7 +30,9 @@ public sealed class NestedBackend : IBackend
     private bool _lost;
 
     /// <param name="parentDisplay">The parent's socket (null: WAYLAND_DISPLAY, as clients do).</param>
-    public NestedBackend(EventLoop loop, string? parentDisplay, int width, int height, ILogger log, string? renderNode = null)
+    /// <param name="renderer">GLES (<see cref="RendererKind.Auto"/>, <see cref="RendererKind.Gl"/>) or pixman.</param>
+    public NestedBackend(EventLoop loop, string? parentDisplay, int width, int height, ILogger log, string? renderNode = null,
+        RendererKind renderer = RendererKind.Auto)
     {
         _loop = loop;
         _log = log;
@@ -61,7 +63,7 @@ public sealed class NestedBackend : IBackend
         wmBase.Ping += (w, serial) => w.Pong(serial);
         _globals = new ParentGlobals(compositor, wmBase, shm, Bind<WlSeat>("wl_seat", 5), Bind<WpPresentation>("wp_presentation", 1));
         if (_globals.Seat is { } seat) _input = new NestedInput(seat);
-        _renderer = GlesRenderer.Create(log, renderNode);
+        _renderer = Renderers.Create(renderer, log, renderNode);
     }
 
     public string Name => "wayland";

@@ -1,4 +1,5 @@
 using Compositor.Backends.Headless;
+using Compositor.Backends.Rendering;
 using Serilog.Events;
 
 namespace Compositor;
@@ -18,6 +19,8 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
     public string? DrmDevice { get; init; }
     /// <summary>The DRM render node to draw on; null: chosen (see GlesRenderer.Create).</summary>
     public string? RenderNode { get; init; }
+    /// <summary>The renderer the backend composites with.</summary>
+    public RendererKind Renderer { get; init; }
     /// <summary>Headless: draw every frame instead of only the frames a capture waits for.</summary>
     public bool DrawEveryFrame { get; init; }
 
@@ -38,6 +41,8 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                             the GPU to draw with, e.g. /dev/dri/renderD128 (default: the display card's
                             own render node if its driver renders, else the first render node that
                             does, else EGL surfaceless: Mesa's llvmpipe)
+          --renderer NAME   auto (default: GLES as above), gl, or pixman (the CPU, for displays no GPU
+                            renders for); the drm backend does not take it yet
           --output WxH[@HZ] a headless output of that mode, e.g. 1280x720@60; repeat for more (default
                             1280x720@60); nested: the window's size
           --draw-every-frame
@@ -83,12 +88,13 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
         var drawEveryFrame = false;
         string? drmDevice = null;
         string? renderNode = null;
+        var renderer = RendererKind.Auto;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--":
-                    return new Options(socket, level, args[(i + 1)..], help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame, DrmDevice = drmDevice, RenderNode = renderNode };
+                    return Checked(new Options(socket, level, args[(i + 1)..], help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame, DrmDevice = drmDevice, RenderNode = renderNode, Renderer = renderer });
                 case "--backend":
                     backend = Value(args, ref i);
                     if (backend is not ("headless" or "drm" or "wayland"))
@@ -109,6 +115,16 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                     break;
                 case "--render-node":
                     renderNode = Value(args, ref i);
+                    break;
+                case "--renderer":
+                    var name = Value(args, ref i);
+                    renderer = name switch
+                    {
+                        "auto" => RendererKind.Auto,
+                        "gl" => RendererKind.Gl,
+                        "pixman" => RendererKind.Pixman,
+                        _ => throw new ArgumentException($"unknown renderer '{name}' (auto, gl or pixman)"),
+                    };
                     break;
                 case "--draw-every-frame":
                     drawEveryFrame = true;
@@ -134,7 +150,15 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                     throw new ArgumentException($"unknown option '{args[i]}'");
             }
         }
-        return new Options(socket, level, [], help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame, DrmDevice = drmDevice, RenderNode = renderNode };
+        return Checked(new Options(socket, level, [], help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame, DrmDevice = drmDevice, RenderNode = renderNode, Renderer = renderer });
+    }
+
+    /// <summary>Refuses options that contradict each other.</summary>
+    private static Options Checked(Options o)
+    {
+        if (o.Renderer == RendererKind.Pixman && o.RenderNode is not null)
+            throw new ArgumentException("--render-node names a GPU for the GL renderer; pixman renders on the CPU");
+        return o;
     }
 
     private static string Value(string[] args, ref int i)

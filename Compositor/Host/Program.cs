@@ -6,6 +6,7 @@ using Compositor.Backends.Drm;
 using Compositor.Backends.Headless;
 using Compositor.Backends.Nested;
 using Compositor.Backends.Native;
+using Compositor.Backends.Rendering;
 using Serilog;
 using Wayland.Events;
 using Wayland.Server;
@@ -43,11 +44,13 @@ try
     try
     {
         var size = options.Outputs.Count > 0 ? options.Outputs[0] : HeadlessOutputConfig.Default;
+        if (backendName == "drm" && options.Renderer == RendererKind.Pixman)
+            Log.Warning("The drm backend does not take --renderer yet: it renders with GLES");
         backend = backendName switch
         {
             "drm" => new DrmBackend(loop, options.DrmDevice, Log.Logger, options.RenderNode),
-            "wayland" => new NestedBackend(loop, null, size.Width, size.Height, Log.Logger, options.RenderNode),
-            _ => new HeadlessBackend(loop, options.Outputs, Log.Logger, options.DrawEveryFrame, options.RenderNode),
+            "wayland" => new NestedBackend(loop, null, size.Width, size.Height, Log.Logger, options.RenderNode, options.Renderer),
+            _ => new HeadlessBackend(loop, options.Outputs, Log.Logger, options.DrawEveryFrame, options.RenderNode, options.Renderer),
         };
     }
     catch (Exception e) when (e is EglException or DllNotFoundException)
@@ -55,6 +58,7 @@ try
         // A render node the user named that does not render is their choice to fix; anything else
         // usually means Mesa is missing or too old.
         if (options.RenderNode is not null && e is EglException) Log.Fatal("Cannot start the renderer: {Message}", e.Message);
+        else if (options.Renderer == RendererKind.Pixman) Log.Fatal("Cannot start the renderer: {Message} (scripts/setup.sh installs libpixman-1-0)", e.Message);
         else Log.Fatal("Cannot start the renderer: {Message} (scripts/setup.sh installs Mesa 25)", e.Message);
         return 1;
     }

@@ -110,4 +110,19 @@ public sealed class ExecutableTests
         Assert.Equal(2, code);
         Assert.Contains("unknown option '--frobnicate'", stderr);
     }
+
+    [Fact]
+    public void RendererOptionIsCheckedAndDocumented()
+    {
+        var none = new Dictionary<string, string?>();
+        var (code, stdout, _) = Peers.Run(Peers.Dotnet, [Peers.CompositorDll, "--help"], none);
+        Assert.Equal(0, code);
+        Assert.Contains("--renderer NAME", stdout);
+        (code, _, var stderr) = Peers.Run(Peers.Dotnet, [Peers.CompositorDll, "--renderer", "vulkan"], none);
+        Assert.Equal(2, code);
+        Assert.Contains("unknown renderer 'vulkan' (auto, gl or pixman)", stderr);
+        (code, _, stderr) = Peers.Run(Peers.Dotnet, [Peers.CompositorDll, "--renderer", "pixman", "--render-node", "/dev/dri/renderD128"], none);
+        Assert.Equal(2, code);
+        Assert.Contains("pixman renders on the CPU", stderr);
+    }
 }
