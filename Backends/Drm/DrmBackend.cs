@@ -16,7 +16,7 @@ public sealed unsafe class DrmBackend : IBackend
     private readonly EventLoop _loop;
     private readonly ILogger _log;
     private readonly DrmDevice _device;
-    private readonly GlesRenderer _renderer;
+    private readonly IRenderer _renderer;
     private readonly List<DrmOutput> _outputs = [];
     private FdSource? _events;
     private LibinputInput? _input;
@@ -24,7 +24,9 @@ public sealed unsafe class DrmBackend : IBackend
 
     /// <param name="devicePath">A card such as /dev/dri/card0; null: the first with a connected display.</param>
     /// <param name="renderNode">The render node to draw on; null: the card's own if it renders, else another, else none.</param>
-    public DrmBackend(EventLoop loop, string? devicePath, ILogger log, string? renderNode = null)
+    /// <param name="renderer">Auto: GLES on a render node that renders, else pixman, drawing on the CPU
+    /// straight into the display's dumb buffers (llvmpipe would draw offscreen and copy every frame).</param>
+    public DrmBackend(EventLoop loop, string? devicePath, ILogger log, string? renderNode = null, RendererKind renderer = RendererKind.Auto)
     {
         _loop = loop;
         _log = log;
@@ -33,13 +35,23 @@ public sealed unsafe class DrmBackend : IBackend
                   ?? throw new DrmBackendException(whyNot ?? "no DRM card with a connected display under /dev/dri");
         try
         {
-            _renderer = GlesRenderer.Create(log, renderNode, RenderDevice.RenderNodeOf(_device.Path));
+            _renderer = CreateRenderer(log, renderNode, renderer);
         }
         catch
         {
             _device.Dispose();
             throw;
         }
+    }
+
+    private IRenderer CreateRenderer(ILogger log, string? renderNode, RendererKind kind)
+    {
+        if (kind == RendererKind.Pixman) return Renderers.Create(kind, log);
+        var gles = GlesRenderer.Create(log, renderNode, RenderDevice.RenderNodeOf(_device.Path));
+        if (kind == RendererKind.Gl || gles.Device is not null) return gles;
+        gles.Dispose();
+        log.Information("No GPU renders for {Card}: drawing on the CPU with pixman, straight into its dumb buffers", _device.Path);
+        return Renderers.Create(RendererKind.Pixman, log);
     }
 
     public string Name => "drm";
@@ -63,7 +75,7 @@ public sealed unsafe class DrmBackend : IBackend
         _events = _loop.AddFd(_device.Fd, FdEvents.Readable, (_, _) => ReadEvents());
         foreach (var display in displays)
         {
-            var output = new DrmOutput(_loop, _device, display, _renderer, _renderer.Device?.Gbm ?? 0, _log);
+            var output = new DrmOutput(_loop, _device, display, _renderer, (_renderer as GlesRenderer)?.Device?.Gbm ?? 0, _log);
             try
             {
                 output.Enable();

@@ -242,7 +242,7 @@ public sealed unsafe partial class PixmanRenderer : IRenderer, IDmaBufImporter
     public void Finish() { }
 
     /// <summary>Complete already: no fence.</summary>
-    public Wayland.Wire.OwnedFd? Submit() => null;
+    public int Submit() => -1;
 
     public void ReadPixels(IRenderTarget target, Rect region, uint fourcc, Span<byte> destination, int stride)
     {

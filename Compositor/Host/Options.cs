@@ -41,8 +41,8 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                             the GPU to draw with, e.g. /dev/dri/renderD128 (default: the display card's
                             own render node if its driver renders, else the first render node that
                             does, else EGL surfaceless: Mesa's llvmpipe)
-          --renderer NAME   auto (default: GLES as above), gl, or pixman (the CPU, for displays no GPU
-                            renders for); the drm backend does not take it yet
+          --renderer NAME   auto (default: GLES as above; on the drm backend pixman when no GPU renders),
+                            gl, or pixman (the CPU, drawing straight into a display's dumb buffers)
           --output WxH[@HZ] a headless output of that mode, e.g. 1280x720@60; repeat for more (default
                             1280x720@60); nested: the window's size
           --draw-every-frame

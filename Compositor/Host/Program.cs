@@ -44,11 +44,9 @@ try
     try
     {
         var size = options.Outputs.Count > 0 ? options.Outputs[0] : HeadlessOutputConfig.Default;
-        if (backendName == "drm" && options.Renderer == RendererKind.Pixman)
-            Log.Warning("The drm backend does not take --renderer yet: it renders with GLES");
         backend = backendName switch
         {
-            "drm" => new DrmBackend(loop, options.DrmDevice, Log.Logger, options.RenderNode),
+            "drm" => new DrmBackend(loop, options.DrmDevice, Log.Logger, options.RenderNode, options.Renderer),
             "wayland" => new NestedBackend(loop, null, size.Width, size.Height, Log.Logger, options.RenderNode, options.Renderer),
             _ => new HeadlessBackend(loop, options.Outputs, Log.Logger, options.DrawEveryFrame, options.RenderNode, options.Renderer),
         };

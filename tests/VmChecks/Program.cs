@@ -113,7 +113,7 @@ internal static partial class Program
         var kms = Environment.GetEnvironmentVariable("KMS_DEVICE");
         if (drm && kms is null) throw new InvalidOperationException("the guest script names no KMS card (KMS_DEVICE)");
         string[] backend = drm ? ["--backend", "drm", "--drm-device", kms!] : ["--backend", "headless", "--output", "640x480@60"];
-        return WithCompositor([.. backend, "-v"], env, _ =>
+        return WithCompositor([.. backend, "-v"], env, (compositor, log) =>
         {
             // GBM needs a device with a GBM driver: the guest script names the virtio-gpu card.
             string[] device = allocator == "gbm" && Environment.GetEnvironmentVariable("GBM_DEVICE") is { } d ? ["--device", d] : [];
@@ -128,7 +128,14 @@ internal static partial class Program
                 // The harness takes the screendump while the window is still up.
                 Console.WriteLine($"VM-SCREENDUMP drm-{allocator}-{format}");
                 Thread.Sleep(3000);
-                return $"{shown}; {PresentationOnFlips(env)}";
+                var presented = PresentationOnFlips(env);
+                // Drawn straight into what is scanned out: by the GPU where one renders (virgl), else by
+                // pixman into the dumb buffers; never offscreen and copied.
+                var path = log().Split('\n').FirstOrDefault(l => l.Contains(" GBM scanout buffers", StringComparison.Ordinal) || l.Contains(" dumb buffers", StringComparison.Ordinal))?.Trim() ?? "no scanout path logged";
+                Check(!path.Contains("copied into", StringComparison.Ordinal) && !path.StartsWith("no ", StringComparison.Ordinal), $"the frames are not drawn straight into the scanout buffers: {path}");
+                var totals = StopAndReadTotals(compositor, log);
+                Check(totals.ScanoutCopied == 0, $"{totals.ScanoutCopied} bytes copied into scanout buffers");
+                return $"{shown}; {presented}; {path[(path.IndexOf(": ", path.IndexOf(']') + 1, StringComparison.Ordinal) + 2)..]}; {totals.Frames} frames drawn, 0 bytes copied into scanout buffers";
             }
             finally
             {
@@ -143,20 +150,28 @@ internal static partial class Program
     /// <summary>Runs <paramref name="check"/> while our compositor runs (socket "vm-check"; the
     /// environment's WAYLAND_DISPLAY is for the clients, so the backend must be named); a failure
     /// carries the end of the compositor's log.</summary>
-    private static string WithCompositor(string[] args, Dictionary<string, string> env, Func<Process, string> check)
+    private static string WithCompositor(string[] args, Dictionary<string, string> env, Func<Process, string> check) =>
+        WithCompositor(args, env, (compositor, _) => check(compositor));
+
+    /// <summary>The same, with the compositor's log so far for the check to read (stderr is read as
+    /// it comes, so a verbose compositor never blocks on a full pipe).</summary>
+    private static string WithCompositor(string[] args, Dictionary<string, string> env, Func<Process, Func<string>, string> check)
     {
         using var compositor = Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "compositor.dll"), "--socket", "vm-check", .. args], env);
+        var log = new StringBuilder();
+        compositor.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        compositor.BeginErrorReadLine();
+        string Log() { lock (log) return log.ToString(); }
         try
         {
             if (compositor.StandardOutput.ReadLine() != "WAYLAND_DISPLAY=vm-check") throw new InvalidOperationException("the compositor did not start");
-            return check(compositor);
+            return check(compositor, Log);
         }
         catch (Exception e)
         {
             if (!compositor.HasExited) compositor.Kill();
             compositor.WaitForExit();
-            var log = compositor.StandardError.ReadToEnd().Split('\n');
-            throw new InvalidOperationException($"{e.Message}\ncompositor exit {compositor.ExitCode}, last log lines:\n{string.Join('\n', log.TakeLast(15))}");
+            throw new InvalidOperationException($"{e.Message}\ncompositor exit {compositor.ExitCode}, last log lines:\n{string.Join('\n', Log().Split('\n').TakeLast(15))}");
         }
         finally
         {
