@@ -100,6 +100,7 @@ public sealed class CompositorServer : IDisposable
         _outputs[output] = sceneOutput;
         output.Frame += OnFrame;
         output.Presented += OnPresented;
+        output.ModeChanged += OnModeChanged;
         Scene.AddOutput(sceneOutput);
         Log.Information("Output {Name}: {Width}x{Height}@{Refresh:0.##}Hz at {X},0", output.Name, output.Width, output.Height,
             output.RefreshMilliHz / 1000.0, x);
@@ -110,8 +111,19 @@ public sealed class CompositorServer : IDisposable
         if (!_outputs.Remove(output, out var sceneOutput)) return;
         output.Frame -= OnFrame;
         output.Presented -= OnPresented;
+        output.ModeChanged -= OnModeChanged;
         Scene.RemoveOutput(sceneOutput);
         sceneOutput.Global.Remove();
+    }
+
+    /// <summary>A new mode: clients hear it, and maximized and fullscreen windows on the output are
+    /// asked for the new size.</summary>
+    private void OnModeChanged(IOutput output)
+    {
+        if (!_outputs.TryGetValue(output, out var o)) return;
+        Log.Information("Output {Name}: now {Width}x{Height}", output.Name, output.Width, output.Height);
+        o.ModeChanged();
+        Shell.Windows.OutputResized(o);
     }
 
     private void OnFrame(IOutput output)

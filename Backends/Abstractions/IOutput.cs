@@ -14,6 +14,9 @@ public interface IOutput
     string Make { get; }
     string Model { get; }
 
+    /// <summary>Raised when the mode (size, refresh) changed: a nested window the parent resized.</summary>
+    event Action<IOutput>? ModeChanged { add { } remove { } }
+
     /// <summary>Current mode in pixels.</summary>
     int Width { get; }
     int Height { get; }

@@ -196,6 +196,39 @@ internal sealed unsafe class DrmDevice : IDisposable
         return Ioctl(Fd, IoctlModeGetCrtc, ref crtc) == 0 ? crtc : null;
     }
 
+    /// <summary>
+    /// The formats of the plane that shows <paramref name="fbId"/> on <paramref name="crtcId"/>: after
+    /// a mode set, the CRTC's primary plane (universal planes make it visible to GETPLANE). Drivers'
+    /// primary planes differ (virtio-gpu's takes XRGB8888 only), and a scanout tranche must offer
+    /// only what the plane takes. Null when the kernel does not say.
+    /// </summary>
+    public uint[]? PlaneFormats(uint crtcId, uint fbId)
+    {
+        var universal = new GetCap { Capability = ClientCapUniversalPlanes, Value = 1 };
+        if (Ioctl(Fd, IoctlSetClientCap, ref universal) != 0) return null;
+        var res = new PlaneResources();
+        if (Ioctl(Fd, IoctlModeGetPlaneResources, ref res) != 0 || res.CountPlanes == 0) return null;
+        var ids = new uint[res.CountPlanes];
+        fixed (uint* p = ids)
+        {
+            res.PlaneIdPtr = (ulong)p;
+            if (Ioctl(Fd, IoctlModeGetPlaneResources, ref res) != 0) return null;
+        }
+        foreach (var id in ids.AsSpan(0, (int)Math.Min(res.CountPlanes, (uint)ids.Length)))
+        {
+            var plane = new GetPlane { PlaneId = id };
+            if (Ioctl(Fd, IoctlModeGetPlane, ref plane) != 0 || plane.CrtcId != crtcId || plane.FbId != fbId || plane.CountFormatTypes == 0) continue;
+            var formats = new uint[plane.CountFormatTypes];
+            fixed (uint* f = formats)
+            {
+                plane.FormatTypePtr = (ulong)f;
+                if (Ioctl(Fd, IoctlModeGetPlane, ref plane) != 0) return null;
+            }
+            return formats[..(int)Math.Min(plane.CountFormatTypes, (uint)formats.Length)];
+        }
+        return null;
+    }
+
     /// <summary>Drives <paramref name="crtcId"/> with a framebuffer and mode on one connector; 0 or errno.</summary>
     public int SetCrtc(uint crtcId, uint fbId, uint connectorId, ModeInfo mode)
     {

@@ -52,11 +52,6 @@ public sealed class DrmOutput : IOutput, IDisposable
         _log = log;
         _monotonic = device.MonotonicTimestamps;
         _handles = new GemHandleTable(device.Fd);
-        // The primary plane takes XRGB8888 and ARGB8888, linear; a device without modifier support
-        // (virtio-gpu) takes them in its implicit layout, which is how such drivers' clients allocate.
-        var layout = device.TakesModifiers ? DmaBufAttributes.ModifierLinear : DmaBufAttributes.ModifierInvalid;
-        Scanout = new ScanoutPlane(device.DeviceNumber,
-            [new DmaBufFormat(Fourcc.Xrgb8888, layout, false), new DmaBufFormat(Fourcc.Argb8888, layout, false)]);
         Width = display.Mode.HDisplay;
         Height = display.Mode.VDisplay;
         RefreshMilliHz = display.Mode.RefreshMilliHz;
@@ -96,8 +91,9 @@ public sealed class DrmOutput : IOutput, IDisposable
     public int PhysicalHeightMm { get; }
     public int Scale => 1;
     public bool ShowsEveryFrame => true;
-    /// <summary>The primary plane: linear XRGB8888 and ARGB8888 buffers of the mode's size.</summary>
-    public ScanoutPlane? Scanout { get; }
+    /// <summary>The primary plane: buffers of the mode's size in the formats it takes (known once the
+    /// mode is set), linear, or in the implicit layout on a device without modifiers.</summary>
+    public ScanoutPlane? Scanout { get; private set; }
     public IRenderTarget Target => _offscreen ?? _buffers[_drawn].Target!;
     internal ScanoutPath Path => _buffers.Path;
     public uint CrtcId => _display.CrtcId;
@@ -113,6 +109,12 @@ public sealed class DrmOutput : IOutput, IDisposable
         if (_device.SetCrtc(_display.CrtcId, _buffers[0].FramebufferId, _display.ConnectorId, _display.Mode) is var error and not 0)
             throw new IOException($"cannot set the mode {Width}x{Height} on {_display.Name} (CRTC {_display.CrtcId}): errno {error}");
         _front = _drawn = 0;
+        // A device without modifier support (virtio-gpu) takes buffers in its implicit layout, which is
+        // how such drivers' clients allocate; the others are offered linear buffers.
+        var layout = _device.TakesModifiers ? DmaBufAttributes.ModifierLinear : DmaBufAttributes.ModifierInvalid;
+        var formats = _device.PlaneFormats(_display.CrtcId, _buffers[0].FramebufferId);
+        if (formats is null) _log.Information("{Output}: the kernel does not list its primary plane's formats: XRGB8888 is offered for scanout", Name);
+        Scanout = new ScanoutPlane(_device.DeviceNumber, [.. (formats ?? [Fourcc.Xrgb8888]).Select(f => new DmaBufFormat(f, layout, false))]);
         // Both buffers are black: whatever the first frames draw, each must get the whole picture.
         _bufferDamage.DamageAll(new Rect(0, 0, Width, Height));
         _log.Information("{Output}: {Description}", Name, Description);

@@ -13,6 +13,8 @@ internal static unsafe partial class DrmIoctl
     public const nuint IoctlModeRmFb = 0xC00464AF, IoctlModePageFlip = 0xC01864B0;
     public const nuint IoctlModeCreateDumb = 0xC02064B2, IoctlModeMapDumb = 0xC01064B3, IoctlModeDestroyDumb = 0xC00464B4;
     public const nuint IoctlModeAddFb2 = 0xC06864B8;
+    public const nuint IoctlSetClientCap = 0x4010640D, IoctlModeGetPlaneResources = 0xC01064B5, IoctlModeGetPlane = 0xC02064B6;
+    public const ulong ClientCapUniversalPlanes = 2;
 
     public const ulong CapDumbBuffer = 0x1, CapTimestampMonotonic = 0x6, CapAddFb2Modifiers = 0x10;
     public const uint ConnectorConnected = 1, ModeTypePreferred = 1 << 3, PageFlipEvent = 1;
@@ -20,6 +22,16 @@ internal static unsafe partial class DrmIoctl
 
     [StructLayout(LayoutKind.Sequential)]
     public struct GetCap { public ulong Capability, Value; }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PlaneResources { public ulong PlaneIdPtr; public uint CountPlanes, Pad; }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct GetPlane
+    {
+        public uint PlaneId, CrtcId, FbId, PossibleCrtcs, GammaSize, CountFormatTypes;
+        public ulong FormatTypePtr;
+    }
 
     [StructLayout(LayoutKind.Sequential)]
     public struct CardResources

@@ -6,8 +6,10 @@ using Wayland.Protocols.Client;
 
 namespace Compositor.Backends.Nested;
 
-/// <summary>The parent compositor's globals a nested output needs (presentation is optional).</summary>
-internal sealed record ParentGlobals(WlCompositor Compositor, XdgWmBase WmBase, WlShm Shm, WlSeat? Seat, WpPresentation? Presentation);
+/// <summary>The parent compositor's globals a nested output needs (presentation and linux-dmabuf are
+/// optional), and the (format, modifier) pairs its linux-dmabuf offers.</summary>
+internal sealed record ParentGlobals(WlCompositor Compositor, XdgWmBase WmBase, WlShm Shm, WlSeat? Seat, WpPresentation? Presentation,
+    ZwpLinuxDmabufV1? Dmabuf, IReadOnlySet<(uint Fourcc, ulong Modifier)> DmabufFormats);
 
 /// <summary>
 /// Runs inside another Wayland compositor (for development): one output that is a window there,
@@ -28,12 +30,15 @@ public sealed class NestedBackend : IBackend
     private NestedInput? _input;
     private FdSource? _source;
     private bool _lost;
+    private readonly bool _fullscreen;
 
     /// <param name="parentDisplay">The parent's socket (null: WAYLAND_DISPLAY, as clients do).</param>
     /// <param name="renderer">GLES (<see cref="RendererKind.Auto"/>, <see cref="RendererKind.Gl"/>) or pixman.</param>
+    /// <param name="fullscreen">Ask the parent to show the window fullscreen once it is up.</param>
     public NestedBackend(EventLoop loop, string? parentDisplay, int width, int height, ILogger log, string? renderNode = null,
-        RendererKind renderer = RendererKind.Auto)
+        RendererKind renderer = RendererKind.Auto, bool fullscreen = false)
     {
+        _fullscreen = fullscreen;
         _loop = loop;
         _log = log;
         _width = width;
@@ -61,7 +66,17 @@ public sealed class NestedBackend : IBackend
             throw new NestedBackendException("the parent compositor lacks wl_compositor, xdg_wm_base or wl_shm");
         }
         wmBase.Ping += (w, serial) => w.Pong(serial);
-        _globals = new ParentGlobals(compositor, wmBase, shm, Bind<WlSeat>("wl_seat", 5), Bind<WpPresentation>("wp_presentation", 1));
+        // Version 3: the pairs come as modifier events right after the bind (4 and later send them
+        // through feedback instead); a refused buffer is still learnt at creation, before use.
+        var dmabuf = Bind<ZwpLinuxDmabufV1>("zwp_linux_dmabuf_v1", 3);
+        var pairs = new HashSet<(uint, ulong)>();
+        if (dmabuf is not null)
+        {
+            dmabuf.Modifier += (_, format, hi, lo) => pairs.Add((format, ((ulong)hi << 32) | lo));
+            _parent.Roundtrip();
+        }
+        _globals = new ParentGlobals(compositor, wmBase, shm, Bind<WlSeat>("wl_seat", 5), Bind<WpPresentation>("wp_presentation", 1),
+            dmabuf is not null && dmabuf.Version >= 3 ? dmabuf : null, pairs);
         if (_globals.Seat is { } seat) _input = new NestedInput(seat);
         _renderer = Renderers.Create(renderer, log, renderNode);
     }
@@ -81,8 +96,16 @@ public sealed class NestedBackend : IBackend
         _source = _loop.AddFd(_parent.Fd, FdEvents.Readable, (_, events) => ReadParent(events));
         _outputs.Add(_output);
         OutputAdded?.Invoke(_output);
-        _log.Information("Nested: a {Width}x{Height} window in the parent compositor{Presentation}", _width, _height,
+        _log.Information("Nested: a {Width}x{Height} window in the parent compositor{Presentation}", _output.Width, _output.Height,
             _globals.Presentation is null ? " (no wp_presentation there: frame times are estimates)" : "");
+        // Asked once the window exists: the parent's configure then resizes the output like any resize.
+        if (_fullscreen)
+        {
+            _output.Toplevel.SetFullscreen(null);
+            FlushParent();
+        }
+        if (_output.WhyShm == "") _log.Information("Nested: frames drawn straight into buffers the parent imports, through {Transport}", _output.Transport);
+        else _log.Information("Nested: frames copied into wl_shm buffers ({Why})", _output.WhyShm);
     }
 
     private void ReadParent(FdEvents events)

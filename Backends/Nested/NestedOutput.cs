@@ -1,3 +1,4 @@
+using Compositor.Backends.Rendering;
 using Serilog;
 using Wayland.Client;
 using Wayland.Events;
@@ -6,11 +7,13 @@ using Wayland.Protocols.Client;
 namespace Compositor.Backends.Nested;
 
 /// <summary>
-/// An output that is a window in another Wayland compositor: an xdg_toplevel of a fixed size.
-/// Frames are paced by the parent's frame callbacks; each frame's damage is copied from the
-/// offscreen image into a free shm buffer (<see cref="BufferDamage"/> keeps what each one lacks),
-/// which is attached with exactly that damage. Presentation comes from the parent's
-/// wp_presentation when it has one.
+/// An output that is a window in another Wayland compositor: an xdg_toplevel whose size the parent
+/// may change (a configure with a size becomes our new mode). Frames are paced by the parent's
+/// frame callbacks. Where the parent takes DMA-BUFs and the renderer has a render node, the
+/// renderer draws straight into GBM buffers the parent imports (<see cref="DmabufSwapchain"/>: no
+/// copy); else each frame's damage is read back from an offscreen image into a free shm buffer.
+/// Either way <see cref="BufferDamage"/> keeps what each buffer lacks, and the buffer is attached
+/// with exactly that damage. Presentation comes from the parent's wp_presentation when it has one.
 /// </summary>
 public sealed class NestedOutput : IOutput, IDisposable
 {
@@ -18,18 +21,25 @@ public sealed class NestedOutput : IOutput, IDisposable
 
     private readonly ClientDisplay _parent;
     private readonly Action _flushParent;
+    private readonly ParentGlobals _globals;
     private readonly IRenderer _renderer;
+    private readonly nint _gbm;
     private readonly ILogger _log;
     private readonly WpPresentation? _presentation;
     private readonly TimerSource _startFrame;
     private readonly TimerSource _afterSkippedFrame;
-    private readonly ShmSwapchain _swapchain;
     private readonly BufferDamage _bufferDamage = new(BufferCount);
     private readonly Region _copy = new();
     private readonly WlCallback.DoneHandler _onFrameDone;
     private readonly WpPresentationFeedback.PresentedHandler _onPresented;
     private readonly WpPresentationFeedback.DiscardedHandler _onDiscarded;
+    private ShmSwapchain? _shm;
+    private DmabufSwapchain? _dmabuf;
+    // The shm path's drawing, or on the DMA-BUF path a frame's when every buffer is with the parent.
+    private IRenderTarget? _offscreen;
+    private int _acquired = -1, _lastDrawn = -1;
     private bool _scheduled, _waitingForParent;
+    private (int Width, int Height) _configured;
     private uint _sequence;
 
     /// <param name="flushParent">Sends what is queued for the parent; a lost parent is the backend's to handle.</param>
@@ -37,7 +47,9 @@ public sealed class NestedOutput : IOutput, IDisposable
     {
         _parent = parent;
         _flushParent = flushParent;
+        _globals = globals;
         _renderer = renderer;
+        _gbm = (renderer as GlesRenderer)?.Device?.Gbm ?? 0;
         _log = log;
         _presentation = globals.Presentation;
         Width = width;
@@ -51,34 +63,32 @@ public sealed class NestedOutput : IOutput, IDisposable
         Toplevel = XdgSurface.GetToplevel();
         Toplevel.SetTitle("compositor (nested)");
         Toplevel.SetAppId("compositor");
-        // One size: the output's mode does not change with the window.
-        Toplevel.SetMinSize(width, height);
-        Toplevel.SetMaxSize(width, height);
         Toplevel.Close += _ => CloseRequested?.Invoke();
-        uint serial = 0;
-        XdgSurface.Configure += (s, sn) =>
+        // 0x0: ours to choose (the --output size, or what we have); a size: the parent's wish, followed.
+        Toplevel.Configure += (_, w, h, _) => _configured = (w, h);
+        var initial = true;
+        XdgSurface.Configure += (s, serial) =>
         {
-            serial = sn;
-            s.AckConfigure(sn);
+            s.AckConfigure(serial);
+            if (initial) initial = false;
+            else Resize();
         };
         Surface.Commit();
-        while (serial == 0 && parent.Error is null) parent.Dispatch(5000);
+        while (initial && parent.Error is null) parent.Dispatch(5000);
         if (parent.Error is { } error) throw new WaylandProtocolException(error);
+        if (_configured is ( > 0, > 0)) (Width, Height) = _configured;
 
-        _swapchain = new ShmSwapchain(globals.Shm, width, height, BufferCount);
-        _bufferDamage.DamageAll(new Rect(0, 0, width, height));
-        Target = renderer.CreateOffscreenTarget(width, height);
+        CreateBuffers();
         _startFrame = loop.AddTimer(StartFrame);
         _afterSkippedFrame = loop.AddTimer(FrameDone);
-        Description = $"window {width}x{height} in the parent compositor";
     }
 
     public string Name => "WL-1";
-    public string Description { get; }
+    public string Description => $"window {Width}x{Height} in the parent compositor";
     public string Make => "wayland";
     public string Model => "nested";
-    public int Width { get; }
-    public int Height { get; }
+    public int Width { get; private set; }
+    public int Height { get; private set; }
     public int RefreshMilliHz => 60_000; // the parent's pace, really; it does not say
     public int PhysicalWidthMm => 0;
     public int PhysicalHeightMm => 0;
@@ -86,15 +96,65 @@ public sealed class NestedOutput : IOutput, IDisposable
     public bool ShowsEveryFrame => true;
     public ScanoutPlane? Scanout => null;
     public bool TryScanout(IScanoutSource buffer) => false;
-    public IRenderTarget Target { get; }
+    /// <summary>On the DMA-BUF path the buffer being drawn, else the one drawn last; the offscreen
+    /// image on the shm path.</summary>
+    public IRenderTarget Target =>
+        _dmabuf is not null && (_acquired >= 0 || _lastDrawn >= 0) ? _dmabuf.Target(_acquired >= 0 ? _acquired : _lastDrawn) : Offscreen();
+    /// <summary>"linux-dmabuf (implicit)", "linux-dmabuf (linear)" or "wl_shm": how frames reach the parent.</summary>
+    public string Transport => _dmabuf is { } d ? $"linux-dmabuf ({d.Layout})" : "wl_shm";
+    /// <summary>Why frames go through wl_shm (empty on the DMA-BUF path).</summary>
+    public string WhyShm { get; private set; } = "";
     public WlSurface Surface { get; }
     public XdgSurface XdgSurface { get; }
     public XdgToplevel Toplevel { get; }
 
     public event Action<IOutput>? Frame;
     public event Action<IOutput, PresentationTime>? Presented;
+    public event Action<IOutput>? ModeChanged;
     /// <summary>The parent asked the window to close.</summary>
     internal event Action? CloseRequested;
+
+    private IRenderTarget Offscreen() => _offscreen ??= _renderer.CreateOffscreenTarget(Width, Height);
+
+    private void CreateBuffers()
+    {
+        _dmabuf = null;
+        WhyShm = "";
+        if (_globals.Dmabuf is { } dmabuf)
+            _dmabuf = DmabufSwapchain.Create(_parent, dmabuf, _globals.DmabufFormats, _renderer, _gbm, Width, Height, BufferCount, _log, out var whyNot)
+                      ?? Fallback(whyNot);
+        else Fallback("the parent has no zwp_linux_dmabuf_v1");
+        _bufferDamage.DamageAll(new Rect(0, 0, Width, Height));
+        _acquired = _lastDrawn = -1;
+
+        DmabufSwapchain? Fallback(string why)
+        {
+            WhyShm = why;
+            _shm = new ShmSwapchain(_globals.Shm, Width, Height, BufferCount);
+            return null;
+        }
+    }
+
+    /// <summary>The parent sized the window: new buffers of that size, and a new mode.</summary>
+    private void Resize()
+    {
+        if (_configured is not ( > 0, > 0) || _configured == (Width, Height)) return;
+        (Width, Height) = _configured;
+        _log.Information("{Output}: the parent resized the window to {Width}x{Height}", Name, Width, Height);
+        DisposeBuffers();
+        CreateBuffers();
+        ModeChanged?.Invoke(this);
+    }
+
+    private void DisposeBuffers()
+    {
+        _offscreen?.Dispose();
+        _offscreen = null;
+        _shm?.Dispose();
+        _shm = null;
+        _dmabuf?.Dispose();
+        _dmabuf = null;
+    }
 
     public void ScheduleFrame()
     {
@@ -116,10 +176,45 @@ public sealed class NestedOutput : IOutput, IDisposable
         StartFrame();
     }
 
+    /// <summary>DMA-BUF path: the free buffer is drawn into, with what it missed.</summary>
+    public void AcquireTarget(Region damage)
+    {
+        if (_dmabuf is null) return;
+        _acquired = _dmabuf.Free();
+        // None free: the frame goes into the offscreen image, unseen (Present skips it).
+        if (_acquired < 0) return;
+        _bufferDamage.Draw(_acquired, damage.Rects, _copy);
+        damage.Set(_copy);
+    }
+
     public void Present(ReadOnlySpan<Rect> damage)
     {
-        var index = damage.IsEmpty ? -1 : _swapchain.Free();
-        if (index < 0)
+        WlBuffer? buffer = null;
+        if (damage.IsEmpty) { }
+        else if (_dmabuf is not null)
+        {
+            if (_acquired >= 0)
+            {
+                // The parent's import waits for our drawing through the buffer's implicit fences.
+                var fence = _renderer.Submit();
+                if (fence >= 0) Tmds.Linux.LibC.close(fence);
+                buffer = _dmabuf.Take(_acquired);
+                _lastDrawn = _acquired;
+                _acquired = -1;
+            }
+        }
+        else if (_shm!.Free() is var index and >= 0)
+        {
+            _bufferDamage.Draw(index, damage, _copy);
+            var pixels = _shm.Pixels(index);
+            foreach (var r in _copy.Rects)
+            {
+                var c = r.Intersect(new Rect(0, 0, Width, Height));
+                if (!c.IsEmpty) _renderer.ReadPixels(Offscreen(), c, Fourcc.Xrgb8888, pixels[(c.Y * _shm.Stride + c.X * 4)..], _shm.Stride);
+            }
+            buffer = _shm.Take(index);
+        }
+        if (buffer is null)
         {
             // Nothing new, or every buffer still with the parent: nothing to show. The damage is
             // not lost: buffers that did not get it still miss it.
@@ -131,14 +226,7 @@ public sealed class NestedOutput : IOutput, IDisposable
             _afterSkippedFrame.ArmAt(MonotonicClock.Nanoseconds + 16_666_667);
             return;
         }
-        _bufferDamage.Draw(index, damage, _copy);
-        var pixels = _swapchain.Pixels(index);
-        foreach (var r in _copy.Rects)
-        {
-            var c = r.Intersect(new Rect(0, 0, Width, Height));
-            if (!c.IsEmpty) _renderer.ReadPixels(Target, c, Fourcc.Xrgb8888, pixels[(c.Y * _swapchain.Stride + c.X * 4)..], _swapchain.Stride);
-        }
-        Surface.Attach(_swapchain.Take(index), 0, 0);
+        Surface.Attach(buffer, 0, 0);
         foreach (var r in damage) Surface.DamageBuffer(r.X, r.Y, r.Width, r.Height);
         Surface.Frame().Done += _onFrameDone;
         if (_presentation is not null)
@@ -167,11 +255,9 @@ public sealed class NestedOutput : IOutput, IDisposable
     {
         _startFrame.Dispose();
         _afterSkippedFrame.Dispose();
-        Target.Dispose();
-        _swapchain.Dispose();
+        DisposeBuffers();
         Toplevel.Destroy();
         XdgSurface.Destroy();
         Surface.Destroy();
     }
-
 }

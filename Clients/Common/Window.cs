@@ -52,6 +52,8 @@ public sealed class Window : IDisposable
     public XdgToplevel Toplevel { get; }
     public int Width { get; }
     public int Height { get; }
+    /// <summary>When set, every commit of <see cref="Present"/> measures its commit-to-present latency.</summary>
+    public PresentationLatency? Latency { get; set; }
     /// <summary>The compositor asked the window to close (xdg_toplevel.close).</summary>
     public bool Closed { get; private set; }
 
@@ -80,6 +82,7 @@ public sealed class Window : IDisposable
         Surface.DamageBuffer(0, 0, Width, Height);
         _frameDone = false;
         Surface.Frame().Done += (_, _) => _frameDone = true;
+        Latency?.BeforeCommit(Surface);
         Surface.Commit();
         Display.Flush();
     }

@@ -22,13 +22,15 @@ internal static unsafe class Program
           --size WxH      window size (default 256x256)
           --frames N      exit after N frames (default: run until closed)
           --static        draw frame 0 every time
+          --latency       measure commit-to-present latency (wp_presentation) and print its
+                          median and p99 at the end
           -h, --help      this text
         """;
 
     private static int Main(string[] args)
     {
         int width = 256, height = 256, frames = -1;
-        var still = false;
+        bool still = false, latency = false;
         var format = WlShm.Format.Xrgb8888;
         try
         {
@@ -52,11 +54,12 @@ internal static unsafe class Program
                         break;
                     case "--frames": frames = int.Parse(i + 1 < args.Length ? args[++i] : ""); break;
                     case "--static": still = true; break;
+                    case "--latency": latency = true; break;
                     default: throw new ArgumentException($"unknown option '{args[i]}' (see --help)");
                 }
             }
             Pattern.Translucent = format == WlShm.Format.Argb8888;
-            return Run(width, height, format, frames, still);
+            return Run(width, height, format, frames, still, latency);
         }
         catch (Exception e) when (e is ArgumentException or FormatException or IOException or InvalidOperationException or WaylandProtocolException)
         {
@@ -65,10 +68,14 @@ internal static unsafe class Program
         }
     }
 
-    private static int Run(int width, int height, WlShm.Format format, int frames, bool still)
+    private static int Run(int width, int height, WlShm.Format format, int frames, bool still, bool latency)
     {
         using var window = new Window("shm-client", width, height);
         var shm = window.Bind<WlShm>("wl_shm", 1) ?? throw new InvalidOperationException("the compositor has no wl_shm");
+        if (latency)
+            window.Latency = new PresentationLatency(window.Bind<WpPresentation>("wp_presentation", 1)
+                                                     ?? throw new InvalidOperationException("the compositor has no wp_presentation"));
+        window.Display.Roundtrip(); // its clock_id, before the first commit is stamped
 
         const int Count = 3;
         var stride = width * 4;
@@ -95,6 +102,7 @@ internal static unsafe class Program
             var frame = window.RunFrames(buffers, frames, () => stop,
                 (b, n) => Pattern.FillArgb(memory + (long)b * stride * height, stride, width, height, still ? 0 : n));
             Console.Error.WriteLine($"shm-client: {frame} frames shown");
+            if (window.Latency is { } l) Console.Error.WriteLine($"shm-client: commit-to-present latency: {l.Summary()}");
             return 0;
         }
         finally

@@ -23,6 +23,8 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
     public RendererKind Renderer { get; init; }
     /// <summary>Headless: draw every frame instead of only the frames a capture waits for.</summary>
     public bool DrawEveryFrame { get; init; }
+    /// <summary>Nested: ask the parent to show the window fullscreen.</summary>
+    public bool Fullscreen { get; init; }
 
     public const string Usage = """
         Usage: compositor [options] [-- COMMAND [ARGS...]]
@@ -45,6 +47,8 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                             gl, or pixman (the CPU, drawing straight into a display's dumb buffers)
           --output WxH[@HZ] a headless output of that mode, e.g. 1280x720@60; repeat for more (default
                             1280x720@60); nested: the window's size
+          --fullscreen      nested: ask the parent to show the window fullscreen (the output then
+                            takes the size the parent gives it, as on any resize)
           --draw-every-frame
                             headless: draw every frame as a screen would need (for measuring composition);
                             by default only frames a capture (screencopy, e.g. grim) waits for are drawn
@@ -86,6 +90,7 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
         var level = LogEventLevel.Information;
         var help = false;
         var drawEveryFrame = false;
+        var fullscreen = false;
         string? drmDevice = null;
         string? renderNode = null;
         var renderer = RendererKind.Auto;
@@ -94,7 +99,7 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
             switch (args[i])
             {
                 case "--":
-                    return Checked(new Options(socket, level, args[(i + 1)..], help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame, DrmDevice = drmDevice, RenderNode = renderNode, Renderer = renderer });
+                    return Checked(new Options(socket, level, args[(i + 1)..], help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame, Fullscreen = fullscreen, DrmDevice = drmDevice, RenderNode = renderNode, Renderer = renderer });
                 case "--backend":
                     backend = Value(args, ref i);
                     if (backend is not ("headless" or "drm" or "wayland"))
@@ -129,6 +134,9 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                 case "--draw-every-frame":
                     drawEveryFrame = true;
                     break;
+                case "--fullscreen":
+                    fullscreen = true;
+                    break;
                 case "--test-input":
                     testInput = Value(args, ref i);
                     break;
@@ -150,7 +158,7 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                     throw new ArgumentException($"unknown option '{args[i]}'");
             }
         }
-        return Checked(new Options(socket, level, [], help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame, DrmDevice = drmDevice, RenderNode = renderNode, Renderer = renderer });
+        return Checked(new Options(socket, level, [], help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame, Fullscreen = fullscreen, DrmDevice = drmDevice, RenderNode = renderNode, Renderer = renderer });
     }
 
     /// <summary>Refuses options that contradict each other.</summary>

@@ -47,7 +47,7 @@ try
         backend = backendName switch
         {
             "drm" => new DrmBackend(loop, options.DrmDevice, Log.Logger, options.RenderNode, options.Renderer),
-            "wayland" => new NestedBackend(loop, null, size.Width, size.Height, Log.Logger, options.RenderNode, options.Renderer),
+            "wayland" => new NestedBackend(loop, null, size.Width, size.Height, Log.Logger, options.RenderNode, options.Renderer, options.Fullscreen),
             _ => new HeadlessBackend(loop, options.Outputs, Log.Logger, options.DrawEveryFrame, options.RenderNode, options.Renderer),
         };
     }

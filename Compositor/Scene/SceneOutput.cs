@@ -13,6 +13,7 @@ public sealed class SceneOutput : IWlOutputHandler
     public const uint WlOutputVersion = 4;
 
     private readonly List<WlOutput> _resources = [];
+    private readonly List<ZxdgOutputV1> _xdgOutputs = [];
 
     public SceneOutput(Display display, IOutput output, int x, int y)
     {
@@ -63,6 +64,32 @@ public sealed class SceneOutput : IWlOutputHandler
         r.SendName(o.Name);
         r.SendDescription(o.Description);
         r.SendDone();
+    }
+
+    /// <summary>An xdg_output describing this output, told again when the mode changes.</summary>
+    internal void AddXdgOutput(ZxdgOutputV1 resource)
+    {
+        _xdgOutputs.Add(resource);
+        resource.Destroyed += r => _xdgOutputs.Remove((ZxdgOutputV1)r);
+    }
+
+    /// <summary>The backend changed the output's mode: every client bound to it hears the new mode
+    /// and logical size (in one batch ending with wl_output.done), and all of it is redrawn.</summary>
+    public void ModeChanged()
+    {
+        var o = Output;
+        foreach (var x in _xdgOutputs)
+        {
+            x.SendLogicalSize(Bounds.Width, Bounds.Height);
+            if (x.Version < 3) x.SendDone();
+        }
+        foreach (var r in _resources)
+        {
+            r.SendMode(WlOutput.Mode.Current | WlOutput.Mode.Preferred, o.Width, o.Height, o.RefreshMilliHz);
+            r.SendDone();
+        }
+        Damage.Set(Bounds);
+        o.ScheduleFrame();
     }
 
     public void Release(WlOutput resource) { }

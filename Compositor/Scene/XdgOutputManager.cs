@@ -20,6 +20,7 @@ public sealed class XdgOutputManager : IZxdgOutputManagerV1Handler, IZxdgOutputV
         id.Handler = this;
         // An output that went away leaves inert wl_output resources behind: nothing to describe.
         if (output.Data is not SceneOutput o) return;
+        o.AddXdgOutput(id);
         var b = o.Bounds;
         id.SendLogicalPosition(b.X, b.Y);
         id.SendLogicalSize(b.Width, b.Height);

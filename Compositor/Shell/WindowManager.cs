@@ -168,6 +168,19 @@ public sealed class WindowManager
         UpdateRequestedSize(t);
     }
 
+    /// <summary>An output's size changed: windows that fill it (maximized, fullscreen) are asked to
+    /// fill its new size, and a maximized one moves with its origin.</summary>
+    internal void OutputResized(SceneOutput output)
+    {
+        foreach (var t in _mapped)
+        {
+            if (!(t.WantsFullscreen || t.WantsMaximized)) continue;
+            var s = t.ShellSurface;
+            var on = t.FullscreenOutput ?? OutputAt(s.WindowX, s.WindowY) ?? PrimaryOutput;
+            if (on == output) UpdateRequestedSize(t);
+        }
+    }
+
     private void UpdateRequestedSize(Toplevel t)
     {
         var s = t.ShellSurface;

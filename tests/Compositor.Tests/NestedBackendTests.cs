@@ -44,6 +44,38 @@ public sealed class NestedBackendTests : IDisposable
         Assert.Equal(0, shot.Count(433, 32, 50, 300, (255, 255, 255), 0));
     }
 
+    /// <summary>
+    /// The parent sizes the window (fullscreen, asked with --fullscreen once the 400x300 window is up):
+    /// the nested output takes the new size as its mode, its clients hear the mode, and the window
+    /// fills the parent's 640x480 output with the nested client still pixel-exact at 32,32 in it.
+    /// </summary>
+    [Fact]
+    public void NestedOutputFollowsTheParentsResize()
+    {
+        var nested = _parent.StartClient(Peers.Dotnet, [Peers.CompositorDll, "--backend", "wayland", "--output", "400x300", "--fullscreen",
+            "--socket", "nested", "--", Peers.Dotnet, Peers.DmabufClientDll, "--allocator", "memfd", "--static"]);
+        string? mismatch = "no screenshot";
+        Image? shot = null;
+        var sw = Stopwatch.StartNew();
+        while (mismatch is not null && sw.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            Assert.False(nested.HasExited, $"the nested compositor exited: {nested.Stderr}");
+            Thread.Sleep(200);
+            shot = _parent.Screenshot();
+            // Fullscreen in the parent: the nested window at 0,0, its client at 32,32 in it.
+            mismatch = PatternCheck.Frame0((x, y) => shot[x, y], 32, 32, 256, (255, 255, 255), 0);
+        }
+        Assert.Null(mismatch);
+        Assert.Contains("the parent resized the window to 640x480", nested.Stderr);
+        Assert.Contains("Output WL-1: now 640x480", nested.Stderr);
+        // A client of the nested compositor sees the new mode.
+        var env = _parent.ClientEnvironment;
+        env["WAYLAND_DISPLAY"] = "nested";
+        var (code, info, err) = Peers.Run("wayland-info", [], env);
+        Assert.True(code == 0, err);
+        Assert.Matches(@"width: 640 px, height: 480 px", info);
+    }
+
     [Fact]
     public void ParentInputReachesClientsOfTheNestedCompositor()
     {

@@ -30,13 +30,16 @@ internal static partial class Program
                 ["drm-vt-switch"] => DrmVtSwitch(),
                 ["drm-scanout"] => DrmScanout(),
                 ["bench-drm"] => BenchDrm(),
+                ["bench-cpu"] => BenchCpu(),
+                ["bench-gpu"] => BenchGpu(),
                 ["gpu-devices"] => GpuDevices(),
                 ["gpu-drm-screen"] => GpuDrmScreen(),
                 ["gpu-egl-client"] => GpuEglClient(),
                 ["gpu-dmabuf-clients"] => GpuDmabufClients(),
                 ["gpu-gl-apps"] => GpuGlApps(),
+                ["gpu-feedback-scanout"] => GpuFeedbackScanout(),
                 ["refused", var allocator, var format] => Refused(allocator, format),
-                _ => throw new ArgumentException("usage: vm-checks gem-handles | drm-input | drm-console | drm-vt-switch | drm-scanout | bench-drm | gpu-devices | gpu-drm-screen | gpu-egl-client | gpu-dmabuf-clients | gpu-gl-apps | dmabuf|drm|refused ALLOCATOR FORMAT"),
+                _ => throw new ArgumentException("usage: vm-checks gem-handles | drm-input | drm-console | drm-vt-switch | drm-scanout | bench-drm | bench-cpu | bench-gpu | gpu-devices | gpu-drm-screen | gpu-egl-client | gpu-dmabuf-clients | gpu-gl-apps | gpu-feedback-scanout | dmabuf|drm|refused ALLOCATOR FORMAT"),
             };
             Console.WriteLine($"VM-CHECK ok {name}: {detail}");
             return 0;
