@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
+using Clients.Common;
 using static Tmds.Linux.LibC;
 
 namespace VmChecks;
@@ -181,6 +182,54 @@ internal static partial class Program
             var feedbacks = Regex.Matches(printed, "end of dma-buf feedback").Count;
             return $"{feedbacks} feedbacks, {scanout} scanout tranches once fullscreen; it ended on 'no valid pair of format/modifier in the scanout tranches' " +
                    "(virtio-gpu's plane takes only its initial XRGB8888)";
+        });
+    }
+
+    /// <summary>
+    /// Our compositor nested in our compositor on the virgl GPU: the nested one draws straight into GBM
+    /// buffers that the parent imports through linux-dmabuf (its log says so, its renderer copies and
+    /// reads back nothing), and its client shows pixel-exact on the parent's screen.
+    /// </summary>
+    private static string GpuNested()
+    {
+        var (runtime, env) = CheckEnvironment();
+        return WithCompositor(["--backend", "drm", "--drm-device", KmsDevice], env, (parent, parentLog) =>
+        {
+            var dir = AppContext.BaseDirectory;
+            using var nested = Start("dotnet", [Path.Combine(dir, "compositor.dll"), "--backend", "wayland", "--output", "400x300", "--socket", "nested",
+                "--", "dotnet", Path.Combine(dir, "shm-client.dll"), "--static"], env);
+            var log = new StringBuilder();
+            nested.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+            nested.BeginErrorReadLine();
+            _ = nested.StandardOutput.ReadToEndAsync();
+            string Log() { lock (log) return log.ToString(); }
+            try
+            {
+                // The nested window cascades to 32,32 in the parent, and its client to 32,32 in it.
+                string? mismatch = "no screenshot yet";
+                var sw = Stopwatch.StartNew();
+                while (mismatch is not null && sw.Elapsed < TimeSpan.FromSeconds(90))
+                {
+                    Check(!nested.HasExited, $"the nested compositor exited:\n{Log()}");
+                    Thread.Sleep(1000);
+                    var shot = Screenshot(runtime, env);
+                    mismatch = shot is null ? "grim failed" : PatternCheck.Frame0((x, y) => shot.Value.Pixel(x, y), 64, 64, 256, (255, 255, 255), 0);
+                }
+                Check(mismatch is null, $"the nested client is not shown in the parent: {mismatch}\n{Log()}");
+                var transport = Regex.Match(Log(), @"Nested: frames .*").Value.Trim();
+                Check(transport.Contains("through linux-dmabuf", StringComparison.Ordinal), $"the nested compositor does not hand its frames over as DMA-BUFs: '{transport}'\n{Log()}");
+                var totals = StopAndReadTotals(nested, Log);
+                Check(totals.ReadBack == 0 && totals.ScanoutCopied == 0, $"the nested compositor read back {totals.ReadBack} bytes");
+                var parentTotals = StopAndReadTotals(parent, parentLog);
+                Check(parentTotals.Imports >= 3, $"the parent imported {parentTotals.Imports} DMA-BUFs");
+                return $"{transport[(transport.IndexOf("through", StringComparison.Ordinal))..]}; its client pixel-exact on the parent's screen; " +
+                       $"nested: {totals.Frames} frames drawn, 0 bytes read back; the parent imported {parentTotals.Imports} DMA-BUFs";
+            }
+            finally
+            {
+                if (!nested.HasExited) nested.Kill();
+                nested.WaitForExit();
+            }
         });
     }
 
