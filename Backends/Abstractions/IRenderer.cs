@@ -89,6 +89,15 @@ public interface ITexture : IDisposable
     bool YInverted => false;
 }
 
+/// <summary>A renderer whose textures are CPU memory (pixman): pixels read from a client's file with
+/// pread can go straight into a texture rather than through a scratch copy first.</summary>
+public interface ICpuTextures
+{
+    /// <summary>The texture's own pixels (rows <paramref name="stride"/> bytes apart), writable; false for
+    /// a texture that is a client's memory (an import).</summary>
+    bool TryGetPixels(ITexture texture, out Span<byte> pixels, out int stride);
+}
+
 /// <summary>The renderer's running totals: the zero-copy paths keep the byte counts at 0 and
 /// imports at one per client buffer.</summary>
 public sealed class RenderCounters

@@ -41,6 +41,7 @@ public sealed class DrmOutput : IOutput, IDisposable
     private DirectFrame? _pendingDirect, _shownDirect;
     private bool _pendingIsDirect;
     private bool _fenceKnown;
+    private readonly RepaintSchedule _schedule;
     private readonly Region _copy = new();
 
     /// <param name="gbm">The renderer's GBM device (its render node), 0 if it has none.</param>
@@ -56,6 +57,7 @@ public sealed class DrmOutput : IOutput, IDisposable
         Height = display.Mode.VDisplay;
         RefreshMilliHz = display.Mode.RefreshMilliHz;
         RefreshNanoseconds = RefreshMilliHz > 0 ? 1_000_000_000_000L / RefreshMilliHz : 16_666_667;
+        _schedule = new RepaintSchedule(RefreshNanoseconds);
         PhysicalWidthMm = display.PhysicalWidthMm;
         PhysicalHeightMm = display.PhysicalHeightMm;
         Name = display.Name;
@@ -70,7 +72,7 @@ public sealed class DrmOutput : IOutput, IDisposable
         {
             _buffers = ScanoutSwapchain.Create(device, _handles, renderer, gbm, Width, Height);
             if (_buffers.Path == ScanoutPath.Copy) _offscreen = renderer.CreateOffscreenTarget(Width, Height);
-            _fence = new FenceWait(loop, () => FlipTo(_drawn));
+            _fence = new FenceWait(loop, () => _schedule.FrameDone(MonotonicClock.Nanoseconds));
         }
         catch
         {
@@ -130,8 +132,9 @@ public sealed class DrmOutput : IOutput, IDisposable
     {
         if (_scheduled) return;
         _scheduled = true;
-        // Right away unless a flip is on its way; then when it lands (see FlipCompleted).
-        if (!_flipPending) _startFrame.ArmAt(1);
+        // Unless a flip is on its way (then from when it lands: see FlipCompleted), in time for the
+        // next vblank.
+        if (!_flipPending) _startFrame.ArmAt(_schedule.NextStart(MonotonicClock.Nanoseconds));
     }
 
     /// <summary>Another console has the display: no frames until <see cref="Resume"/>; clients wait
@@ -185,6 +188,14 @@ public sealed class DrmOutput : IOutput, IDisposable
     {
         if (!_scheduled || _flipPending || _paused) return;
         _scheduled = false;
+        var now = MonotonicClock.Nanoseconds;
+        if (_fence.Pending)
+        {
+            // The GPU is still on the last frame a whole flip later: that frame cost at least this long.
+            _schedule.FrameDone(now);
+            _fence.Cancel();
+        }
+        _schedule.FrameStarted(now);
         Frame?.Invoke(this);
     }
 
@@ -207,20 +218,25 @@ public sealed class DrmOutput : IOutput, IDisposable
             FlipTo(_drawn);
             return;
         }
-        // The flip waits for the GPU to finish the frame; a renderer without fence fds (or a CPU one,
-        // done already) flips at once, and the kernel orders the scanout after the drawing.
+        // Flipped at once: the kernel holds the scanout until the buffer's implicit fences signal (the
+        // atomic helpers' prepare_fb; on virgl the same command queue), so waiting for the GPU here
+        // would only add an event-loop trip to every frame's latency (measured: +8 ms median on
+        // virgl). The frame's own fence, where the driver gives one, says when the GPU is done: the
+        // repaint schedule counts that as the frame's cost, so frames start early enough for it.
         var fence = _renderer.Submit();
         if (!_fenceKnown)
         {
             _fenceKnown = true;
-            if (fence >= 0) _log.Information("{Output}: frames flip once their GPU fence (a sync_file) signals", Name);
-            else if (_buffers.Path == ScanoutPath.Gpu) _log.Information("{Output}: the driver gives no fence fds: frames flip at once, the kernel's implicit sync orders them", Name);
+            if (fence >= 0) _log.Information("{Output}: frames are timed by their GPU fences (sync_file)", Name);
+            else if (_buffers.Path == ScanoutPath.Gpu) _log.Information("{Output}: the driver gives no fence fds: frames are timed by their submission", Name);
         }
-        if (fence < 0 || !_fence.Wait(fence)) FlipTo(_drawn);
+        FlipTo(_drawn, done: fence < 0 || !_fence.Wait(fence));
     }
 
-    private void FlipTo(int buffer)
+    /// <param name="done">The frame is complete (no GPU fence to wait for): its cost ends here.</param>
+    private void FlipTo(int buffer, bool done = true)
     {
+        if (done) _schedule.FrameDone(MonotonicClock.Nanoseconds);
         if (Flip(_buffers[buffer].FramebufferId) is var error and not 0)
         {
             // The image is not shown (e.g. another master took the device): report the frame as
@@ -250,6 +266,7 @@ public sealed class DrmOutput : IOutput, IDisposable
             _log.Information("{Output}: a {Width}x{Height} client buffer cannot be scanned out ({Why}): composited", Name, a.Width, a.Height, whyNot);
             return false;
         }
+        _schedule.FrameDone(MonotonicClock.Nanoseconds);
         if (Flip(frame.FramebufferId) is var error and not 0)
         {
             frame.Dispose();
@@ -291,7 +308,9 @@ public sealed class DrmOutput : IOutput, IDisposable
         // event itself is the hardware's completion signal.
         var flags = 1u | (_monotonic ? 2u : 0u) | 4u | (_pendingIsDirect ? 8u : 0u); // 8: zero_copy
         Presented?.Invoke(this, new PresentationTime(ns, RefreshNanoseconds, e.Sequence, flags));
-        StartFrame();
+        // The vblank's time comes from the kernel's clock only with monotonic timestamps.
+        _schedule.Presented(_monotonic ? ns : MonotonicClock.Nanoseconds);
+        if (_scheduled) _startFrame.ArmAt(_schedule.NextStart(MonotonicClock.Nanoseconds));
     }
 
     public void Dispose()

@@ -4,11 +4,11 @@ using static Tmds.Linux.LibC;
 namespace Compositor.Backends.Drm;
 
 /// <summary>
-/// Waits in the event loop for the GPU to finish a frame: the renderer's sync_file fence becomes
-/// readable when the frame is complete, and only then is it flipped to, so the CPU never stalls in
-/// glFinish. Each frame brings a new fence fd; rather than registering each with the loop (a source
-/// object per frame), they go into one epoll set of our own that the loop watches, so waiting
-/// allocates nothing.
+/// Learns in the event loop when the GPU finished a frame, without stalling the CPU in glFinish: the
+/// renderer's sync_file fence becomes readable when the frame is complete (the DRM output times its
+/// repaint schedule by it). Each frame brings a new fence fd; rather than registering each with the
+/// loop (a source object per frame), they go into one epoll set of our own that the loop watches,
+/// so waiting allocates nothing.
 /// </summary>
 internal sealed unsafe class FenceWait : IDisposable
 {
@@ -29,8 +29,7 @@ internal sealed unsafe class FenceWait : IDisposable
     public bool Pending => _fence >= 0;
 
     /// <summary>Takes <paramref name="fence"/> (a sync_file fd, now ours to close) and raises the
-    /// callback once it signals. False (the fence closed) when it cannot be watched: the caller goes
-    /// on without it, as the kernel's implicit sync still orders the flip after the drawing.</summary>
+    /// callback once it signals. False (the fence closed) when it cannot be watched.</summary>
     public bool Wait(int fence)
     {
         Cancel();

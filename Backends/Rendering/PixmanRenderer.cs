@@ -11,7 +11,7 @@ namespace Compositor.Backends.Rendering;
 /// draws clipped to the damage, row 0 of every target on top. Drawing is synchronous: when a call
 /// returns its pixels are in the target.
 /// </summary>
-public sealed unsafe partial class PixmanRenderer : IRenderer, IDmaBufImporter
+public sealed unsafe partial class PixmanRenderer : IRenderer, IDmaBufImporter, ICpuTextures
 {
     private readonly ILogger _log;
     /// <summary>The clip of the frame being drawn, and the boxes it is built from: native memory,
@@ -80,6 +80,20 @@ public sealed unsafe partial class PixmanRenderer : IRenderer, IDmaBufImporter
     /// <summary>Samples past the edges repeat the edge texel, as GL's CLAMP_TO_EDGE does, so a
     /// filtered draw does not fade to transparent at the buffer's border.</summary>
     private static void PrepareSource(nint image) => Pixman.ImageSetRepeat(image, Pixman.RepeatPad);
+
+    public bool TryGetPixels(ITexture texture, out Span<byte> pixels, out int stride)
+    {
+        var t = (PixmanTexture)texture;
+        if (t.Mapping is not null || t.Image == 0)
+        {
+            pixels = default;
+            stride = 0;
+            return false;
+        }
+        stride = Pixman.ImageGetStride(t.Image);
+        pixels = new Span<byte>(Pixman.ImageGetData(t.Image), stride * t.Height);
+        return true;
+    }
 
     public void Upload(ITexture texture, ReadOnlySpan<byte> rows, int stride, Rect region)
     {

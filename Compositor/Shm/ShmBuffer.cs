@@ -69,6 +69,21 @@ public sealed class ShmBuffer : ClientBuffer, IWlBufferHandler
 
     public override bool Upload(IRenderer renderer, ITexture texture, Rect region)
     {
+        // An unsealed pool is read with pread: where the texture is CPU memory laid out as the client's
+        // rows, and whole rows changed, straight into it (one copy, as weston's mapping costs).
+        if (!_pool.IsMapped && region.X == 0 && region.Width == Width && renderer is ICpuTextures cpu
+            && cpu.TryGetPixels(texture, out var pixels, out var stride) && stride == Stride)
+        {
+            var start = region.Y * Stride;
+            var length = (region.Height - 1) * Stride + Width * Backends.Fourcc.BytesPerPixel(_fourcc);
+            if (!_pool.ReadInto(_offset + (long)start, pixels.Slice(start, length)))
+            {
+                Resource.PostError((uint)WlShm.Error.InvalidFd, "error accessing SHM buffer");
+                return false;
+            }
+            renderer.Counters.BytesUploaded += length;
+            return true;
+        }
         if (!ReadRows(region, out var rows)) return false;
         renderer.Upload(texture, rows, Stride, region);
         return true;

@@ -139,6 +139,28 @@ public sealed unsafe class ShmPool : IWlShmPoolHandler
         return done == length;
     }
 
+    /// <summary>Reads <paramref name="destination"/>'s length at <paramref name="offset"/> straight into it
+    /// (pread, or from the mapping). False if the file is shorter (truncated).</summary>
+    internal bool ReadInto(long offset, Span<byte> destination)
+    {
+        if (_map != null)
+        {
+            new ReadOnlySpan<byte>(_map + offset, destination.Length).CopyTo(destination);
+            return true;
+        }
+        var done = 0;
+        fixed (byte* d = destination)
+        {
+            while (done < destination.Length)
+            {
+                var n = (long)pread(_fd.Value, d + done, (size_t)(ulong)(destination.Length - done), offset + done);
+                if (n <= 0) break;
+                done += (int)n;
+            }
+        }
+        return done == destination.Length;
+    }
+
     /// <summary>Writes rows into the client's file with pwrite (never through a mapping, so a
     /// truncated file is an error return, not a fault).</summary>
     internal bool Write(long offset, ReadOnlySpan<byte> data)

@@ -44,4 +44,29 @@ public sealed class PixmanRendererTests : IDisposable
         Assert.Contains("Rendering on pixman", _compositor.Log);
         if (which == "dmabuf") Assert.Contains("imported", client.Stderr); // sampled in place, not refused
     }
+
+    /// <summary>
+    /// Mesa's weston-simple-egl on llvmpipe shares wl_shm buffers from a pool it does not seal, so they
+    /// are read with pread, straight into pixman's texture memory (no scratch copy): its translucent
+    /// background (black at alpha 0.5 over the 51-grey one: 25) and its triangle show.
+    /// </summary>
+    [Fact]
+    public void UnsealedShmPoolsAreReadStraightIntoTheTexture()
+    {
+        var client = _compositor.StartClient("weston-simple-egl");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var shot = _compositor.Screenshot();
+            var colored = 0;
+            for (var y = 32; y < 282; y++)
+                for (var x = 32; x < 282; x++)
+                    if (shot[x, y] is var (r, g, b) && Math.Max(r, Math.Max(g, b)) > 100) colored++;
+            if (shot.Count(36, 36, 40, 40, (25, 25, 25), 1) == 1600 && colored > 1000) break;
+            Assert.False(client.HasExited, client.Stderr);
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"weston-simple-egl never showed\n{_compositor.Log}");
+            Thread.Sleep(200);
+        }
+        Assert.False(client.HasExited, client.Stderr);
+    }
 }

@@ -32,6 +32,7 @@ internal static partial class Program
                 ["bench-drm"] => BenchDrm(),
                 ["bench-cpu"] => BenchCpu(),
                 ["bench-gpu"] => BenchGpu(),
+                ["bench-gpu", var only] => BenchGpu(only),
                 ["gpu-devices"] => GpuDevices(),
                 ["gpu-drm-screen"] => GpuDrmScreen(),
                 ["gpu-egl-client"] => GpuEglClient(),
