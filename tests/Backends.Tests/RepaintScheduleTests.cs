@@ -62,4 +62,23 @@ public sealed class RepaintScheduleTests
         s.Presented(50 * Ms);
         Assert.Equal(51 * Ms, s.NextStart(51 * Ms));
     }
+
+    [Fact]
+    public void AFlipThatMissesItsVblankRaisesTheBudgetByAQuarterRefresh()
+    {
+        var s = new RepaintSchedule(Refresh);
+        s.FrameStarted(0);
+        s.FrameDone(Ms);
+        s.Presented(10 * Ms);
+        var start = s.NextStart(11 * Ms);
+        Assert.Equal(10 * Ms + Refresh - Ms - RepaintSchedule.MarginNanoseconds, start);
+        // The flip came a refresh late.
+        s.Presented(10 * Ms + 2 * Refresh);
+        Assert.Equal(1, s.Missed);
+        Assert.Equal(Ms + Refresh / 4, s.BudgetNanoseconds);
+        // On time: no change.
+        s.NextStart(10 * Ms + 2 * Refresh + Ms);
+        s.Presented(10 * Ms + 3 * Refresh);
+        Assert.Equal(1, s.Missed);
+    }
 }

@@ -143,8 +143,9 @@ internal static partial class Program
                 if (client.WaitForExit(5000)) client.WaitForExit(); // and its output read to the end
                 // "N frames in 5 seconds: F fps", every 5 s: the ones after the warm-up.
                 var rates = Regex.Matches(Output(), @"frames in \d+ seconds: ([\d.]+) fps").Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToArray();
-                Check(rates.Length > 0, $"{command[0]} printed no frame rate: {Output()}");
-                fps = rates.Skip(1).DefaultIfEmpty(rates[^1]).Average();
+                // A client too slow to finish its first 5 s report (weston GL on llvmpipe under TCG) has no figure.
+                if (rates.Length == 0) Console.WriteLine($"VM-BENCH {command[0]} printed no frame rate: {Output().Trim()}");
+                fps = rates.Length == 0 ? double.NaN : rates.Skip(1).DefaultIfEmpty(rates[^1]).Average();
             }
             var frames = fps * seconds;
             kill(probe.Id, SIGINT);
