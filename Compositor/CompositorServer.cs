@@ -113,6 +113,7 @@ public sealed class CompositorServer : IDisposable
         output.Presented -= OnPresented;
         output.ModeChanged -= OnModeChanged;
         Scene.RemoveOutput(sceneOutput);
+        SceneRenderer.ReleaseReads(sceneOutput);
         sceneOutput.Global.Remove();
     }
 
@@ -146,6 +147,8 @@ public sealed class CompositorServer : IDisposable
         // Clients came last, so they go first: their surfaces' teardown damages outputs and releases
         // buffers, which needs the backend and the renderer still alive.
         Display.DestroyClients("compositor shutting down");
+        // Buffers the last frames read: their clients are gone, so this frees them.
+        foreach (var o in _outputs.Values) SceneRenderer.ReleaseReads(o);
         Dmabuf?.Dispose();
         Shell.Pings.Dispose();
         Seat.Keyboard.Dispose();

@@ -32,6 +32,9 @@ public sealed class SceneOutput : IWlOutputHandler
     public Rect Bounds => new(X, Y, Output.Width / Output.Scale, Output.Height / Output.Scale);
     /// <summary>What must be redrawn, in layout coordinates.</summary>
     public Region Damage { get; } = new();
+    /// <summary>Client buffers the frame in flight samples in place (DMA-BUFs, imported shm): held
+    /// until the backend reports it on screen, since the GPU may read them until the frame is done.</summary>
+    public List<Buffers.ClientBuffer> ReadInFlight { get; } = [];
     /// <summary>Presentation feedback of content drawn in the frame now in flight.</summary>
     public List<(Surfaces.Surface Surface, WpPresentationFeedback Feedback)> InFlight { get; } = [];
     /// <summary>The surface that could be scanned out on this output's plane instead of composited

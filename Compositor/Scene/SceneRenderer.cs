@@ -164,6 +164,12 @@ public sealed class SceneRenderer
                 : new RectF(0, 0, s.BufferWidth, s.BufferHeight);
             var opaque = !texture.HasAlpha || st.Opaque.ContainsRect(new Rect(0, 0, s.Width, s.Height));
             _renderer.Draw(texture, source, dst, st.Transform, 1f, opaque);
+            // The GPU reads the client's memory until the frame is done: the client gets it back after that.
+            if (s.HeldBuffer is { Content: Buffers.BufferContent.OwnTexture } held)
+            {
+                held.Lock();
+                _current.ReadInFlight.Add(held);
+            }
         }
         else
         {
@@ -213,5 +219,15 @@ public sealed class SceneRenderer
             feedback.Destroy();
         }
         output.InFlight.Clear();
+        ReleaseReads(output);
+    }
+
+    /// <summary>The frame that read these buffers is done (on screen, or its output gone).</summary>
+    public static void ReleaseReads(SceneOutput output)
+    {
+        // Indexed: a foreach would box the enumerator on this per-frame path.
+        var reads = output.ReadInFlight;
+        for (var i = 0; i < reads.Count; i++) reads[i].Unlock();
+        reads.Clear();
     }
 }

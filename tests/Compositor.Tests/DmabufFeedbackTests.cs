@@ -179,6 +179,31 @@ public sealed unsafe class DmabufFeedbackTests : IDisposable
         Assert.Equal([a, b], released);
     }
 
+    /// <summary>A composited frame samples the client's DMA-BUF in place, and the GPU may read it until
+    /// that frame is done: replaced meanwhile, the buffer goes back only once the frame is on screen.</summary>
+    [Fact]
+    public void ABufferAFrameReadGoesBackOnlyOnceThatFrameIsOnScreen()
+    {
+        var client = _compositor.Connect();
+        var dmabuf = client.Bind<ZwpLinuxDmabufV1>("zwp_linux_dmabuf_v1", 5);
+        var window = new TestToplevel(client, client.Bind<WlCompositor>("wl_compositor", 6).CreateSurface());
+        var (a, b) = (DmabufBuffer(dmabuf, 100, 100, Fourcc.Xrgb8888), DmabufBuffer(dmabuf, 100, 100, Fourcc.Xrgb8888));
+        var released = new List<WlBuffer>();
+        a.Release += released.Add;
+        b.Release += released.Add;
+
+        window.Show(a);
+        _compositor.Frame();
+        client.Roundtrip();
+        Assert.NotEmpty(_compositor.Renderer.Frames); // composited, reading A
+        window.Show(b);
+        client.Roundtrip();
+        Assert.Empty(released);
+        _compositor.Backend.Output!.RaisePresented(new PresentationTime(1_000_000, 16_666_667, 1, 1));
+        client.Roundtrip();
+        Assert.Equal([a], released);
+    }
+
     [Fact]
     public void FeedbackOfADestroyedSurfaceIsForgotten()
     {
