@@ -19,14 +19,14 @@ public sealed class NestedBackendTests : IDisposable
 
     /// <summary>Our compositor nested in the parent (socket "nested" beside the parent's), running
     /// <paramref name="command"/> inside.</summary>
-    private ClientProcess StartNested(params string[] command) =>
-        _parent.StartClient(Peers.Dotnet, [Peers.CompositorDll, "--backend", "wayland", "--output", "400x300", "--socket", "nested", "--", .. command]);
+    private ClientProcess StartNested(params string[] command) => StartNested([], command);
 
-    [Fact]
-    public void NestedWindowShowsItsClientsPixelExactInTheParent()
+    private ClientProcess StartNested(string[] options, params string[] command) =>
+        _parent.StartClient(Peers.Dotnet, [Peers.CompositorDll, "--backend", "wayland", "--output", "400x300", .. options, "--socket", "nested", "--", .. command]);
+
+    /// <summary>Parent screenshots until frame 0 of the nested client's pattern shows at (x, y), pixel-exact.</summary>
+    private Image WaitForNestedPattern(ClientProcess nested, int x, int y)
     {
-        var nested = StartNested(Peers.Dotnet, Peers.DmabufClientDll, "--allocator", "memfd", "--static");
-        // The nested window cascades to 32,32 in the parent, and dmabuf-client's to 32,32 in it.
         string? mismatch = "no screenshot";
         Image? shot = null;
         var sw = Stopwatch.StartNew();
@@ -35,10 +35,19 @@ public sealed class NestedBackendTests : IDisposable
             Assert.False(nested.HasExited, $"the nested compositor exited: {nested.Stderr}");
             Thread.Sleep(200);
             shot = _parent.Screenshot();
-            mismatch = PatternCheck.Frame0((x, y) => shot[x, y], 64, 64, 256, (255, 255, 255), 0);
+            mismatch = PatternCheck.Frame0((px, py) => shot[px, py], x, y, 256, (255, 255, 255), 0);
         }
         Assert.Null(mismatch);
-        Assert.Equal(((byte)51, (byte)51, (byte)51), shot![40, 40]);   // the nested output's background
+        return shot!;
+    }
+
+    [Fact]
+    public void NestedWindowShowsItsClientsPixelExactInTheParent()
+    {
+        var nested = StartNested(Peers.Dotnet, Peers.DmabufClientDll, "--allocator", "memfd", "--static");
+        // The nested window cascades to 32,32 in the parent, and dmabuf-client's to 32,32 in it.
+        var shot = WaitForNestedPattern(nested, 64, 64);
+        Assert.Equal(((byte)51, (byte)51, (byte)51), shot[40, 40]);   // the nested output's background
         Assert.Equal(((byte)51, (byte)51, (byte)51), shot[500, 400]);  // the parent's, outside the window
         Assert.Equal(400 * 300, shot.Count(32, 32, 400, 300, (51, 51, 51), 255)); // the window is 400x300 (any colour)
         Assert.Equal(0, shot.Count(433, 32, 50, 300, (255, 255, 255), 0));
@@ -52,20 +61,9 @@ public sealed class NestedBackendTests : IDisposable
     [Fact]
     public void NestedOutputFollowsTheParentsResize()
     {
-        var nested = _parent.StartClient(Peers.Dotnet, [Peers.CompositorDll, "--backend", "wayland", "--output", "400x300", "--fullscreen",
-            "--socket", "nested", "--", Peers.Dotnet, Peers.DmabufClientDll, "--allocator", "memfd", "--static"]);
-        string? mismatch = "no screenshot";
-        Image? shot = null;
-        var sw = Stopwatch.StartNew();
-        while (mismatch is not null && sw.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            Assert.False(nested.HasExited, $"the nested compositor exited: {nested.Stderr}");
-            Thread.Sleep(200);
-            shot = _parent.Screenshot();
-            // Fullscreen in the parent: the nested window at 0,0, its client at 32,32 in it.
-            mismatch = PatternCheck.Frame0((x, y) => shot[x, y], 32, 32, 256, (255, 255, 255), 0);
-        }
-        Assert.Null(mismatch);
+        var nested = StartNested(["--fullscreen"], Peers.Dotnet, Peers.DmabufClientDll, "--allocator", "memfd", "--static");
+        // Fullscreen in the parent: the nested window at 0,0, its client at 32,32 in it.
+        WaitForNestedPattern(nested, 32, 32);
         Assert.Contains("the parent resized the window to 640x480", nested.Stderr);
         Assert.Contains("Output WL-1: now 640x480", nested.Stderr);
         // A client of the nested compositor sees the new mode.
