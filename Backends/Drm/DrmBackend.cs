@@ -75,7 +75,9 @@ public sealed unsafe class DrmBackend : IBackend
         _events = _loop.AddFd(_device.Fd, FdEvents.Readable, (_, _) => ReadEvents());
         foreach (var display in displays)
         {
-            var output = new DrmOutput(_loop, _device, display, _renderer, (_renderer as GlesRenderer)?.Device?.Gbm ?? 0, _log);
+            var renderDevice = (_renderer as GlesRenderer)?.Device;
+            var foreign = renderDevice is not null && renderDevice.Path != RenderDevice.RenderNodeOf(_device.Path);
+            var output = new DrmOutput(_loop, _device, display, _renderer, renderDevice?.Gbm ?? 0, foreign, _log);
             try
             {
                 output.Enable();

@@ -45,7 +45,8 @@ public sealed class DrmOutput : IOutput, IDisposable
     private readonly Region _copy = new();
 
     /// <param name="gbm">The renderer's GBM device (its render node), 0 if it has none.</param>
-    internal DrmOutput(EventLoop loop, DrmDevice device, DrmDisplay display, IRenderer renderer, nint gbm, ILogger log)
+    /// <param name="foreignGpu">That render node belongs to another device than the display.</param>
+    internal DrmOutput(EventLoop loop, DrmDevice device, DrmDisplay display, IRenderer renderer, nint gbm, bool foreignGpu, ILogger log)
     {
         _device = device;
         _display = display;
@@ -70,7 +71,7 @@ public sealed class DrmOutput : IOutput, IDisposable
         });
         try
         {
-            _buffers = ScanoutSwapchain.Create(device, _handles, renderer, gbm, Width, Height);
+            _buffers = ScanoutSwapchain.Create(device, _handles, renderer, gbm, foreignGpu, Width, Height);
             if (_buffers.Path == ScanoutPath.Copy) _offscreen = renderer.CreateOffscreenTarget(Width, Height);
             _fence = new FenceWait(loop, () => _schedule.FrameDone(MonotonicClock.Nanoseconds));
         }
@@ -146,6 +147,8 @@ public sealed class DrmOutput : IOutput, IDisposable
     {
         _paused = false;
         _flipPending = false; // a flip lost with the master will not complete
+        _afterFailedFlip.Disarm();
+        _schedule.Forget();
         // The mode is set again with the last composited image: client buffers are off screen.
         _pendingDirect?.Dispose();
         _shownDirect?.Dispose();

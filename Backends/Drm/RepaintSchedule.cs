@@ -42,6 +42,9 @@ public sealed class RepaintSchedule(long refreshNanoseconds)
 
     public void FrameStarted(long now) => _frameStart = now;
 
+    /// <summary>The display was away (another console had it): no vblank phase, no promise pending.</summary>
+    public void Forget() => _lastVblank = _target = -1;
+
     /// <summary>The frame is done (its fence signalled, or its flip queued): its cost is known.</summary>
     public void FrameDone(long now)
     {
@@ -56,7 +59,9 @@ public sealed class RepaintSchedule(long refreshNanoseconds)
     public long NextStart(long now)
     {
         _target = -1;
-        if (_lastVblank < 0 || BudgetNanoseconds < 0 || BudgetNanoseconds + MarginNanoseconds >= RefreshNanoseconds) return now;
+        // After a second without flips the phase is not trusted: the mode's rounded refresh drifts.
+        if (_lastVblank < 0 || now - _lastVblank > 1_000_000_000) return now;
+        if (BudgetNanoseconds < 0 || BudgetNanoseconds + MarginNanoseconds >= RefreshNanoseconds) return now;
         // The first vblank still ahead, then back by the budget.
         var elapsed = now - _lastVblank;
         var vblank = _lastVblank + (elapsed / RefreshNanoseconds + 1) * RefreshNanoseconds;

@@ -42,11 +42,14 @@ internal sealed class ScanoutSwapchain : IDisposable
     public string Reason { get; }
     public ScanoutBuffer this[int index] => _buffers[index];
 
-    public static ScanoutSwapchain Create(DrmDevice device, GemHandleTable handles, IRenderer renderer, nint gbm, int width, int height)
+    /// <param name="gbm">The renderer's GBM device, 0 if it has none.</param>
+    /// <param name="foreignGpu">The render node is another device's than the display's (PRIME): its
+    /// buffers must be linear, since the display cannot know the other driver's implicit tiling.</param>
+    public static ScanoutSwapchain Create(DrmDevice device, GemHandleTable handles, IRenderer renderer, nint gbm, bool foreignGpu, int width, int height)
     {
         var reasons = new List<string>();
         if (gbm == 0) reasons.Add("the renderer has no render node (no GBM buffers to draw into)");
-        else if (TryCreate(reasons, i => ScanoutBuffer.Gbm(device, handles, renderer, gbm, width, height)) is { } gpu)
+        else if (TryCreate(reasons, i => ScanoutBuffer.Gbm(device, handles, renderer, gbm, foreignGpu, width, height)) is { } gpu)
             return new ScanoutSwapchain(ScanoutPath.Gpu, gpu, "");
         if (TryCreate(reasons, i => ScanoutBuffer.DrawnDumb(device, renderer, width, height)) is { } cpu)
             return new ScanoutSwapchain(ScanoutPath.Cpu, cpu, string.Join("; ", reasons));
@@ -68,14 +71,22 @@ internal sealed class ScanoutSwapchain : IDisposable
         var buffers = new ScanoutBuffer[Count];
         for (var i = 0; i < Count; i++)
         {
-            var (buffer, whyNot) = create(i);
-            if (buffer is null)
+            (ScanoutBuffer? Buffer, string WhyNot) made;
+            try
+            {
+                made = create(i);
+            }
+            catch (IOException e)
+            {
+                made = (null, e.Message);
+            }
+            if (made.Buffer is null)
             {
                 for (var j = 0; j < i; j++) buffers[j].Dispose();
-                reasons.Add(whyNot);
+                reasons.Add(made.WhyNot);
                 return null;
             }
-            buffers[i] = buffer;
+            buffers[i] = made.Buffer;
         }
         return buffers;
     }
@@ -107,10 +118,12 @@ internal sealed unsafe class ScanoutBuffer : IDisposable
     public DumbBuffer? Dumb => _dumb;
 
     /// <summary>A buffer of the render node, for rendering and scanout, in the driver's own layout
-    /// (gbm_bo_create without modifiers: implicit, as a driver without modifiers must be asked).</summary>
-    public static (ScanoutBuffer?, string) Gbm(DrmDevice device, GemHandleTable handles, IRenderer renderer, nint gbm, int width, int height)
+    /// (gbm_bo_create without modifiers: implicit, as a driver without modifiers must be asked), or
+    /// linear for another device's display.</summary>
+    public static (ScanoutBuffer?, string) Gbm(DrmDevice device, GemHandleTable handles, IRenderer renderer, nint gbm, bool linear, int width, int height)
     {
-        var bo = Native.Gbm.BoCreate(gbm, (uint)width, (uint)height, Fourcc.Xrgb8888, Native.Gbm.BoUseScanout | Native.Gbm.BoUseRendering);
+        var flags = Native.Gbm.BoUseScanout | Native.Gbm.BoUseRendering | (linear ? Native.Gbm.BoUseLinear : 0);
+        var bo = Native.Gbm.BoCreate(gbm, (uint)width, (uint)height, Fourcc.Xrgb8888, flags);
         if (bo == 0) return (null, $"gbm_bo_create of a {width}x{height} XRGB8888 scanout buffer failed");
         var fd = Native.Gbm.BoGetFd(bo);
         if (fd < 0)
@@ -121,7 +134,8 @@ internal sealed unsafe class ScanoutBuffer : IDisposable
         // The EGLImage and the GEM handle each hold the buffer: the fd is needed only to make them.
         using var attributes = new DmaBufAttributes
         {
-            Width = width, Height = height, Fourcc = Fourcc.Xrgb8888, Modifier = DmaBufAttributes.ModifierInvalid,
+            Width = width, Height = height, Fourcc = Fourcc.Xrgb8888,
+            Modifier = linear ? DmaBufAttributes.ModifierLinear : DmaBufAttributes.ModifierInvalid,
             Planes = [new DmaBufPlane(new OwnedFd(fd), 0, Native.Gbm.BoGetStride(bo))],
         };
         if (renderer.CreateTarget(attributes, out var whyNot) is not { } target)

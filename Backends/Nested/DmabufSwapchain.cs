@@ -142,17 +142,26 @@ internal sealed class DmabufSwapchain : IDisposable
                 whyNot = $"the renderer cannot draw into its own buffer: {targetWhyNot}";
                 return null;
             }
-            var parameters = dmabuf.CreateParams();
-            parameters.Add(fd, 0, 0, stride, (uint)(modifier >> 32), (uint)modifier);
             WlBuffer? created = null;
             var failed = false;
-            parameters.Created += (_, b) => created = b;
-            parameters.Failed += _ => failed = true;
-            parameters.Create(width, height, Fourcc.Xrgb8888, 0);
-            parent.Flush();
-            var sw = System.Diagnostics.Stopwatch.StartNew();
-            while (created is null && !failed && parent.Error is null && sw.ElapsedMilliseconds < 5000) parent.Dispatch(100);
-            parameters.Destroy();
+            try
+            {
+                var parameters = dmabuf.CreateParams();
+                parameters.Add(fd, 0, 0, stride, (uint)(modifier >> 32), (uint)modifier);
+                parameters.Created += (_, b) => created = b;
+                parameters.Failed += _ => failed = true;
+                parameters.Create(width, height, Fourcc.Xrgb8888, 0);
+                parent.Flush();
+                var sw = System.Diagnostics.Stopwatch.StartNew();
+                while (created is null && !failed && parent.Error is null && sw.ElapsedMilliseconds < 5000) parent.Dispatch(100);
+                parameters.Destroy();
+            }
+            catch
+            {
+                target.Dispose();
+                Gbm.BoDestroy(bo);
+                throw;
+            }
             if (created is null)
             {
                 target.Dispose();

@@ -30,6 +30,8 @@ public sealed class NestedOutput : IOutput, IDisposable
     private readonly TimerSource _afterSkippedFrame;
     private readonly BufferDamage _bufferDamage = new(BufferCount);
     private readonly Region _copy = new();
+    // Damage of frames drawn but never committed: the parent must hear of it with the next commit.
+    private readonly Region _uncommitted = new();
     private readonly WlCallback.DoneHandler _onFrameDone;
     private readonly WpPresentationFeedback.PresentedHandler _onPresented;
     private readonly WpPresentationFeedback.DiscardedHandler _onDiscarded;
@@ -38,6 +40,11 @@ public sealed class NestedOutput : IOutput, IDisposable
     // The shm path's drawing, or on the DMA-BUF path a frame's when every buffer is with the parent.
     private IRenderTarget? _offscreen;
     private int _acquired = -1, _lastDrawn = -1;
+    // The frame being drawn found no free buffer: it goes into the offscreen image, unseen.
+    private bool _drawingOffscreen;
+    private readonly TimerSource _resize;
+    // New buffers are being made (their creation waits for the parent's answers): no frames meanwhile.
+    private bool _resizing;
     private bool _scheduled, _waitingForParent;
     private (int Width, int Height) _configured;
     private uint _sequence;
@@ -58,6 +65,7 @@ public sealed class NestedOutput : IOutput, IDisposable
         _onPresented = OnPresented;
         _onDiscarded = _ => OnDiscarded();
 
+        _resize = loop.AddTimer(Resize);
         Surface = globals.Compositor.CreateSurface();
         XdgSurface = globals.WmBase.GetXdgSurface(Surface);
         Toplevel = XdgSurface.GetToplevel();
@@ -70,8 +78,10 @@ public sealed class NestedOutput : IOutput, IDisposable
         XdgSurface.Configure += (s, serial) =>
         {
             s.AckConfigure(serial);
+            // Not from inside the parent's dispatch: making DMA-BUF buffers waits for the parent's
+            // answers, which would dispatch this same configure again.
             if (initial) initial = false;
-            else Resize();
+            else _resize.ArmAt(1);
         };
         Surface.Commit();
         while (initial && parent.Error is null) parent.Dispatch(5000);
@@ -99,7 +109,7 @@ public sealed class NestedOutput : IOutput, IDisposable
     /// <summary>On the DMA-BUF path the buffer being drawn, else the one drawn last; the offscreen
     /// image on the shm path.</summary>
     public IRenderTarget Target =>
-        _dmabuf is not null && (_acquired >= 0 || _lastDrawn >= 0) ? _dmabuf.Target(_acquired >= 0 ? _acquired : _lastDrawn) : Offscreen();
+        _dmabuf is not null && !_drawingOffscreen && (_acquired >= 0 || _lastDrawn >= 0) ? _dmabuf.Target(_acquired >= 0 ? _acquired : _lastDrawn) : Offscreen();
     /// <summary>"linux-dmabuf (implicit)", "linux-dmabuf (linear)" or "wl_shm": how frames reach the parent.</summary>
     public string Transport => _dmabuf is { } d ? $"linux-dmabuf ({d.Layout})" : "wl_shm";
     /// <summary>Why frames go through wl_shm (empty on the DMA-BUF path).</summary>
@@ -125,6 +135,7 @@ public sealed class NestedOutput : IOutput, IDisposable
                       ?? Fallback(whyNot);
         else Fallback("the parent has no zwp_linux_dmabuf_v1");
         _bufferDamage.DamageAll(new Rect(0, 0, Width, Height));
+        _uncommitted.Set(new Rect(0, 0, Width, Height));
         _acquired = _lastDrawn = -1;
 
         DmabufSwapchain? Fallback(string why)
@@ -141,9 +152,18 @@ public sealed class NestedOutput : IOutput, IDisposable
         if (_configured is not ( > 0, > 0) || _configured == (Width, Height)) return;
         (Width, Height) = _configured;
         _log.Information("{Output}: the parent resized the window to {Width}x{Height}", Name, Width, Height);
-        DisposeBuffers();
-        CreateBuffers();
+        _resizing = true;
+        try
+        {
+            DisposeBuffers();
+            CreateBuffers();
+        }
+        finally
+        {
+            _resizing = false;
+        }
         ModeChanged?.Invoke(this);
+        if (_scheduled && !_waitingForParent) _startFrame.ArmAt(1);
     }
 
     private void DisposeBuffers()
@@ -165,7 +185,7 @@ public sealed class NestedOutput : IOutput, IDisposable
 
     private void StartFrame()
     {
-        if (!_scheduled || _waitingForParent) return;
+        if (!_scheduled || _waitingForParent || _resizing) return;
         _scheduled = false;
         Frame?.Invoke(this);
     }
@@ -181,8 +201,10 @@ public sealed class NestedOutput : IOutput, IDisposable
     {
         if (_dmabuf is null) return;
         _acquired = _dmabuf.Free();
-        // None free: the frame goes into the offscreen image, unseen (Present skips it).
-        if (_acquired < 0) return;
+        // None free: the frame goes into the offscreen image, unseen (Present skips it, and every
+        // buffer keeps missing its damage).
+        _drawingOffscreen = _acquired < 0;
+        if (_drawingOffscreen) return;
         _bufferDamage.Draw(_acquired, damage.Rects, _copy);
         damage.Set(_copy);
     }
@@ -190,6 +212,7 @@ public sealed class NestedOutput : IOutput, IDisposable
     public void Present(ReadOnlySpan<Rect> damage)
     {
         WlBuffer? buffer = null;
+        _drawingOffscreen = false;
         if (damage.IsEmpty) { }
         else if (_dmabuf is not null)
         {
@@ -219,6 +242,7 @@ public sealed class NestedOutput : IOutput, IDisposable
             // Nothing new, or every buffer still with the parent: nothing to show. The damage is
             // not lost: buffers that did not get it still miss it.
             _bufferDamage.Skip(damage);
+            foreach (var r in damage) _uncommitted.AddBounded(r, BufferDamage.MaxRects);
             Presented?.Invoke(this, new PresentationTime(MonotonicClock.Nanoseconds, 0, _sequence, 0));
             // No parent frame callback comes for a frame not committed: wait a refresh instead,
             // so clients asking for frames without drawing do not spin the loop.
@@ -228,6 +252,8 @@ public sealed class NestedOutput : IOutput, IDisposable
         }
         Surface.Attach(buffer, 0, 0);
         foreach (var r in damage) Surface.DamageBuffer(r.X, r.Y, r.Width, r.Height);
+        foreach (var r in _uncommitted.Rects) Surface.DamageBuffer(r.X, r.Y, r.Width, r.Height);
+        _uncommitted.Clear();
         Surface.Frame().Done += _onFrameDone;
         if (_presentation is not null)
         {
@@ -255,6 +281,7 @@ public sealed class NestedOutput : IOutput, IDisposable
     {
         _startFrame.Dispose();
         _afterSkippedFrame.Dispose();
+        _resize.Dispose();
         DisposeBuffers();
         Toplevel.Destroy();
         XdgSurface.Destroy();

@@ -32,9 +32,41 @@ public sealed class SceneOutput : IWlOutputHandler
     public Rect Bounds => new(X, Y, Output.Width / Output.Scale, Output.Height / Output.Scale);
     /// <summary>What must be redrawn, in layout coordinates.</summary>
     public Region Damage { get; } = new();
-    /// <summary>Client buffers the frame in flight samples in place (DMA-BUFs, imported shm): held
-    /// until the backend reports it on screen, since the GPU may read them until the frame is done.</summary>
-    public List<Buffers.ClientBuffer> ReadInFlight { get; } = [];
+    /// <summary>Client buffers the frame being drawn samples in place (DMA-BUFs, imported shm), locked:
+    /// the GPU may read them until that frame is done, so each frame's batch is held until the backend
+    /// reports that frame on screen (frames are reported in order, one report per frame).</summary>
+    public List<Buffers.ClientBuffer> Reading { get; private set; } = [];
+    private readonly Queue<List<Buffers.ClientBuffer>> _readsInFlight = new();
+    private readonly Stack<List<Buffers.ClientBuffer>> _spareReads = new();
+
+    /// <summary>The frame just drawn goes to the backend: its reads wait for its own report.</summary>
+    internal void FrameSubmitted()
+    {
+        _readsInFlight.Enqueue(Reading);
+        Reading = _spareReads.Count > 0 ? _spareReads.Pop() : [];
+    }
+
+    /// <summary>The oldest frame in flight is on screen: the buffers it read go back to their clients.</summary>
+    internal void FramePresented()
+    {
+        if (!_readsInFlight.TryDequeue(out var batch)) return;
+        Unlock(batch);
+        _spareReads.Push(batch);
+    }
+
+    /// <summary>No report will come (the output is gone, the compositor stops): every read ends.</summary>
+    internal void ReleaseAllReads()
+    {
+        Unlock(Reading);
+        while (_readsInFlight.TryDequeue(out var batch)) Unlock(batch);
+    }
+
+    private static void Unlock(List<Buffers.ClientBuffer> batch)
+    {
+        // Indexed: a foreach would box the enumerator on this per-frame path.
+        for (var i = 0; i < batch.Count; i++) batch[i].Unlock();
+        batch.Clear();
+    }
     /// <summary>Presentation feedback of content drawn in the frame now in flight.</summary>
     public List<(Surfaces.Surface Surface, WpPresentationFeedback Feedback)> InFlight { get; } = [];
     /// <summary>The surface that could be scanned out on this output's plane instead of composited

@@ -48,12 +48,14 @@ public sealed class SceneRenderer
             // Nobody can see this frame (a headless output no capture waits for): its damage waits
             // for the next frame that is drawn, and clients are paced as if it had been.
             FinishFrame();
+            output.FrameSubmitted();
             o.Present([]);
             return;
         }
         if (TryScanout(output))
         {
             FinishFrame();
+            output.FrameSubmitted();
             return;
         }
 
@@ -83,6 +85,7 @@ public sealed class SceneRenderer
 
         FinishFrame();
         FrameDrawn?.Invoke(output, _outputDamage);
+        output.FrameSubmitted();
         o.Present(damage);
     }
 
@@ -168,7 +171,7 @@ public sealed class SceneRenderer
             if (s.HeldBuffer is { Content: Buffers.BufferContent.OwnTexture } held)
             {
                 held.Lock();
-                _current.ReadInFlight.Add(held);
+                _current.Reading.Add(held);
             }
         }
         else
@@ -219,15 +222,9 @@ public sealed class SceneRenderer
             feedback.Destroy();
         }
         output.InFlight.Clear();
-        ReleaseReads(output);
+        output.FramePresented();
     }
 
-    /// <summary>The frame that read these buffers is done (on screen, or its output gone).</summary>
-    public static void ReleaseReads(SceneOutput output)
-    {
-        // Indexed: a foreach would box the enumerator on this per-frame path.
-        var reads = output.ReadInFlight;
-        for (var i = 0; i < reads.Count; i++) reads[i].Unlock();
-        reads.Clear();
-    }
+    /// <summary>No report will come for the output's frames in flight (it is gone): their reads end.</summary>
+    public static void ReleaseReads(SceneOutput output) => output.ReleaseAllReads();
 }

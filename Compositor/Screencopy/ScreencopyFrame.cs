@@ -90,7 +90,15 @@ public sealed class ScreencopyFrame : IZwlrScreencopyFrameV1Handler
     {
         var output = Output!;
         if (Buffer!.IsDestroyed) { Resource.SendFailed(); return; }
-        renderer.ReadPixels(output.Output.Target, Region, Backends.Fourcc.Xrgb8888, pixels, Stride);
+        // Asked for before the output's mode changed (a nested window resized): the region may no
+        // longer lie on it.
+        var o = output.Output;
+        if (Region.X < 0 || Region.Y < 0 || Region.Right > o.Width || Region.Bottom > o.Height)
+        {
+            Resource.SendFailed();
+            return;
+        }
+        renderer.ReadPixels(o.Target, Region, Backends.Fourcc.Xrgb8888, pixels, Stride);
         if (!Buffer.WriteRows(new Rect(0, 0, Region.Width, Region.Height), pixels.AsSpan(0, Stride * Region.Height), Stride))
         {
             if (!Resource.IsDestroyed) Resource.SendFailed();

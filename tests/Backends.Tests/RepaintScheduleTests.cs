@@ -37,10 +37,13 @@ public sealed class RepaintScheduleTests
         s.FrameStarted(0);
         s.FrameDone(Ms);
         s.Presented(10 * Ms);
-        // 100.5 refreshes later.
-        var now = 10 * Ms + 100 * Refresh + Refresh / 2;
-        var vblank = 10 * Ms + 101 * Refresh;
+        // 30.5 refreshes later.
+        var now = 10 * Ms + 30 * Refresh + Refresh / 2;
+        var vblank = 10 * Ms + 31 * Refresh;
         Assert.Equal(vblank - Ms - RepaintSchedule.MarginNanoseconds, s.NextStart(now));
+        // Over a second later the phase is not trusted: right away.
+        now = 10 * Ms + 100 * Refresh + Refresh / 2;
+        Assert.Equal(now, s.NextStart(now));
     }
 
     [Fact]

@@ -188,7 +188,8 @@ internal static partial class Program
     /// <summary>
     /// Our compositor nested in our compositor on the virgl GPU: the nested one draws straight into GBM
     /// buffers that the parent imports through linux-dmabuf (its log says so, its renderer copies and
-    /// reads back nothing), and its client shows pixel-exact on the parent's screen.
+    /// reads back nothing); asked for fullscreen, it follows the parent's resize with new DMA-BUFs; and
+    /// its client shows pixel-exact on the parent's screen.
     /// </summary>
     private static string GpuNested()
     {
@@ -196,7 +197,7 @@ internal static partial class Program
         return WithCompositor(["--backend", "drm", "--drm-device", KmsDevice], env, (parent, parentLog) =>
         {
             var dir = AppContext.BaseDirectory;
-            using var nested = Start("dotnet", [Path.Combine(dir, "compositor.dll"), "--backend", "wayland", "--output", "400x300", "--socket", "nested",
+            using var nested = Start("dotnet", [Path.Combine(dir, "compositor.dll"), "--backend", "wayland", "--output", "400x300", "--fullscreen", "--socket", "nested",
                 "--", "dotnet", Path.Combine(dir, "shm-client.dll"), "--static"], env);
             var log = new StringBuilder();
             nested.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
@@ -205,7 +206,7 @@ internal static partial class Program
             string Log() { lock (log) return log.ToString(); }
             try
             {
-                // The nested window cascades to 32,32 in the parent, and its client to 32,32 in it.
+                // Fullscreen in the parent: the nested window at 0,0, and its client cascades to 32,32 in it.
                 string? mismatch = "no screenshot yet";
                 var sw = Stopwatch.StartNew();
                 while (mismatch is not null && sw.Elapsed < TimeSpan.FromSeconds(90))
@@ -213,16 +214,17 @@ internal static partial class Program
                     Check(!nested.HasExited, $"the nested compositor exited:\n{Log()}");
                     Thread.Sleep(1000);
                     var shot = Screenshot(runtime, env);
-                    mismatch = shot is null ? "grim failed" : PatternCheck.Frame0((x, y) => shot.Value.Pixel(x, y), 64, 64, 256, (255, 255, 255), 0);
+                    mismatch = shot is null ? "grim failed" : PatternCheck.Frame0((x, y) => shot.Value.Pixel(x, y), 32, 32, 256, (255, 255, 255), 0);
                 }
                 Check(mismatch is null, $"the nested client is not shown in the parent: {mismatch}\n{Log()}");
                 var transport = Regex.Match(Log(), @"Nested: frames .*").Value.Trim();
                 Check(transport.Contains("through linux-dmabuf", StringComparison.Ordinal), $"the nested compositor does not hand its frames over as DMA-BUFs: '{transport}'\n{Log()}");
+                Check(Log().Contains("the parent resized the window to 1280x800", StringComparison.Ordinal), $"the nested window did not follow the parent's resize:\n{Log()}");
                 var totals = StopAndReadTotals(nested, Log);
                 Check(totals.ReadBack == 0 && totals.ScanoutCopied == 0, $"the nested compositor read back {totals.ReadBack} bytes");
                 var parentTotals = StopAndReadTotals(parent, parentLog);
-                Check(parentTotals.Imports >= 3, $"the parent imported {parentTotals.Imports} DMA-BUFs");
-                return $"{transport[(transport.IndexOf("through", StringComparison.Ordinal))..]}; its client pixel-exact on the parent's screen; " +
+                Check(parentTotals.Imports >= 6, $"the parent imported {parentTotals.Imports} DMA-BUFs (3 before the resize, 3 after)");
+                return $"{transport[(transport.IndexOf("through", StringComparison.Ordinal))..]}; resized with the parent to 1280x800; its client pixel-exact on the parent's screen; " +
                        $"nested: {totals.Frames} frames drawn, 0 bytes read back; the parent imported {parentTotals.Imports} DMA-BUFs";
             }
             finally
