@@ -65,7 +65,10 @@ public sealed unsafe class ClientLifecycleTests : IDisposable
         // Warm up: first-use allocations (JIT, pools) are not leaks.
         for (var i = 0; i < 10; i++) WindowClient().Dispose();
         _compositor.Pump();
+        // Every frame is reported, as every backend reports its frames in order: the buffers a frame
+        // read go back with its own report.
         _compositor.Frame();
+        _compositor.Backend.Output!.RaisePresented(new Backends.PresentationTime(500_000_000, 16_666_666, 0, 0));
         var fds = OpenFds.Snapshot();
         GC.Collect();
         GC.WaitForPendingFinalizers();
