@@ -1,5 +1,4 @@
-using Compositor.Backends.Native;
-using Serilog;
+using Compositor.Backends.Rendering;
 using Wayland.Wire;
 using static Compositor.Backends.Native.DrmIoctl;
 
@@ -49,9 +48,9 @@ internal sealed class ScanoutSwapchain : IDisposable
     {
         var reasons = new List<string>();
         if (gbm == 0) reasons.Add("the renderer has no render node (no GBM buffers to draw into)");
-        else if (TryCreate(reasons, i => ScanoutBuffer.Gbm(device, handles, renderer, gbm, foreignGpu, width, height)) is { } gpu)
+        else if (TryCreate(reasons, () => ScanoutBuffer.Gbm(device, handles, renderer, gbm, foreignGpu, width, height)) is { } gpu)
             return new ScanoutSwapchain(ScanoutPath.Gpu, gpu, "");
-        if (TryCreate(reasons, i => ScanoutBuffer.DrawnDumb(device, renderer, width, height)) is { } cpu)
+        if (TryCreate(reasons, () => ScanoutBuffer.DrawnDumb(device, renderer, width, height)) is { } cpu)
             return new ScanoutSwapchain(ScanoutPath.Cpu, cpu, string.Join("; ", reasons));
         var copy = new ScanoutBuffer[Count];
         try
@@ -66,7 +65,7 @@ internal sealed class ScanoutSwapchain : IDisposable
         return new ScanoutSwapchain(ScanoutPath.Copy, copy, string.Join("; ", reasons));
     }
 
-    private static ScanoutBuffer[]? TryCreate(List<string> reasons, Func<int, (ScanoutBuffer? Buffer, string WhyNot)> create)
+    private static ScanoutBuffer[]? TryCreate(List<string> reasons, Func<(ScanoutBuffer? Buffer, string WhyNot)> create)
     {
         var buffers = new ScanoutBuffer[Count];
         for (var i = 0; i < Count; i++)
@@ -74,7 +73,7 @@ internal sealed class ScanoutSwapchain : IDisposable
             (ScanoutBuffer? Buffer, string WhyNot) made;
             try
             {
-                made = create(i);
+                made = create();
             }
             catch (IOException e)
             {
@@ -101,55 +100,31 @@ internal sealed class ScanoutSwapchain : IDisposable
 /// display-device import, or a dumb buffer) and the renderer's target over it, if any.</summary>
 internal sealed unsafe class ScanoutBuffer : IDisposable
 {
-    private nint _bo;
+    private GbmRenderBuffer? _gbm;
     private DirectFrame? _import;
     private DumbBuffer? _dumb;
+    private IRenderTarget? _dumbTarget;
 
-    private ScanoutBuffer(uint framebufferId, IRenderTarget? target)
-    {
-        FramebufferId = framebufferId;
-        Target = target;
-    }
+    private ScanoutBuffer(uint framebufferId) => FramebufferId = framebufferId;
 
     public uint FramebufferId { get; }
     /// <summary>The renderer's target over this buffer; null on the copy path.</summary>
-    public IRenderTarget? Target { get; private set; }
+    public IRenderTarget? Target => _gbm?.Target ?? _dumbTarget;
     /// <summary>The CPU mapping (dumb buffers only).</summary>
     public DumbBuffer? Dumb => _dumb;
 
-    /// <summary>A buffer of the render node, for rendering and scanout, in the driver's own layout
-    /// (gbm_bo_create without modifiers: implicit, as a driver without modifiers must be asked), or
+    /// <summary>A buffer of the render node, for rendering and scanout, in the driver's own layout, or
     /// linear for another device's display.</summary>
     public static (ScanoutBuffer?, string) Gbm(DrmDevice device, GemHandleTable handles, IRenderer renderer, nint gbm, bool linear, int width, int height)
     {
-        var flags = Native.Gbm.BoUseScanout | Native.Gbm.BoUseRendering | (linear ? Native.Gbm.BoUseLinear : 0);
-        var bo = Native.Gbm.BoCreate(gbm, (uint)width, (uint)height, Fourcc.Xrgb8888, flags);
-        if (bo == 0) return (null, $"gbm_bo_create of a {width}x{height} XRGB8888 scanout buffer failed");
-        var fd = Native.Gbm.BoGetFd(bo);
-        if (fd < 0)
+        if (GbmRenderBuffer.Create(renderer, gbm, width, height, linear, scanout: true, out var whyNot) is not { } buffer)
+            return (null, whyNot);
+        if (DirectFrame.Create(device.Fd, handles, buffer.DmaBuf, out var fbWhyNot) is not { } import)
         {
-            Native.Gbm.BoDestroy(bo);
-            return (null, "gbm_bo_get_fd failed");
-        }
-        // The EGLImage and the GEM handle each hold the buffer: the fd is needed only to make them.
-        using var attributes = new DmaBufAttributes
-        {
-            Width = width, Height = height, Fourcc = Fourcc.Xrgb8888,
-            Modifier = linear ? DmaBufAttributes.ModifierLinear : DmaBufAttributes.ModifierInvalid,
-            Planes = [new DmaBufPlane(new OwnedFd(fd), 0, Native.Gbm.BoGetStride(bo))],
-        };
-        if (renderer.CreateTarget(attributes, out var whyNot) is not { } target)
-        {
-            Native.Gbm.BoDestroy(bo);
-            return (null, $"the renderer cannot draw into a GBM buffer: {whyNot}");
-        }
-        if (DirectFrame.Create(device.Fd, handles, attributes, out var fbWhyNot) is not { } import)
-        {
-            target.Dispose();
-            Native.Gbm.BoDestroy(bo);
+            buffer.Dispose();
             return (null, $"the display cannot scan out the render node's buffer: {fbWhyNot}");
         }
-        return (new ScanoutBuffer(import.FramebufferId, target) { _bo = bo, _import = import }, "");
+        return (new ScanoutBuffer(import.FramebufferId) { _gbm = buffer, _import = import }, "");
     }
 
     /// <summary>A dumb buffer the renderer draws into through a DMA-BUF of it (a CPU renderer maps it).</summary>
@@ -172,24 +147,24 @@ internal sealed unsafe class ScanoutBuffer : IDisposable
             dumb.Dispose();
             return (null, $"the renderer cannot draw into a dumb buffer: {whyNot}");
         }
-        return (new ScanoutBuffer(dumb.FramebufferId, target) { _dumb = dumb }, "");
+        return (new ScanoutBuffer(dumb.FramebufferId) { _dumb = dumb, _dumbTarget = target }, "");
     }
 
     /// <summary>A dumb buffer filled by copying (the copy path).</summary>
     public static ScanoutBuffer DumbOnly(DrmDevice device, int width, int height)
     {
         var dumb = DumbBuffer.Create(device.Fd, width, height);
-        return new ScanoutBuffer(dumb.FramebufferId, null) { _dumb = dumb };
+        return new ScanoutBuffer(dumb.FramebufferId) { _dumb = dumb };
     }
 
     public void Dispose()
     {
-        Target?.Dispose();
-        Target = null;
+        _dumbTarget?.Dispose();
+        _dumbTarget = null;
         _import?.Dispose();
         _import = null;
-        if (_bo != 0) Native.Gbm.BoDestroy(_bo);
-        _bo = 0;
+        _gbm?.Dispose();
+        _gbm = null;
         _dumb?.Dispose();
         _dumb = null;
     }

@@ -1,8 +1,6 @@
-using Compositor.Backends.Native;
-using Serilog;
+using Compositor.Backends.Rendering;
 using Wayland.Client;
 using Wayland.Protocols.Client;
-using Wayland.Wire;
 
 namespace Compositor.Backends.Nested;
 
@@ -51,7 +49,7 @@ internal sealed class DmabufSwapchain : IDisposable
 
     /// <param name="offered">The parent's (format, modifier) pairs (zwp_linux_dmabuf_v1.modifier).</param>
     public static DmabufSwapchain? Create(ClientDisplay parent, ZwpLinuxDmabufV1 dmabuf, IReadOnlySet<(uint, ulong)> offered,
-        IRenderer renderer, nint gbm, int width, int height, int count, ILogger log, out string whyNot)
+        IRenderer renderer, nint gbm, int width, int height, int count, out string whyNot)
     {
         ulong modifier;
         if (offered.Contains((Fourcc.Xrgb8888, DmaBufAttributes.ModifierInvalid))) modifier = DmaBufAttributes.ModifierInvalid;
@@ -95,17 +93,16 @@ internal sealed class DmabufSwapchain : IDisposable
 
     private sealed class Buffer : IDisposable
     {
-        private nint _bo;
+        private readonly GbmRenderBuffer _memory;
 
-        private Buffer(nint bo, IRenderTarget target, WlBuffer wlBuffer)
+        private Buffer(GbmRenderBuffer memory, WlBuffer wlBuffer)
         {
-            _bo = bo;
-            Target = target;
+            _memory = memory;
             WlBuffer = wlBuffer;
             wlBuffer.Release += _ => Busy = false;
         }
 
-        public IRenderTarget Target { get; }
+        public IRenderTarget Target => _memory.Target;
         public WlBuffer WlBuffer { get; }
         public bool Busy { get; set; }
 
@@ -115,39 +112,16 @@ internal sealed class DmabufSwapchain : IDisposable
         public static Buffer? Create(ClientDisplay parent, ZwpLinuxDmabufV1 dmabuf, IRenderer renderer, nint gbm,
             int width, int height, ulong modifier, out string whyNot)
         {
-            var flags = Gbm.BoUseRendering | (modifier == DmaBufAttributes.ModifierLinear ? Gbm.BoUseLinear : 0);
-            var bo = Gbm.BoCreate(gbm, (uint)width, (uint)height, Fourcc.Xrgb8888, flags);
-            if (bo == 0)
-            {
-                whyNot = $"gbm_bo_create of a {width}x{height} XRGB8888 buffer failed";
-                return null;
-            }
-            var fd = Gbm.BoGetFd(bo);
-            if (fd < 0)
-            {
-                Gbm.BoDestroy(bo);
-                whyNot = "gbm_bo_get_fd failed";
-                return null;
-            }
-            var stride = Gbm.BoGetStride(bo);
-            // The fd is dup'ed into the request: ours closes with the attributes.
-            using var attributes = new DmaBufAttributes
-            {
-                Width = width, Height = height, Fourcc = Fourcc.Xrgb8888, Modifier = modifier,
-                Planes = [new DmaBufPlane(new OwnedFd(fd), 0, stride)],
-            };
-            if (renderer.CreateTarget(attributes, out var targetWhyNot) is not { } target)
-            {
-                Gbm.BoDestroy(bo);
-                whyNot = $"the renderer cannot draw into its own buffer: {targetWhyNot}";
-                return null;
-            }
+            if (GbmRenderBuffer.Create(renderer, gbm, width, height, linear: modifier == DmaBufAttributes.ModifierLinear, scanout: false, out whyNot)
+                is not { } memory) return null;
             WlBuffer? created = null;
             var failed = false;
             try
             {
+                var plane = memory.DmaBuf.Planes[0];
                 var parameters = dmabuf.CreateParams();
-                parameters.Add(fd, 0, 0, stride, (uint)(modifier >> 32), (uint)modifier);
+                // The fd is dup'ed into the request.
+                parameters.Add(plane.Fd.Value, 0, plane.Offset, plane.Stride, (uint)(modifier >> 32), (uint)modifier);
                 parameters.Created += (_, b) => created = b;
                 parameters.Failed += _ => failed = true;
                 parameters.Create(width, height, Fourcc.Xrgb8888, 0);
@@ -158,27 +132,22 @@ internal sealed class DmabufSwapchain : IDisposable
             }
             catch
             {
-                target.Dispose();
-                Gbm.BoDestroy(bo);
+                memory.Dispose();
                 throw;
             }
             if (created is null)
             {
-                target.Dispose();
-                Gbm.BoDestroy(bo);
+                memory.Dispose();
                 whyNot = failed ? "the parent refused our buffer (params.failed)" : "the parent did not answer params.create";
                 return null;
             }
-            whyNot = "";
-            return new Buffer(bo, target, created);
+            return new Buffer(memory, created);
         }
 
         public void Dispose()
         {
-            Target.Dispose();
+            _memory.Dispose();
             WlBuffer.Destroy();
-            if (_bo != 0) Gbm.BoDestroy(_bo);
-            _bo = 0;
         }
     }
 }

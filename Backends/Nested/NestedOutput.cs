@@ -131,7 +131,7 @@ public sealed class NestedOutput : IOutput, IDisposable
         _dmabuf = null;
         WhyShm = "";
         if (_globals.Dmabuf is { } dmabuf)
-            _dmabuf = DmabufSwapchain.Create(_parent, dmabuf, _globals.DmabufFormats, _renderer, _gbm, Width, Height, BufferCount, _log, out var whyNot)
+            _dmabuf = DmabufSwapchain.Create(_parent, dmabuf, _globals.DmabufFormats, _renderer, _gbm, Width, Height, BufferCount, out var whyNot)
                       ?? Fallback(whyNot);
         else Fallback("the parent has no zwp_linux_dmabuf_v1");
         _bufferDamage.DamageAll(new Rect(0, 0, Width, Height));

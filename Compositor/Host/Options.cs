@@ -94,12 +94,16 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
         string? drmDevice = null;
         string? renderNode = null;
         var renderer = RendererKind.Auto;
+        string[] command = [];
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--":
-                    return Checked(new Options(socket, level, args[(i + 1)..], help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame, Fullscreen = fullscreen, DrmDevice = drmDevice, RenderNode = renderNode, Renderer = renderer });
+                    // The rest is the command to run.
+                    command = args[(i + 1)..];
+                    i = args.Length;
+                    break;
                 case "--backend":
                     backend = Value(args, ref i);
                     if (backend is not ("headless" or "drm" or "wayland"))
@@ -158,7 +162,7 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                     throw new ArgumentException($"unknown option '{args[i]}'");
             }
         }
-        return Checked(new Options(socket, level, [], help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame, Fullscreen = fullscreen, DrmDevice = drmDevice, RenderNode = renderNode, Renderer = renderer });
+        return Checked(new Options(socket, level, command, help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame, Fullscreen = fullscreen, DrmDevice = drmDevice, RenderNode = renderNode, Renderer = renderer });
     }
 
     /// <summary>Refuses options that contradict each other.</summary>

@@ -125,18 +125,8 @@ public sealed unsafe class ShmPool : IWlShmPoolHandler
             return true;
         }
         if (scratch.Length < length) scratch = new byte[Math.Max(length, scratch.Length * 2)];
-        var done = 0;
-        fixed (byte* s = scratch)
-        {
-            while (done < length)
-            {
-                var n = (long)pread(_fd.Value, s + done, (size_t)(ulong)(length - done), offset + done);
-                if (n <= 0) break;
-                done += (int)n;
-            }
-        }
         bytes = scratch.AsSpan(0, length);
-        return done == length;
+        return ReadInto(offset, scratch.AsSpan(0, length));
     }
 
     /// <summary>Reads <paramref name="destination"/>'s length at <paramref name="offset"/> straight into it
