@@ -80,14 +80,8 @@ internal static partial class Program
     {
         var dir = AppContext.BaseDirectory;
         var (runtime, env) = CheckEnvironment();
-        var kms = KmsDevice;
-        using var compositor = Start("dotnet", [Path.Combine(dir, "compositor.dll"), "--socket", "vm-check", "--backend", "drm", "--drm-device", kms], env);
-        var log = new StringBuilder();
-        try
+        return WithCompositor(["--backend", "drm", "--drm-device", KmsDevice], env, (compositor, log) =>
         {
-            if (compositor.StandardOutput.ReadLine() != "WAYLAND_DISPLAY=vm-check") throw new InvalidOperationException("the compositor did not start");
-            compositor.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-            compositor.BeginErrorReadLine();
             using var client = Start("dotnet", [Path.Combine(dir, "shm-client.dll"), "--static"], env);
             try
             {
@@ -96,15 +90,14 @@ internal static partial class Program
                 Thread.Sleep(3000);
                 var presented = PresentationOnFlips(env);
                 Check(!compositor.HasExited, "the compositor exited");
-                string Log() { lock (log) return log.ToString(); }
-                var renderer = Log().Split('\n').FirstOrDefault(l => l.Contains("renderer", StringComparison.Ordinal))?.Trim() ?? "no renderer line logged";
-                var path = Log().Split('\n').FirstOrDefault(l => l.Contains(" drawn ", StringComparison.Ordinal) || l.Contains(" draws ", StringComparison.Ordinal))?.Trim() ?? "";
+                var renderer = log().Split('\n').FirstOrDefault(l => l.Contains("renderer", StringComparison.Ordinal))?.Trim() ?? "no renderer line logged";
+                var path = ScanoutPath(log);
                 Check(path.Contains("the GPU draws straight into 2 GBM scanout buffers", StringComparison.Ordinal),
                     $"the output does not draw on the GPU into GBM buffers: '{path}'");
-                var totals = StopAndReadTotals(compositor, Log);
+                var totals = StopAndReadTotals(compositor, log);
                 Check(totals.ScanoutCopied == 0 && totals.Frames > 0,
                     $"{totals.Frames} frames drawn, {totals.ScanoutCopied} bytes copied into scanout buffers (the GPU path copies none)");
-                return $"shm frame 0 exact in the screenshot; {presented}; compositor: {renderer}; {path[(path.IndexOf(':', 20) + 2)..]}; " +
+                return $"shm frame 0 exact in the screenshot; {presented}; compositor: {renderer}; {path}; " +
                        $"{totals.Frames} frames drawn, {totals.ScanoutCopied} bytes copied into scanout buffers";
             }
             finally
@@ -112,16 +105,7 @@ internal static partial class Program
                 if (!client.HasExited) client.Kill();
                 client.WaitForExit();
             }
-        }
-        catch (Exception e)
-        {
-            throw new InvalidOperationException($"{e.Message}\ncompositor log:\n{log}");
-        }
-        finally
-        {
-            if (!compositor.HasExited) compositor.Kill();
-            compositor.WaitForExit();
-        }
+        });
     }
 
     /// <summary>The kernel driver behind a DRM node (DRM_IOCTL_VERSION's name).</summary>

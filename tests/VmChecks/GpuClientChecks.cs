@@ -19,23 +19,16 @@ internal static partial class Program
     private static string GpuEglClient()
     {
         var (runtime, env) = CheckEnvironment();
-        var kms = KmsDevice;
-        using var compositor = Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "compositor.dll"), "--socket", "vm-check", "--backend", "drm", "--drm-device", kms], env);
-        var log = new StringBuilder();
-        var trace = new StringBuilder();
-        try
+        return WithCompositor(["--backend", "drm", "--drm-device", KmsDevice], env, (compositor, log) =>
         {
-            if (compositor.StandardOutput.ReadLine() != "WAYLAND_DISPLAY=vm-check") throw new InvalidOperationException("the compositor did not start");
-            compositor.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
-            compositor.BeginErrorReadLine();
-            string Log() { lock (log) return log.ToString(); }
+            var trace = new StringBuilder();
             string Trace() { lock (trace) return trace.ToString(); }
 
             // Logged before the socket line, but read from the pipe on another thread.
-            WaitUntil(() => Log().Contains("Backend drm:", StringComparison.Ordinal), "the compositor's renderer line");
-            var rendering = Regex.Match(Log(), @"Rendering on .* on (/dev/dri/renderD\d+) \(GBM").Groups[1].Value;
-            Check(rendering != "", $"the compositor does not render on a render node:\n{Log()}");
-            var dmabuf = Regex.Match(Log(), @"linux-dmabuf v(\d+): .*").Value;
+            WaitUntil(() => log().Contains("Backend drm:", StringComparison.Ordinal), "the compositor's renderer line");
+            var rendering = Regex.Match(log(), @"Rendering on .* on (/dev/dri/renderD\d+) \(GBM").Groups[1].Value;
+            Check(rendering != "", $"the compositor does not render on a render node:\n{log()}");
+            var dmabuf = Regex.Match(log(), @"linux-dmabuf v(\d+): .*").Value;
             Check(dmabuf.StartsWith("linux-dmabuf v5", StringComparison.Ordinal) && dmabuf.Contains("226:", StringComparison.Ordinal),
                 $"linux-dmabuf is not version 5 with the render node as main device: '{dmabuf}'");
 
@@ -62,11 +55,11 @@ internal static partial class Program
                 Check(!Regex.IsMatch(t, @"zwp_linux_buffer_params_v1@\d+\.failed\("), "the compositor refused one of weston-simple-egl's buffers");
                 Check(corners.Red > 20 && corners.Green > 20 && corners.Blue > 20,
                     $"the triangle's corners do not show: {corners.Red} red, {corners.Green} green, {corners.Blue} blue pixels");
-                Check(!Regex.IsMatch(Log(), @"DMA-BUF import .* failed"), $"a DMA-BUF import failed:\n{Log()}");
+                Check(!Regex.IsMatch(log(), @"DMA-BUF import .* failed"), $"a DMA-BUF import failed:\n{log()}");
                 // A few seconds of animation more, then the renderer's totals: each shared buffer imported
                 // once however many frames showed it, and nothing copied to show them.
                 Thread.Sleep(4000);
-                var totals = StopAndReadTotals(compositor, Log);
+                var totals = StopAndReadTotals(compositor, log);
                 Check(totals.Frames >= 30, $"only {totals.Frames} frames drawn while weston-simple-egl animated");
                 Check(totals.Imports <= created, $"{totals.Imports} DMA-BUF imports for {created} buffers over {totals.Frames} frames");
                 Check(totals.ScanoutCopied == 0 && totals.Uploaded == 0,
@@ -80,18 +73,7 @@ internal static partial class Program
                 if (!client.HasExited) client.Kill();
                 client.WaitForExit();
             }
-        }
-        catch (Exception e)
-        {
-            string l;
-            lock (log) l = log.ToString();
-            throw new InvalidOperationException($"{e.Message}\ncompositor log:\n{l}");
-        }
-        finally
-        {
-            if (!compositor.HasExited) compositor.Kill();
-            compositor.WaitForExit();
-        }
+        });
     }
 
     /// <summary>

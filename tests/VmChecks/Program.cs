@@ -136,11 +136,11 @@ internal static partial class Program
                 var presented = PresentationOnFlips(env);
                 // Drawn straight into what is scanned out: by the GPU where one renders (virgl), else by
                 // pixman into the dumb buffers; never offscreen and copied.
-                var path = log().Split('\n').FirstOrDefault(l => l.Contains(" GBM scanout buffers", StringComparison.Ordinal) || l.Contains(" dumb buffers", StringComparison.Ordinal))?.Trim() ?? "no scanout path logged";
+                var path = ScanoutPath(log);
                 Check(!path.Contains("copied into", StringComparison.Ordinal) && !path.StartsWith("no ", StringComparison.Ordinal), $"the frames are not drawn straight into the scanout buffers: {path}");
                 var totals = StopAndReadTotals(compositor, log);
                 Check(totals.ScanoutCopied == 0, $"{totals.ScanoutCopied} bytes copied into scanout buffers");
-                return $"{shown}; {presented}; {path[(path.IndexOf(": ", path.IndexOf(']') + 1, StringComparison.Ordinal) + 2)..]}; {totals.Frames} frames drawn, 0 bytes copied into scanout buffers";
+                return $"{shown}; {presented}; {path}; {totals.Frames} frames drawn, 0 bytes copied into scanout buffers";
             }
             finally
             {
@@ -183,6 +183,14 @@ internal static partial class Program
             if (!compositor.HasExited) compositor.Kill();
             compositor.WaitForExit();
         }
+    }
+
+    /// <summary>How the DRM output said its frames reach the scanout buffers (its log line after
+    /// "OUTPUT: "), or "no scanout path logged".</summary>
+    private static string ScanoutPath(Func<string> log)
+    {
+        var line = log().Split('\n').FirstOrDefault(l => l.Contains(" GBM scanout buffers", StringComparison.Ordinal) || l.Contains(" dumb buffers", StringComparison.Ordinal))?.Trim();
+        return line is null ? "no scanout path logged" : line[(line.IndexOf(": ", line.IndexOf(']') + 1, StringComparison.Ordinal) + 2)..];
     }
 
     /// <summary>The renderer's totals our compositor logs as it stops, after SIGTERM.</summary>
