@@ -26,6 +26,7 @@ public sealed class CompositorServer : IDisposable
         Log = log;
         Scene = new Scene.Scene();
         SceneRenderer = new SceneRenderer(Scene, backend.Renderer);
+        Readiness = new Dmabuf.DmaBufReadiness(loop, log);
 
         var compositor = new CompositorGlobal(this);
         display.CreateGlobal<WlCompositor>(CompositorGlobal.Version, r => r.Handler = compositor);
@@ -60,6 +61,8 @@ public sealed class CompositorServer : IDisposable
     /// <summary>xdg_wm_base, decorations, and the window manager.</summary>
     public Shell.XdgShell Shell { get; }
     public Screencopy.ScreencopyService Screencopy { get; }
+    /// <summary>Waits for client DMA-BUFs still being written before their commits apply (implicit sync).</summary>
+    internal Dmabuf.DmaBufReadiness Readiness { get; }
     /// <summary>zwp_linux_dmabuf_v1, when the renderer imports DMA-BUFs.</summary>
     public Dmabuf.LinuxDmabuf? Dmabuf { get; }
 
@@ -150,6 +153,7 @@ public sealed class CompositorServer : IDisposable
         // Buffers the last frames read: their clients are gone, so this frees them.
         foreach (var o in _outputs.Values) SceneRenderer.ReleaseReads(o);
         Dmabuf?.Dispose();
+        Readiness.Dispose();
         Shell.Pings.Dispose();
         Seat.Keyboard.Dispose();
         Backend.OutputAdded -= AddOutput;

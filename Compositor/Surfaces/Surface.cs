@@ -19,6 +19,7 @@ public sealed class Surface : IWlSurfaceHandler
     // Made on a surface's first frame callback / feedback, not per frame (the frame loop allocates
     // nothing in steady state) and not per surface (most never ask: a client may make 100k).
     private Action<Wayland.Server.Resource>? _frameCallbackGone, _feedbackGone;
+    private CommitQueue? _commits; // made at the first commit that waits for its DMA-BUF
 
     public Surface(CompositorServer server, WlSurface resource)
     {
@@ -155,6 +156,7 @@ public sealed class Surface : IWlSurfaceHandler
             Pending.Forget(cb);
             Cached.Forget(cb);
             Current.Forget(cb);
+            _commits?.Forget(cb);
         };
     }
 
@@ -169,6 +171,7 @@ public sealed class Surface : IWlSurfaceHandler
             Pending.Forget(f);
             Cached.Forget(f);
             Current.Forget(f);
+            _commits?.Forget(f);
         };
     }
 
@@ -209,13 +212,60 @@ public sealed class Surface : IWlSurfaceHandler
 
     public void Commit(WlSurface resource)
     {
+        // Behind a commit that waits for its buffer, a commit waits too: one surface's states keep their order.
+        if (_commits is { IsEmpty: false })
+        {
+            _commits.Add(Pending);
+            return;
+        }
         if (Role?.IsSynchronized == true)
         {
-            // A synchronized subsurface's state waits for its parent's commit.
+            // A synchronized subsurface's state waits for its parent's commit, which waits for its buffer.
             Pending.MoveTo(Cached);
             return;
         }
+        // Implicit sync: a DMA-BUF the client's GPU is still writing is not shown until it is written.
+        var fence = FirstUnready(Pending);
+        if (fence >= 0)
+        {
+            (_commits ??= new CommitQueue(this, _server.Readiness)).AddWaiting(Pending, fence);
+            return;
+        }
         Pending.MoveTo(Cached);
+        ApplyCached();
+    }
+
+    /// <summary>A fence fd (the caller's) to wait on before <paramref name="state"/> can be applied:
+    /// of its DMA-BUF, or of a buffer a synchronized subsurface cached to be applied with it; -1 when
+    /// every one of them can be read now.</summary>
+    internal int FirstUnready(SurfaceState state)
+    {
+        var fence = UnreadyBuffer(state);
+        return fence >= 0 ? fence : UnreadyInSyncChildren(this);
+    }
+
+    private int UnreadyBuffer(SurfaceState state) =>
+        (state.Changes & SurfaceChanges.Buffer) != 0 && state.Buffer is IScanoutSource dmabuf && !state.Buffer.IsDestroyed
+            ? _server.Readiness.FirstUnready(dmabuf.Attributes.Planes)
+            : -1;
+
+    private static int UnreadyInSyncChildren(Surface parent)
+    {
+        foreach (var child in parent._pendingStack)
+        {
+            if (child?.AsSubsurface is not { IsSynchronized: true }) continue;
+            var fence = child.UnreadyBuffer(child.Cached);
+            if (fence < 0) fence = UnreadyInSyncChildren(child);
+            if (fence >= 0) return fence;
+        }
+        return -1;
+    }
+
+    /// <summary>A queued commit whose buffers can now be read: applied as the commit would have been.</summary>
+    internal void ApplyQueued(SurfaceState state)
+    {
+        state.MoveTo(Cached);
+        if (Role?.IsSynchronized == true) return;
         ApplyCached();
     }
 
@@ -454,6 +504,7 @@ public sealed class Surface : IWlSurfaceHandler
         _server.Scene.DamageSurfaceTree(this);
         _server.RemoveSurface(this);
         Destroyed?.Invoke(this);
+        _commits?.Discard();
         LetGo(_heldBuffer);
         _heldBuffer = null;
         _ownTexture?.Dispose();

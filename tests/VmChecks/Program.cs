@@ -29,6 +29,7 @@ internal static partial class Program
                 ["drm-console"] => DrmConsole(),
                 ["drm-vt-switch"] => DrmVtSwitch(),
                 ["drm-scanout"] => DrmScanout(),
+                ["implicit-sync"] => ImplicitSync(),
                 ["bench-drm"] => BenchDrm(),
                 ["bench-cpu"] => BenchCpu(),
                 ["bench-gpu"] => BenchGpu(),
@@ -41,7 +42,7 @@ internal static partial class Program
                 ["gpu-feedback-scanout"] => GpuFeedbackScanout(),
                 ["gpu-nested"] => GpuNested(),
                 ["refused", var allocator, var format] => Refused(allocator, format),
-                _ => throw new ArgumentException("usage: vm-checks gem-handles | drm-input | drm-console | drm-vt-switch | drm-scanout | bench-drm | bench-cpu | bench-gpu | gpu-devices | gpu-drm-screen | gpu-egl-client | gpu-dmabuf-clients | gpu-gl-apps | gpu-feedback-scanout | gpu-nested | dmabuf|drm|refused ALLOCATOR FORMAT"),
+                _ => throw new ArgumentException("usage: vm-checks gem-handles | drm-input | drm-console | drm-vt-switch | drm-scanout | implicit-sync | bench-drm | bench-cpu | bench-gpu | gpu-devices | gpu-drm-screen | gpu-egl-client | gpu-dmabuf-clients | gpu-gl-apps | gpu-feedback-scanout | gpu-nested | dmabuf|drm|refused ALLOCATOR FORMAT"),
             };
             Console.WriteLine($"VM-CHECK ok {name}: {detail}");
             return 0;
