@@ -65,6 +65,9 @@ public interface IScanoutSource
     void Lock();
     /// <summary>The buffer left the screen: the client gets it back if nothing else holds it.</summary>
     void Unlock();
+    /// <summary>Raised once, when the buffer is gone for good (its client destroyed it and nothing
+    /// holds it): what a display made of it (a framebuffer) goes with it.</summary>
+    event Action<IScanoutSource>? Freed;
 }
 
 /// <summary>What a renderer offers for zero-copy client buffers.</summary>

@@ -50,6 +50,16 @@ public static class Fourcc
         new(Yuyv, "YUYV", 2, HasAlpha: false, 1, false, Yuyv),
     ];
 
+    /// <summary>The same layout with its alpha byte as padding (ARGB8888 → XRGB8888): how a display
+    /// plane that takes no alpha can still show an opaque buffer, as weston's
+    /// <c>pixel_format_get_opaque_substitute</c> does. The format itself when it has no such twin.</summary>
+    public static uint OpaqueSubstitute(uint fourcc) => fourcc switch
+    {
+        Argb8888 => Xrgb8888,
+        Abgr8888 => Xbgr8888,
+        _ => fourcc,
+    };
+
     /// <summary>The table's row for a fourcc; null for a format it does not know.</summary>
     public static PixelFormat? Find(uint fourcc)
     {

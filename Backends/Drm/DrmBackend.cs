@@ -18,6 +18,9 @@ public sealed unsafe class DrmBackend : IBackend
     private readonly DrmDevice _device;
     private readonly IRenderer _renderer;
     private readonly List<DrmOutput> _outputs = [];
+    // Per device, not per output: every import of a buffer on one DRM file gets the same handle.
+    private readonly GemHandleTable _handles;
+    private readonly FramebufferCache _framebuffers;
     private FdSource? _events;
     private LibinputInput? _input;
     private VirtualTerminal? _console;
@@ -33,6 +36,8 @@ public sealed unsafe class DrmBackend : IBackend
         string? whyNot = null;
         _device = (devicePath is null ? DrmDevice.OpenFirstWithDisplay(log) : DrmDevice.Open(devicePath, out whyNot))
                   ?? throw new DrmBackendException(whyNot ?? "no DRM card with a connected display under /dev/dri");
+        _handles = new GemHandleTable(_device.Fd);
+        _framebuffers = new FramebufferCache(_device.Fd, _handles, log);
         try
         {
             _renderer = CreateRenderer(log, renderNode, renderer);
@@ -77,7 +82,7 @@ public sealed unsafe class DrmBackend : IBackend
         {
             var renderDevice = (_renderer as GlesRenderer)?.Device;
             var foreign = renderDevice is not null && renderDevice.Path != RenderDevice.RenderNodeOf(_device.Path);
-            var output = new DrmOutput(_loop, _device, display, _renderer, renderDevice?.Gbm ?? 0, foreign, _log);
+            var output = new DrmOutput(_loop, _device, display, _renderer, renderDevice?.Gbm ?? 0, foreign, _handles, _framebuffers, _log);
             try
             {
                 output.Enable();
@@ -155,6 +160,7 @@ public sealed unsafe class DrmBackend : IBackend
         _input?.Dispose();
         _console?.Dispose();
         _events?.Dispose();
+        _framebuffers.Dispose();
         _renderer.Dispose();
         _device.Dispose();
     }

@@ -12,9 +12,9 @@ namespace Compositor.Backends.Drm;
 /// the mapped dumb buffers. Only where the renderer can draw into nothing the display takes is the
 /// frame drawn offscreen and its damage copied into dumb buffers (<see cref="ScanoutPath.Copy"/>).
 /// Frames follow the flips: one asked for while a flip is pending starts when it completes. A
-/// fullscreen client's DMA-BUF the device can import is flipped to directly instead: GEM handles
-/// from <see cref="GemHandleTable"/>, a framebuffer per frame, no composition and no copy; the
-/// buffer stays with us until the flip that replaces it completes.
+/// fullscreen client's DMA-BUF the device can import is flipped to directly instead, through the
+/// framebuffer <see cref="FramebufferCache"/> keeps for it: no composition and no copy; the buffer
+/// stays with us until the flip that replaces it completes.
 /// </summary>
 public sealed class DrmOutput : IOutput, IDisposable
 {
@@ -35,25 +35,26 @@ public sealed class DrmOutput : IOutput, IDisposable
     private int _front, _drawn;
     private bool _scheduled, _flipPending, _paused;
     private readonly BufferDamage _bufferDamage = new(BufferCount);
-    private readonly GemHandleTable _handles;
-    // Buffers the device refused to import: not tried again (they are composited).
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<IScanoutSource, object> _refused = new();
-    private DirectFrame? _pendingDirect, _shownDirect;
+    private readonly FramebufferCache _framebuffers;
+    // Client buffers flipped to (waiting for the flip), and on screen.
+    private IScanoutSource? _pendingDirect, _shownDirect;
     private bool _pendingIsDirect;
+    private long _flips, _directFlips;
     private bool _fenceKnown;
     private readonly RepaintSchedule _schedule;
     private readonly Region _copy = new();
 
     /// <param name="gbm">The renderer's GBM device (its render node), 0 if it has none.</param>
     /// <param name="foreignGpu">That render node belongs to another device than the display.</param>
-    internal DrmOutput(EventLoop loop, DrmDevice device, DrmDisplay display, IRenderer renderer, nint gbm, bool foreignGpu, ILogger log)
+    internal DrmOutput(EventLoop loop, DrmDevice device, DrmDisplay display, IRenderer renderer, nint gbm, bool foreignGpu,
+        GemHandleTable handles, FramebufferCache framebuffers, ILogger log)
     {
         _device = device;
         _display = display;
         _renderer = renderer;
         _log = log;
         _monotonic = device.MonotonicTimestamps;
-        _handles = new GemHandleTable(device.Fd);
+        _framebuffers = framebuffers;
         Width = display.Mode.HDisplay;
         Height = display.Mode.VDisplay;
         RefreshMilliHz = display.Mode.RefreshMilliHz;
@@ -71,7 +72,7 @@ public sealed class DrmOutput : IOutput, IDisposable
         });
         try
         {
-            _buffers = ScanoutSwapchain.Create(device, _handles, renderer, gbm, foreignGpu, Width, Height);
+            _buffers = ScanoutSwapchain.Create(device, handles, renderer, gbm, foreignGpu, Width, Height);
             if (_buffers.Path == ScanoutPath.Copy) _offscreen = renderer.CreateOffscreenTarget(Width, Height);
             _fence = new FenceWait(loop, () => _schedule.FrameDone(MonotonicClock.Nanoseconds));
         }
@@ -150,8 +151,8 @@ public sealed class DrmOutput : IOutput, IDisposable
         _afterFailedFlip.Disarm();
         _schedule.Forget();
         // The mode is set again with the last composited image: client buffers are off screen.
-        _pendingDirect?.Dispose();
-        _shownDirect?.Dispose();
+        _pendingDirect?.Unlock();
+        _shownDirect?.Unlock();
         (_pendingDirect, _shownDirect, _pendingIsDirect) = (null, null, false);
         _fence.Cancel();
         _drawn = _front;
@@ -262,29 +263,34 @@ public sealed class DrmOutput : IOutput, IDisposable
     public bool TryScanout(IScanoutSource buffer)
     {
         var a = buffer.Attributes;
-        if (_paused || _flipPending || a.Width != Width || a.Height != Height || _refused.TryGetValue(buffer, out _)) return false;
-        if (DirectFrame.Create(_device.Fd, _handles, a, out var whyNot) is not { } frame)
-        {
-            _refused.Add(buffer, whyNot ?? "");
-            _log.Information("{Output}: a {Width}x{Height} client buffer cannot be scanned out ({Why}): composited", Name, a.Width, a.Height, whyNot);
-            return false;
-        }
+        if (_paused || _flipPending || a.Width != Width || a.Height != Height) return false;
+        // Candidates are opaque: a plane without alpha formats shows an ARGB buffer as XRGB.
+        var fourcc = PlaneTakes(a.Fourcc) ? a.Fourcc : Fourcc.OpaqueSubstitute(a.Fourcc);
+        if (!PlaneTakes(fourcc)) return false;
+        var fb = _framebuffers.Get(buffer, fourcc, Name);
+        if (fb == 0) return false;
         _schedule.FrameDone(MonotonicClock.Nanoseconds);
-        if (Flip(frame.FramebufferId) is var error and not 0)
+        if (Flip(fb) is var error and not 0)
         {
-            frame.Dispose();
-            _refused.Add(buffer, $"page flip: errno {error}");
+            _framebuffers.Refuse(buffer, Name, $"page flip: errno {error}");
             return false;
         }
         if (_shownDirect is null) _log.Information("{Output}: scanning a client buffer out directly", Name);
-        frame.Source = buffer;
         buffer.Lock();
-        _pendingDirect = frame;
+        _pendingDirect = buffer;
         _pendingIsDirect = true;
         _flipPending = true;
         // The dumb buffers miss whatever happens while clients are shown directly.
         _bufferDamage.DamageAll(new Rect(0, 0, Width, Height));
         return true;
+    }
+
+    private bool PlaneTakes(uint fourcc)
+    {
+        if (Scanout is not { } plane) return false;
+        // Indexed: a foreach over the interface would box its enumerator on every frame.
+        for (var i = 0; i < plane.Formats.Count; i++) if (plane.Formats[i].Fourcc == fourcc) return true;
+        return false;
     }
 
     private void CopyToBuffer(DumbBuffer buffer, Rect r)
@@ -302,10 +308,12 @@ public sealed class DrmOutput : IOutput, IDisposable
         // What was on screen before this flip has left it.
         if (_pendingIsDirect || _shownDirect is not null)
         {
-            _shownDirect?.Dispose();
+            _shownDirect?.Unlock();
             _shownDirect = _pendingIsDirect ? _pendingDirect : null;
             _pendingDirect = null;
         }
+        _flips++;
+        if (_pendingIsDirect) _directFlips++;
         var ns = _monotonic ? e.Seconds * 1_000_000_000L + e.Microseconds * 1000L : MonotonicClock.Nanoseconds;
         // wp_presentation kinds: vsync, and with a kernel CLOCK_MONOTONIC stamp hw_clock; the flip
         // event itself is the hardware's completion signal.
@@ -318,6 +326,9 @@ public sealed class DrmOutput : IOutput, IDisposable
 
     public void Dispose()
     {
+        if (_flips > 0)
+            _log.Information("{Output}: {Direct} of {Flips} frames scanned out directly, from {Framebuffers} client framebuffers",
+                Name, _directFlips, _flips, _framebuffers.Made);
         _startFrame.Dispose();
         _afterFailedFlip.Dispose();
         if (_saved is { } saved && saved.ModeValid != 0)
@@ -327,8 +338,9 @@ public sealed class DrmOutput : IOutput, IDisposable
             _device.SetCrtc(saved.CrtcId, saved.FbId, connector, saved.Mode);
         }
         _saved = null;
-        _pendingDirect?.Dispose();
-        _shownDirect?.Dispose();
+        _pendingDirect?.Unlock();
+        _shownDirect?.Unlock();
+        _pendingDirect = _shownDirect = null;
         _fence?.Dispose();
         _offscreen?.Dispose();
         _buffers?.Dispose();

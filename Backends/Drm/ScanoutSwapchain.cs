@@ -101,7 +101,7 @@ internal sealed class ScanoutSwapchain : IDisposable
 internal sealed unsafe class ScanoutBuffer : IDisposable
 {
     private GbmRenderBuffer? _gbm;
-    private DirectFrame? _import;
+    private Framebuffer? _import;
     private DumbBuffer? _dumb;
     private IRenderTarget? _dumbTarget;
 
@@ -119,12 +119,12 @@ internal sealed unsafe class ScanoutBuffer : IDisposable
     {
         if (GbmRenderBuffer.Create(renderer, gbm, width, height, linear, scanout: true, out var whyNot) is not { } buffer)
             return (null, whyNot);
-        if (DirectFrame.Create(device.Fd, handles, buffer.DmaBuf, out var fbWhyNot) is not { } import)
+        if (Framebuffer.Create(device.Fd, handles, buffer.DmaBuf, out var fbWhyNot) is not { } import)
         {
             buffer.Dispose();
             return (null, $"the display cannot scan out the render node's buffer: {fbWhyNot}");
         }
-        return (new ScanoutBuffer(import.FramebufferId) { _gbm = buffer, _import = import }, "");
+        return (new ScanoutBuffer(import.Id) { _gbm = buffer, _import = import }, "");
     }
 
     /// <summary>A dumb buffer the renderer draws into through a DMA-BUF of it (a CPU renderer maps it).</summary>

@@ -31,6 +31,8 @@ internal static class Program
           --frames N        exit after N frames (default: run until closed)
           --static          draw frame 0 every time (for screenshots that must match exactly)
           --fullscreen      ask for fullscreen (with --size of the output: a direct-scanout candidate)
+          --latency         measure commit-to-present latency (wp_presentation) and print it with
+                            how many frames the display showed zero-copy, when done
           -h, --help        this text
 
         Exits 0 when closed by the compositor or after --frames, 1 on errors (with a message),
@@ -44,6 +46,7 @@ internal static class Program
         int width = 256, height = 256, frames = -1;
         var still = false;
         var fullscreen = false;
+        var latency = false;
         try
         {
             for (var i = 0; i < args.Length; i++)
@@ -62,6 +65,7 @@ internal static class Program
                     case "--frames": frames = int.Parse(Value(args, ref i)); break;
                     case "--static": still = true; break;
                     case "--fullscreen": fullscreen = true; break;
+                    case "--latency": latency = true; break;
                     default: throw new ArgumentException($"unknown option '{args[i]}' (see --help)");
                 }
             }
@@ -74,7 +78,7 @@ internal static class Program
             };
             if (fourcc == Formats.Nv12 && (width % 2 != 0 || height % 2 != 0)) throw new ArgumentException("NV12 wants an even width and height");
             Pattern.Translucent = fourcc == Formats.Argb8888;
-            return Run(allocatorName, device, fourcc, width, height, frames, still, fullscreen);
+            return Run(allocatorName, device, fourcc, width, height, frames, still, fullscreen, latency);
         }
         catch (Exception e) when (e is ArgumentException or FormatException or IOException or InvalidOperationException or WaylandProtocolException or DllNotFoundException)
         {
@@ -86,18 +90,21 @@ internal static class Program
     private static string Value(string[] args, ref int i) =>
         i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
 
-    private static int Run(string allocatorName, string? device, uint fourcc, int width, int height, int frames, bool still, bool fullscreen)
+    private static int Run(string allocatorName, string? device, uint fourcc, int width, int height, int frames, bool still, bool fullscreen, bool latency)
     {
-
         using var window = new Window("dmabuf-client", width, height);
         if (fullscreen) window.Toplevel.SetFullscreen(null); // acked with the first frame
+        if (latency)
+            window.Latency = new PresentationLatency(window.Bind<WpPresentation>("wp_presentation", 1)
+                                                     ?? throw new InvalidOperationException("the compositor has no wp_presentation"));
         var dmabuf = window.Bind<ZwpLinuxDmabufV1>("zwp_linux_dmabuf_v1", 5)
                      ?? throw new InvalidOperationException("the compositor has no zwp_linux_dmabuf_v1");
         var feedback = Feedback.Query(window, dmabuf);
         Console.Error.WriteLine($"dmabuf-client: zwp_linux_dmabuf_v1 version {feedback.Version}, {feedback.Pairs.Count} format/modifier pairs" +
                                 (feedback.MainDevice is { } dev ? $", main device {dev >> 8}:{dev & 0xff}" : ", no main device"));
 
-        using var allocator = Pick(allocatorName, device, feedback.ModifiersOf(fourcc));
+        // A fullscreen window is a direct-scanout candidate: its buffers are made for a display plane.
+        using var allocator = Pick(allocatorName, device, feedback.ModifiersOf(fourcc), scanout: fullscreen);
         Console.Error.WriteLine($"dmabuf-client: allocator: {allocator.Name}");
 
         const int Count = 3;
@@ -121,6 +128,7 @@ internal static class Program
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop = true; });
             var frame = window.RunFrames(wlBuffers, frames, () => stop, (b, n) => Draw(buffers[b], width, height, fourcc, still ? 0 : n));
             Console.Error.WriteLine($"dmabuf-client: {frame} frames shown");
+            if (window.Latency is { } l) Console.Error.WriteLine($"dmabuf-client: commit-to-present latency: {l.Summary()}");
             return 0;
         }
         finally
@@ -160,21 +168,21 @@ internal static class Program
         return created ?? throw new InvalidOperationException("the compositor could not import the buffer (zwp_linux_buffer_params_v1.failed)");
     }
 
-    private static IBufferAllocator Pick(string name, string? device, IReadOnlyList<ulong> modifiers)
+    private static IBufferAllocator Pick(string name, string? device, IReadOnlyList<ulong> modifiers, bool scanout)
     {
-        if (name != "auto") return Create(name, device, modifiers);
+        if (name != "auto") return Create(name, device, modifiers, scanout);
         var errors = new List<string>();
         foreach (var candidate in new[] { "gbm", "dumb", "udmabuf", "dma-heap", "memfd" })
         {
-            try { return Create(candidate, device, modifiers); }
+            try { return Create(candidate, device, modifiers, scanout); }
             catch (Exception e) when (e is IOException or DllNotFoundException) { errors.Add($"{candidate}: {e.Message}"); }
         }
         throw new IOException("no allocator works here:\n  " + string.Join("\n  ", errors));
     }
 
-    private static IBufferAllocator Create(string name, string? device, IReadOnlyList<ulong> modifiers) => name switch
+    private static IBufferAllocator Create(string name, string? device, IReadOnlyList<ulong> modifiers, bool scanout) => name switch
     {
-        "gbm" => FirstWorking(device is null ? GbmAllocator.Candidates() : [device], d => new GbmAllocator(d, modifiers), "no DRM node for GBM"),
+        "gbm" => FirstWorking(device is null ? GbmAllocator.Candidates() : [device], d => new GbmAllocator(d, modifiers, scanout), "no DRM node for GBM"),
         "dumb" => FirstWorking(device is null ? DumbAllocator.Candidates() : [device], d => new DumbAllocator(d), "no DRM device for dumb buffers"),
         "udmabuf" => new UdmabufAllocator(),
         "dma-heap" => new DmaHeapAllocator(),

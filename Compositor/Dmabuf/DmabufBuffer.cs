@@ -30,8 +30,12 @@ public sealed class DmabufBuffer : ClientBuffer, IWlBufferHandler, IScanoutSourc
 
     public void Destroy(WlBuffer resource) { }
 
+    public event Action<IScanoutSource>? Freed;
+
     protected override void Free()
     {
+        Freed?.Invoke(this);
+        Freed = null;
         _texture.Dispose();
         Attributes.Dispose();
     }

@@ -78,8 +78,12 @@ public sealed unsafe class MappedDmabufBuffer : ClientBuffer, IWlBufferHandler, 
 
     public void Destroy(WlBuffer resource) { }
 
+    public event Action<IScanoutSource>? Freed;
+
     protected override void Free()
     {
+        Freed?.Invoke(this);
+        Freed = null;
         munmap(_map, (size_t)(ulong)_length);
         Attributes.Dispose();
     }

@@ -73,7 +73,7 @@ public sealed class VmTests
         try
         {
             var (log, exitCode) = await RunVm("tests/vm/gpu-checks.sh", gpu: true, work);
-            foreach (var check in new[] { "gpu-devices", "gpu-drm-screen", "gpu-egl-client", "gpu-dmabuf-clients", "gpu-gl-apps", "gpu-feedback-scanout", "gpu-nested",
+            foreach (var check in new[] { "gpu-devices", "gpu-drm-screen", "gpu-egl-client", "gpu-dmabuf-clients", "gpu-gl-apps", "gpu-feedback-scanout", "gpu-nested", "gpu-direct-scanout",
                          "dmabuf gbm xrgb8888", "dmabuf gbm argb8888", "drm gbm xrgb8888", "drm gbm argb8888" })
                 Assert.True(log.Contains($"VM-CHECK ok {check}:"), $"check '{check}' did not pass in the GPU VM:\n{log}");
             Assert.DoesNotContain("VM-CHECK FAIL", log);
@@ -86,6 +86,24 @@ public sealed class VmTests
             Assert.Null(Clients.Common.PatternCheck.Frame0((x, y) => screen[x, y], 32, 32, 256, (255, 255, 255), 0));
             Assert.Equal(((byte)51, (byte)51, (byte)51), screen[640, 600]);
             Assert.Equal(1280 * 800 - 256 * 256, screen.Count(0, 0, 1280, 800, (51, 51, 51), 0));
+
+            // Direct scanout: dmabuf-client's fullscreen GBM buffer is the whole screen, frame 0's
+            // quadrants edge to edge; weston-simple-egl's fullscreen buffer covers it too (its
+            // triangle on black, no background anywhere).
+            dump = Path.Combine(work, "gpu-scanout-gbm.ppm");
+            Assert.True(File.Exists(dump), $"no screendump gpu-scanout-gbm was taken:\n{log}");
+            screen = Harness.Image.ReadPpm(File.ReadAllBytes(dump));
+            Assert.Equal(((byte)255, (byte)0, (byte)0), screen[0, 0]);
+            Assert.Equal(((byte)0, (byte)255, (byte)0), screen[1279, 0]);
+            Assert.Equal(((byte)0, (byte)0, (byte)255), screen[0, 799]);
+            Assert.Equal(((byte)255, (byte)255, (byte)255), screen[1279, 799]);
+            Assert.Equal(((byte)255, (byte)255, (byte)0), screen[10, 390]); // frame 0's yellow square
+            Assert.Equal(0, screen.Count(0, 0, 1280, 800, (51, 51, 51), 0));
+            dump = Path.Combine(work, "gpu-scanout-egl.ppm");
+            Assert.True(File.Exists(dump), $"no screendump gpu-scanout-egl was taken:\n{log}");
+            screen = Harness.Image.ReadPpm(File.ReadAllBytes(dump));
+            Assert.Equal(0, screen.Count(0, 0, 1280, 800, (51, 51, 51), 0));
+            Assert.True(screen.Count(0, 0, 1280, 800, (0, 0, 0), 0) < 1280 * 800 - 10_000, "weston-simple-egl's triangle does not show");
 
             // dmabuf-client's GBM buffers, drawn by the virgl renderer on the display.
             dump = Path.Combine(work, "drm-gbm-xrgb8888.ppm");

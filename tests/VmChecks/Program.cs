@@ -41,8 +41,9 @@ internal static partial class Program
                 ["gpu-gl-apps"] => GpuGlApps(),
                 ["gpu-feedback-scanout"] => GpuFeedbackScanout(),
                 ["gpu-nested"] => GpuNested(),
+                ["gpu-direct-scanout"] => GpuDirectScanout(),
                 ["refused", var allocator, var format] => Refused(allocator, format),
-                _ => throw new ArgumentException("usage: vm-checks gem-handles | drm-input | drm-console | drm-vt-switch | drm-scanout | implicit-sync | bench-drm | bench-cpu | bench-gpu | gpu-devices | gpu-drm-screen | gpu-egl-client | gpu-dmabuf-clients | gpu-gl-apps | gpu-feedback-scanout | gpu-nested | dmabuf|drm|refused ALLOCATOR FORMAT"),
+                _ => throw new ArgumentException("usage: vm-checks gem-handles | drm-input | drm-console | drm-vt-switch | drm-scanout | implicit-sync | bench-drm | bench-cpu | bench-gpu | gpu-devices | gpu-drm-screen | gpu-egl-client | gpu-dmabuf-clients | gpu-gl-apps | gpu-feedback-scanout | gpu-nested | gpu-direct-scanout | dmabuf|drm|refused ALLOCATOR FORMAT"),
             };
             Console.WriteLine($"VM-CHECK ok {name}: {detail}");
             return 0;

@@ -11,17 +11,23 @@ namespace DmabufClient.Allocators;
 internal sealed unsafe partial class GbmAllocator : IBufferAllocator
 {
     private const string Lib = "libgbm.so.1";
-    private const uint UseRendering = 1 << 2, UseLinear = 1 << 4, TransferWrite = 1 << 1;
+    private const uint UseScanout = 1 << 0, UseRendering = 1 << 2, UseLinear = 1 << 4, TransferWrite = 1 << 1;
     private readonly int _fd;
     private readonly nint _device;
     private readonly IReadOnlyList<ulong> _modifiers;
+    private readonly uint _usage;
 
     /// <param name="modifiers">Modifiers the compositor accepts for the format (from its feedback);
     /// empty: linear.</param>
-    public GbmAllocator(string node, IReadOnlyList<ulong> modifiers)
+    /// <param name="scanout">The buffers may go straight to a display plane (a fullscreen window):
+    /// GBM_BO_USE_SCANOUT, as Mesa's EGL asks for when the compositor's feedback has a scanout
+    /// tranche. Some drivers place or tag scanout buffers differently (virgl: a scanout resource,
+    /// without which QEMU's display keeps showing the previous one).</param>
+    public GbmAllocator(string node, IReadOnlyList<ulong> modifiers, bool scanout = false)
     {
         NodePath = node;
         _modifiers = modifiers;
+        _usage = UseRendering | (scanout ? UseScanout : 0);
         _fd = Native.Open(node, O_RDWR | O_CLOEXEC);
         if (_fd < 0) throw new IOException($"cannot open {node}: {Native.Error()}");
         _device = gbm_create_device(_fd);
@@ -40,12 +46,19 @@ internal sealed unsafe partial class GbmAllocator : IBufferAllocator
         nint bo = 0;
         var mods = _modifiers.Where(m => m != Formats.ModifierInvalid).ToArray();
         if (mods.Length > 0)
-            fixed (ulong* m = mods) bo = gbm_bo_create_with_modifiers2(_device, (uint)width, (uint)height, fourcc, m, (uint)mods.Length, UseRendering);
+            fixed (ulong* m = mods) bo = gbm_bo_create_with_modifiers2(_device, (uint)width, (uint)height, fourcc, m, (uint)mods.Length, _usage);
         // Asked for linear only, or made with GBM_BO_USE_LINEAR: linear, whatever the driver reports.
         var linear = mods.Length > 0 && mods.All(m => m == Formats.ModifierLinear);
+        if (bo == 0 && (_usage & UseScanout) != 0)
+        {
+            // The driver's own scanout layout (the implicit modifier): what Mesa's EGL allocates for a
+            // fullscreen window. (virgl makes a linear mappable buffer a host blob resource, which
+            // QEMU's display cannot show.)
+            bo = gbm_bo_create(_device, (uint)width, (uint)height, fourcc, _usage);
+        }
         if (bo == 0)
         {
-            bo = gbm_bo_create(_device, (uint)width, (uint)height, fourcc, UseRendering | UseLinear);
+            bo = gbm_bo_create(_device, (uint)width, (uint)height, fourcc, _usage | UseLinear);
             linear = true;
         }
         if (bo == 0) throw new IOException($"gbm_bo_create {width}x{height} {Formats.Name(fourcc)} failed: {Native.Error()}");

@@ -3,34 +3,31 @@ using static Compositor.Backends.Native.DrmIoctl;
 namespace Compositor.Backends.Drm;
 
 /// <summary>
-/// A client's DMA-BUF as a framebuffer of the display device, for one direct-scanout frame: its
-/// planes imported as GEM handles (reference-counted, since every import of a buffer gets the same
-/// handle), the framebuffer made of them, and the client's hold on the buffer. Dispose when the
-/// frame has left the screen: the framebuffer and handles go, and the client gets its buffer back.
+/// A DMA-BUF as a framebuffer of the display device (ADDFB2). Its planes are imported as GEM handles
+/// only for the call: the framebuffer keeps the buffer object alive, so the handles (counted in
+/// <see cref="GemHandleTable"/>, since every import of one buffer gets the same handle) are closed at
+/// once, as wlroots' <c>backend/drm/fb.c</c> does. Dispose removes the framebuffer (RMFB).
 /// </summary>
-internal sealed unsafe class DirectFrame : IDisposable
+internal sealed class Framebuffer : IDisposable
 {
     private const uint FbModifiers = 2; // DRM_MODE_FB_MODIFIERS
 
     private readonly int _drmFd;
-    private readonly GemHandleTable _table;
-    private readonly uint[] _handles;
 
-    private DirectFrame(int drmFd, GemHandleTable table, uint[] handles, uint framebufferId)
+    private Framebuffer(int drmFd, uint id)
     {
         _drmFd = drmFd;
-        _table = table;
-        _handles = handles;
-        FramebufferId = framebufferId;
+        Id = id;
     }
 
-    public uint FramebufferId { get; }
-    public IScanoutSource? Source { get; set; }
+    public uint Id { get; private set; }
 
-    public static DirectFrame? Create(int drmFd, GemHandleTable table, DmaBufAttributes a, out string? whyNot)
+    /// <param name="fourcc">The format to show the buffer as: its own, or its opaque substitute.</param>
+    public static unsafe Framebuffer? Create(int drmFd, GemHandleTable table, DmaBufAttributes a, out string? whyNot, uint fourcc = 0)
     {
-        var handles = new List<uint>();
-        var fb = new FbCmd2 { Width = (uint)a.Width, Height = (uint)a.Height, PixelFormat = a.Fourcc };
+        Span<uint> handles = stackalloc uint[DmaBufAttributes.MaxPlanes];
+        var imported = 0;
+        var fb = new FbCmd2 { Width = (uint)a.Width, Height = (uint)a.Height, PixelFormat = fourcc != 0 ? fourcc : a.Fourcc };
         try
         {
             for (var i = 0; i < a.Planes.Length; i++)
@@ -40,7 +37,7 @@ internal sealed unsafe class DirectFrame : IDisposable
                     whyNot = $"the device does not import it: PRIME_FD_TO_HANDLE errno {error}";
                     return null;
                 }
-                handles.Add(handle);
+                handles[imported++] = handle;
                 fb.Handles[i] = handle;
                 fb.Pitches[i] = a.Planes[i].Stride;
                 fb.Offsets[i] = a.Planes[i].Offset;
@@ -53,13 +50,11 @@ internal sealed unsafe class DirectFrame : IDisposable
                 return null;
             }
             whyNot = null;
-            var frame = new DirectFrame(drmFd, table, [.. handles], fb.FbId);
-            handles.Clear();
-            return frame;
+            return new Framebuffer(drmFd, fb.FbId);
         }
         finally
         {
-            foreach (var h in handles) table.Release(h);
+            for (var i = 0; i < imported; i++) table.Release(handles[i]);
         }
     }
 
@@ -70,9 +65,8 @@ internal sealed unsafe class DirectFrame : IDisposable
 
     public void Dispose()
     {
-        Ioctl(_drmFd, IoctlModeRmFb, FramebufferId);
-        foreach (var h in _handles) _table.Release(h);
-        Source?.Unlock();
-        Source = null;
+        if (Id == 0) return;
+        Ioctl(_drmFd, IoctlModeRmFb, Id);
+        Id = 0;
     }
 }
