@@ -8,7 +8,7 @@ namespace Compositor.Backends.Drm;
 
 /// <summary>
 /// Kernel modesetting on a DRM card: one output per connected connector, composited with the GLES
-/// renderer and page-flipped at vblank (legacy KMS). Page-flip events arrive on the card's fd in the
+/// renderer and page-flipped at vblank (atomic KMS where the driver has it, else legacy). Page-flip events arrive on the card's fd in the
 /// compositor's event loop; keyboards and pointers come through libinput.
 /// </summary>
 public sealed unsafe class DrmBackend : IBackend
@@ -21,6 +21,7 @@ public sealed unsafe class DrmBackend : IBackend
     // Per device, not per output: every import of a buffer on one DRM file gets the same handle.
     private readonly GemHandleTable _handles;
     private readonly FramebufferCache _framebuffers;
+    private readonly bool _atomic, _directScanout;
     private FdSource? _events;
     private LibinputInput? _input;
     private VirtualTerminal? _console;
@@ -29,8 +30,13 @@ public sealed unsafe class DrmBackend : IBackend
     /// <param name="renderNode">The render node to draw on; null: the card's own if it renders, else another, else none.</param>
     /// <param name="renderer">Auto: GLES on a render node that renders, else pixman, drawing on the CPU
     /// straight into the display's dumb buffers (llvmpipe would draw offscreen and copy every frame).</param>
-    public DrmBackend(EventLoop loop, string? devicePath, ILogger log, string? renderNode = null, RendererKind renderer = RendererKind.Auto)
+    /// <param name="atomic">Atomic KMS where the driver offers it; false: the legacy ioctls.</param>
+    /// <param name="directScanout">False: every frame is composited, no client buffer is shown as it is.</param>
+    public DrmBackend(EventLoop loop, string? devicePath, ILogger log, string? renderNode = null, RendererKind renderer = RendererKind.Auto, bool atomic = true,
+        bool directScanout = true)
     {
+        _atomic = atomic;
+        _directScanout = directScanout;
         _loop = loop;
         _log = log;
         string? whyNot = null;
@@ -82,7 +88,7 @@ public sealed unsafe class DrmBackend : IBackend
         {
             var renderDevice = (_renderer as GlesRenderer)?.Device;
             var foreign = renderDevice is not null && renderDevice.Path != RenderDevice.RenderNodeOf(_device.Path);
-            var output = new DrmOutput(_loop, _device, display, _renderer, renderDevice?.Gbm ?? 0, foreign, _handles, _framebuffers, _log);
+            var output = new DrmOutput(_loop, _device, display, _renderer, renderDevice?.Gbm ?? 0, foreign, _handles, _framebuffers, _atomic, _directScanout, _log);
             try
             {
                 output.Enable();

@@ -36,6 +36,10 @@ public sealed class DrmOutput : IOutput, IDisposable
     private bool _scheduled, _flipPending, _paused;
     private readonly BufferDamage _bufferDamage = new(BufferCount);
     private readonly FramebufferCache _framebuffers;
+    // Null: the legacy ioctls (SetCrtc, PageFlip), for the reason in _kms.
+    private AtomicCrtc? _atomic;
+    private readonly bool _directScanout;
+    private string _kms;
     // Client buffers flipped to (waiting for the flip), and on screen.
     private IScanoutSource? _pendingDirect, _shownDirect;
     private bool _pendingIsDirect;
@@ -47,7 +51,7 @@ public sealed class DrmOutput : IOutput, IDisposable
     /// <param name="gbm">The renderer's GBM device (its render node), 0 if it has none.</param>
     /// <param name="foreignGpu">That render node belongs to another device than the display.</param>
     internal DrmOutput(EventLoop loop, DrmDevice device, DrmDisplay display, IRenderer renderer, nint gbm, bool foreignGpu,
-        GemHandleTable handles, FramebufferCache framebuffers, ILogger log)
+        GemHandleTable handles, FramebufferCache framebuffers, bool atomic, bool directScanout, ILogger log)
     {
         _device = device;
         _display = display;
@@ -55,6 +59,9 @@ public sealed class DrmOutput : IOutput, IDisposable
         _log = log;
         _monotonic = device.MonotonicTimestamps;
         _framebuffers = framebuffers;
+        _directScanout = directScanout;
+        _kms = "legacy KMS (--legacy-kms)";
+        if (atomic) _atomic = AtomicCrtc.Create(device, display, out _kms);
         Width = display.Mode.HDisplay;
         Height = display.Mode.VDisplay;
         RefreshMilliHz = display.Mode.RefreshMilliHz;
@@ -110,15 +117,26 @@ public sealed class DrmOutput : IOutput, IDisposable
     {
         _saved = _device.GetCrtc(_display.CrtcId);
         ClearBuffers();
-        if (_device.SetCrtc(_display.CrtcId, _buffers[0].FramebufferId, _display.ConnectorId, _display.Mode) is var error and not 0)
+        if (_atomic?.Modeset(_buffers[0].FramebufferId) is var atomicError and not (null or 0))
+        {
+            // A driver may offer atomic yet refuse what we ask of it: the legacy path still lights the screen.
+            _kms = $"legacy KMS (the atomic mode set failed: errno {atomicError})";
+            _atomic.Dispose();
+            _atomic = null;
+        }
+        if (_atomic is null && _device.SetCrtc(_display.CrtcId, _buffers[0].FramebufferId, _display.ConnectorId, _display.Mode) is var error and not 0)
             throw new IOException($"cannot set the mode {Width}x{Height} on {_display.Name} (CRTC {_display.CrtcId}): errno {error}");
+        _log.Information(_atomic is { } a
+            ? $"{{Output}}: atomic KMS: primary plane {a.PrimaryPlane}, cursor plane {(a.CursorPlane != 0 ? a.CursorPlane.ToString() : "none")}; client buffers checked with TEST_ONLY before they are scanned out"
+            : "{Output}: " + _kms, Name);
         _front = _drawn = 0;
         // A device without modifier support (virtio-gpu) takes buffers in its implicit layout, which is
         // how such drivers' clients allocate; the others are offered linear buffers.
         var layout = _device.TakesModifiers ? DmaBufAttributes.ModifierLinear : DmaBufAttributes.ModifierInvalid;
         var formats = _device.PlaneFormats(_display.CrtcId, _buffers[0].FramebufferId);
         if (formats is null) _log.Information("{Output}: the kernel does not list its primary plane's formats: XRGB8888 is offered for scanout", Name);
-        Scanout = new ScanoutPlane(_device.DeviceNumber, [.. (formats ?? [Fourcc.Xrgb8888]).Select(f => new DmaBufFormat(f, layout, false))]);
+        if (!_directScanout) _log.Information("{Output}: direct scanout is off (--no-direct-scanout): every frame is composited", Name);
+        else Scanout = new ScanoutPlane(_device.DeviceNumber, [.. (formats ?? [Fourcc.Xrgb8888]).Select(f => new DmaBufFormat(f, layout, false))]);
         // Both buffers are black: whatever the first frames draw, each must get the whole picture.
         _bufferDamage.DamageAll(new Rect(0, 0, Width, Height));
         _log.Information("{Output}: {Description}", Name, Description);
@@ -156,7 +174,7 @@ public sealed class DrmOutput : IOutput, IDisposable
         (_pendingDirect, _shownDirect, _pendingIsDirect) = (null, null, false);
         _fence.Cancel();
         _drawn = _front;
-        if (_device.SetCrtc(_display.CrtcId, _buffers[_front].FramebufferId, _display.ConnectorId, _display.Mode) is var error and not 0)
+        if ((_atomic?.Modeset(_buffers[_front].FramebufferId) ?? _device.SetCrtc(_display.CrtcId, _buffers[_front].FramebufferId, _display.ConnectorId, _display.Mode)) is var error and not 0)
             _log.Warning("{Output}: cannot set the mode again: errno {Error}", Name, error);
         StartFrame();
     }
@@ -256,6 +274,7 @@ public sealed class DrmOutput : IOutput, IDisposable
 
     private int Flip(uint framebuffer)
     {
+        if (_atomic is { } atomic) return atomic.Flip(framebuffer);
         var flip = new PageFlip { CrtcId = _display.CrtcId, FbId = framebuffer, Flags = PageFlipEvent, UserData = _display.CrtcId };
         return Ioctl(_device.Fd, IoctlModePageFlip, ref flip);
     }
@@ -267,8 +286,14 @@ public sealed class DrmOutput : IOutput, IDisposable
         // Candidates are opaque: a plane without alpha formats shows an ARGB buffer as XRGB.
         var fourcc = PlaneTakes(a.Fourcc) ? a.Fourcc : Fourcc.OpaqueSubstitute(a.Fourcc);
         if (!PlaneTakes(fourcc)) return false;
-        var fb = _framebuffers.Get(buffer, fourcc, Name);
+        var fb = _framebuffers.Get(buffer, fourcc, Name, out var made);
         if (fb == 0) return false;
+        // A buffer the display has not shown yet is asked about first: a refusal costs a test, not a frame.
+        if (made && _atomic?.Flip(fb, testOnly: true) is var refused and not (null or 0))
+        {
+            _framebuffers.Refuse(buffer, Name, $"TEST_ONLY commit: errno {refused}");
+            return false;
+        }
         _schedule.FrameDone(MonotonicClock.Nanoseconds);
         if (Flip(fb) is var error and not 0)
         {
@@ -342,6 +367,7 @@ public sealed class DrmOutput : IOutput, IDisposable
         _shownDirect?.Unlock();
         _pendingDirect = _shownDirect = null;
         _fence?.Dispose();
+        _atomic?.Dispose();
         _offscreen?.Dispose();
         _buffers?.Dispose();
     }

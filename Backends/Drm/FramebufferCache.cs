@@ -24,14 +24,20 @@ internal sealed class FramebufferCache(int drmFd, GemHandleTable handles, ILogge
     /// <summary>The framebuffer of <paramref name="buffer"/>, made now as <paramref name="fourcc"/>
     /// (its own format or its opaque substitute) if it has none yet; 0 when the device cannot show it
     /// (said once in the log, with <paramref name="output"/>'s name).</summary>
-    public uint Get(IScanoutSource buffer, uint fourcc, string output)
+    /// <param name="made">The framebuffer was made by this call: the display has never been asked to show it.</param>
+    public uint Get(IScanoutSource buffer, uint fourcc, string output, out bool made)
     {
+        made = false;
         if (_framebuffers.TryGetValue(buffer, out var known)) return known?.Id ?? 0;
         var a = buffer.Attributes;
         var fb = Framebuffer.Create(drmFd, handles, a, out var whyNot, fourcc);
         if (fb is null)
             log.Information("{Output}: a {Width}x{Height} client buffer cannot be scanned out ({Why}): composited", output, a.Width, a.Height, whyNot);
-        else Made++;
+        else
+        {
+            Made++;
+            made = true;
+        }
         _framebuffers[buffer] = fb;
         buffer.Freed += _freed ??= Forget;
         return fb?.Id ?? 0;

@@ -16,6 +16,10 @@ internal static unsafe partial class DrmIoctl
     /// <summary>Also turns on universal planes: the kernel shows atomic clients every plane.</summary>
     public const ulong ClientCapAtomic = 3;
 
+    /// <summary>The client sets a cursor plane's HOTSPOT_X/Y (drm.h, Linux 6.6): without it virtual
+    /// GPUs hide their cursor plane from atomic clients.</summary>
+    public const ulong ClientCapCursorPlaneHotspot = 6;
+
     /// <summary>A cursor plane size the hardware takes; where a driver lacks the caps, 64×64 is the
     /// size userspace assumes.</summary>
     public const ulong CapCursorWidth = 0x8, CapCursorHeight = 0x9;

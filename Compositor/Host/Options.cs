@@ -25,6 +25,10 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
     public bool DrawEveryFrame { get; init; }
     /// <summary>Nested: ask the parent to show the window fullscreen.</summary>
     public bool Fullscreen { get; init; }
+    /// <summary>DRM: drive the display with the legacy ioctls even where atomic KMS is offered.</summary>
+    public bool LegacyKms { get; init; }
+    /// <summary>DRM: composite every frame, never show a client's buffer directly (for comparing the two).</summary>
+    public bool NoDirectScanout { get; init; }
 
     public const string Usage = """
         Usage: compositor [options] [-- COMMAND [ARGS...]]
@@ -39,6 +43,12 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                             card, else headless
           --drm-device PATH drm: the card to drive, e.g. /dev/dri/card0 (default: the first card with
                             a connected display)
+          --legacy-kms      drm: mode sets and page flips through the legacy ioctls even where the
+                            driver offers atomic modesetting (the default there: TEST_ONLY checks
+                            before a client buffer is scanned out)
+          --no-direct-scanout
+                            drm: composite every frame, even a fullscreen client's buffer the display
+                            could show as it is (to compare the two)
           --render-node PATH
                             the GPU to draw with, e.g. /dev/dri/renderD128 (default: the display card's
                             own render node if its driver renders, else the first render node that
@@ -91,6 +101,8 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
         var help = false;
         var drawEveryFrame = false;
         var fullscreen = false;
+        var legacyKms = false;
+        var noDirectScanout = false;
         string? drmDevice = null;
         string? renderNode = null;
         var renderer = RendererKind.Auto;
@@ -138,6 +150,12 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                 case "--draw-every-frame":
                     drawEveryFrame = true;
                     break;
+                case "--legacy-kms":
+                    legacyKms = true;
+                    break;
+                case "--no-direct-scanout":
+                    noDirectScanout = true;
+                    break;
                 case "--fullscreen":
                     fullscreen = true;
                     break;
@@ -162,7 +180,7 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                     throw new ArgumentException($"unknown option '{args[i]}'");
             }
         }
-        return Checked(new Options(socket, level, command, help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame, Fullscreen = fullscreen, DrmDevice = drmDevice, RenderNode = renderNode, Renderer = renderer });
+        return Checked(new Options(socket, level, command, help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame, Fullscreen = fullscreen, LegacyKms = legacyKms, NoDirectScanout = noDirectScanout, DrmDevice = drmDevice, RenderNode = renderNode, Renderer = renderer });
     }
 
     /// <summary>Refuses options that contradict each other.</summary>

@@ -23,7 +23,7 @@ public sealed class VmTests
             var (log, exitCode) = await RunVm("tests/vm/guest-checks.sh", gpu: false, work);
             foreach (var check in new[] { "gem-handles", "dmabuf dumb xrgb8888", "dmabuf dumb argb8888", "dmabuf dumb nv12",
                                           "dmabuf udmabuf xrgb8888", "dmabuf udmabuf argb8888", "dmabuf dma-heap xrgb8888",
-                                          "dmabuf gbm xrgb8888", "refused udmabuf nv12", "drm dumb xrgb8888", "drm-input", "drm-console", "drm-vt-switch", "drm-scanout", "implicit-sync" })
+                                          "dmabuf gbm xrgb8888", "refused udmabuf nv12", "drm dumb xrgb8888", "drm-legacy dumb xrgb8888", "drm-input", "drm-console", "drm-vt-switch", "drm-scanout", "implicit-sync" })
                 Assert.True(log.Contains($"VM-CHECK ok {check}:"), $"check '{check}' did not pass in the VM:\n{log}");
             Assert.DoesNotContain("VM-CHECK FAIL", log);
             Assert.Equal(0, exitCode);

@@ -33,6 +33,75 @@ internal static partial class Program
     private static string BenchGpu(string? only = null) =>
         only == "ours" ? Bench([Ours()], GlClients) : Bench([Ours(), Weston("GL", [])], GlClients);
 
+    /// <summary>
+    /// In the virgl guest: a fullscreen GPU client (dmabuf-client's GBM buffers, 1280x800, a new
+    /// frame every refresh) on ours scanning it out directly, on ours compositing it
+    /// (--no-direct-scanout), and on weston 10's GL renderer, which never scans such implicit-modifier
+    /// buffers out. The client measures its own commit-to-present latency: a probe window beside it
+    /// would cover part of the screen and stop the direct scanout being measured.
+    /// </summary>
+    private static string BenchScanout()
+    {
+        BenchCompositor[] compositors = [Ours(), Ours("ours composited", "--no-direct-scanout"), Weston("GL", [])];
+        string[] client = [Path.Combine(AppContext.BaseDirectory, "dmabuf-client.dll"), "--allocator", "gbm", "--device", "/dev/dri/renderD128",
+                           "--size", "1280x800", "--fullscreen", "--latency"];
+        var results = new List<(string Name, BenchResult Result, string ZeroCopy)>();
+        foreach (var c in compositors)
+        {
+            var (runtime, env) = CheckEnvironment();
+            using var compositor = c.Start(runtime, env);
+            try
+            {
+                MeasureSelfTimed(compositor, env, client); // unmeasured: start-up work
+                var (result, zeroCopy) = MeasureSelfTimed(compositor, env, client);
+                Console.WriteLine($"VM-BENCH {c.Name}, fullscreen GBM client: {Format(result)}, {zeroCopy}");
+                results.Add((c.Name, result, zeroCopy));
+            }
+            finally
+            {
+                if (!compositor.HasExited) kill(compositor.Id, SIGTERM);
+                if (!compositor.WaitForExit(15000)) compositor.Kill();
+                compositor.WaitForExit();
+            }
+        }
+        var ours = results[0].Result;
+        var line = string.Join("; ", results.Select(r => $"{r.Name} {Format(r.Result)}, {r.ZeroCopy}")) +
+                   string.Create(CultureInfo.InvariantCulture, $"; CPU per frame scanout/composited {ours.CpuMsPerFrame / results[1].Result.CpuMsPerFrame:F2}, scanout/weston {ours.CpuMsPerFrame / results[2].Result.CpuMsPerFrame:F2}");
+        Console.WriteLine($"VM-BENCH {line}");
+        return line;
+    }
+
+    /// <summary>Compositor CPU per frame over the window, with the client's own frame count and
+    /// latency summary (it prints them when stopped with SIGTERM).</summary>
+    private static (BenchResult, string ZeroCopy) MeasureSelfTimed(Process compositor, Dictionary<string, string> env, string[] command)
+    {
+        using var client = Start("dotnet", command, env);
+        var err = client.StandardError.ReadToEndAsync();
+        try
+        {
+            var total = Stopwatch.StartNew();
+            Thread.Sleep(WarmUpSeconds * 1000);
+            Check(!client.HasExited && !compositor.HasExited, "dmabuf-client or the compositor exited");
+            var before = CpuTicks(compositor.Id);
+            Thread.Sleep(WindowSeconds * 1000);
+            var ticks = CpuTicks(compositor.Id) - before;
+            kill(client.Id, SIGTERM);
+            Check(client.WaitForExit(30000), "dmabuf-client did not stop");
+            var seconds = total.Elapsed.TotalSeconds;
+            var m = Regex.Match(err.Result, @"commit-to-present latency: (\d+) presented, (median [\d.]+ ms, p99 [\d.]+ ms), \d+ discarded, (\d+) zero-copy");
+            Check(m.Success, $"dmabuf-client printed no latency: {err.Result}");
+            var presented = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+            var fps = presented / seconds;
+            var frames = fps * WindowSeconds;
+            return (new BenchResult(frames > 0 ? ticks * 10.0 / frames : double.NaN, fps, m.Groups[2].Value), $"{m.Groups[3].Value} of {presented} zero-copy");
+        }
+        finally
+        {
+            if (!client.HasExited) client.Kill();
+            client.WaitForExit();
+        }
+    }
+
     /// <summary>In the 2D guest: ours (pixman into the dumb buffers) against weston's pixman and GL
     /// (llvmpipe) renderers, with a fullscreen weston-simple-egl.</summary>
     private static string BenchCpu() =>
@@ -83,9 +152,9 @@ internal static partial class Program
     private static string Format(BenchResult r) =>
         string.Create(CultureInfo.InvariantCulture, $"CPU {r.CpuMsPerFrame:F2} ms/frame, {r.Fps:F1} fps, latency {r.Latency}");
 
-    private static BenchCompositor Ours() => new("ours", (runtime, env) =>
+    private static BenchCompositor Ours(string name = "ours", params string[] args) => new(name, (runtime, env) =>
     {
-        var p = Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "compositor.dll"), "--socket", "vm-check", "--backend", "drm", "--drm-device", KmsDevice, "--log-level", "warning"], env);
+        var p = Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "compositor.dll"), "--socket", "vm-check", "--backend", "drm", "--drm-device", KmsDevice, "--log-level", "warning", .. args], env);
         _ = p.StandardError.ReadToEndAsync();
         Check(p.StandardOutput.ReadLine() == "WAYLAND_DISPLAY=vm-check", "our compositor did not start");
         return p;

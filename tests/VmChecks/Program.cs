@@ -25,6 +25,7 @@ internal static partial class Program
                 ["gem-handles"] => GemHandles(),
                 ["dmabuf", var allocator, var format] => Dmabuf(allocator, format, drm: false),
                 ["drm", var allocator, var format] => Dmabuf(allocator, format, drm: true),
+                ["drm-legacy", var allocator, var format] => Dmabuf(allocator, format, drm: true, legacyKms: true),
                 ["drm-input"] => DrmInput(),
                 ["drm-console"] => DrmConsole(),
                 ["drm-vt-switch"] => DrmVtSwitch(),
@@ -34,6 +35,7 @@ internal static partial class Program
                 ["bench-cpu"] => BenchCpu(),
                 ["bench-gpu"] => BenchGpu(),
                 ["bench-gpu", var only] => BenchGpu(only),
+                ["bench-scanout"] => BenchScanout(),
                 ["gpu-devices"] => GpuDevices(),
                 ["gpu-drm-screen"] => GpuDrmScreen(),
                 ["gpu-egl-client"] => GpuEglClient(),
@@ -43,7 +45,7 @@ internal static partial class Program
                 ["gpu-nested"] => GpuNested(),
                 ["gpu-direct-scanout"] => GpuDirectScanout(),
                 ["refused", var allocator, var format] => Refused(allocator, format),
-                _ => throw new ArgumentException("usage: vm-checks gem-handles | drm-input | drm-console | drm-vt-switch | drm-scanout | implicit-sync | bench-drm | bench-cpu | bench-gpu | gpu-devices | gpu-drm-screen | gpu-egl-client | gpu-dmabuf-clients | gpu-gl-apps | gpu-feedback-scanout | gpu-nested | gpu-direct-scanout | dmabuf|drm|refused ALLOCATOR FORMAT"),
+                _ => throw new ArgumentException("usage: vm-checks gem-handles | drm-input | drm-console | drm-vt-switch | drm-scanout | implicit-sync | bench-drm | bench-cpu | bench-gpu | bench-scanout | gpu-devices | gpu-drm-screen | gpu-egl-client | gpu-dmabuf-clients | gpu-gl-apps | gpu-feedback-scanout | gpu-nested | gpu-direct-scanout | dmabuf|drm|drm-legacy|refused ALLOCATOR FORMAT"),
             };
             Console.WriteLine($"VM-CHECK ok {name}: {detail}");
             return 0;
@@ -113,13 +115,14 @@ internal static partial class Program
     /// screendump of what the virtual display shows (checked on the host), and presentation feedback
     /// must come from the page flips.
     /// </summary>
-    private static string Dmabuf(string allocator, string format, bool drm)
+    private static string Dmabuf(string allocator, string format, bool drm, bool legacyKms = false)
     {
         var dir = AppContext.BaseDirectory;
         var (runtime, env) = CheckEnvironment();
         var kms = Environment.GetEnvironmentVariable("KMS_DEVICE");
         if (drm && kms is null) throw new InvalidOperationException("the guest script names no KMS card (KMS_DEVICE)");
-        string[] backend = drm ? ["--backend", "drm", "--drm-device", kms!] : ["--backend", "headless", "--output", "640x480@60"];
+        string[] backend = drm ? ["--backend", "drm", "--drm-device", kms!, .. legacyKms ? (string[])["--legacy-kms"] : []]
+                               : ["--backend", "headless", "--output", "640x480@60"];
         return WithCompositor([.. backend, "-v"], env, (compositor, log) =>
         {
             // GBM needs a device with a GBM driver: the guest script names the virtio-gpu card.
@@ -132,9 +135,16 @@ internal static partial class Program
                 WaitForFrame0(runtime, env, client, bottomRight, tolerance, TimeSpan.FromSeconds(120));
                 var shown = $"frame 0 exact{(tolerance > 0 ? $" within {tolerance}" : "")} in the screenshot";
                 if (!drm) return shown;
+                // Atomic commits where the driver has them (virtio-gpu has), legacy ioctls when asked.
+                var kmsLine = log().Split('\n').FirstOrDefault(l => l.Contains(" KMS", StringComparison.Ordinal))?.Trim() ?? "no KMS line logged";
+                Check(legacyKms ? kmsLine.Contains("legacy KMS (--legacy-kms)", StringComparison.Ordinal) : kmsLine.Contains("atomic KMS:", StringComparison.Ordinal),
+                    $"the output does not drive the display as asked: {kmsLine}");
                 // The harness takes the screendump while the window is still up.
-                Console.WriteLine($"VM-SCREENDUMP drm-{allocator}-{format}");
-                Thread.Sleep(3000);
+                if (!legacyKms)
+                {
+                    Console.WriteLine($"VM-SCREENDUMP drm-{allocator}-{format}");
+                    Thread.Sleep(3000);
+                }
                 var presented = PresentationOnFlips(env);
                 // Drawn straight into what is scanned out: by the GPU where one renders (virgl), else by
                 // pixman into the dumb buffers; never offscreen and copied.
@@ -142,7 +152,7 @@ internal static partial class Program
                 Check(!path.Contains("copied into", StringComparison.Ordinal) && !path.StartsWith("no ", StringComparison.Ordinal), $"the frames are not drawn straight into the scanout buffers: {path}");
                 var totals = StopAndReadTotals(compositor, log);
                 Check(totals.ScanoutCopied == 0, $"{totals.ScanoutCopied} bytes copied into scanout buffers");
-                return $"{shown}; {presented}; {path}; {totals.Frames} frames drawn, 0 bytes copied into scanout buffers";
+                return $"{shown}; {presented}; {kmsLine[(kmsLine.IndexOf("] ", StringComparison.Ordinal) + 2)..]}; {path}; {totals.Frames} frames drawn, 0 bytes copied into scanout buffers";
             }
             finally
             {

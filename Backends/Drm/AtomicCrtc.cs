@@ -1,0 +1,128 @@
+using Serilog;
+using static Compositor.Backends.Native.DrmIoctl;
+
+namespace Compositor.Backends.Drm;
+
+/// <summary>
+/// One CRTC driven through atomic commits: its connector, its primary plane and the properties
+/// each commit sets, looked up once. A mode set is one blocking commit with ALLOW_MODESET; a frame
+/// is a non-blocking commit of the primary plane's framebuffer with a page-flip event; a buffer the
+/// display has not shown before is first asked about with TEST_ONLY, so a refusal costs a test,
+/// not a failed flip (weston's <c>state-propose.c</c> and Smithay's <c>DrmCompositor</c> do the same
+/// for every plane they assign). The request is reused: a frame allocates nothing.
+/// </summary>
+internal sealed class AtomicCrtc : IDisposable
+{
+    private readonly int _fd;
+    private readonly DrmDisplay _display;
+    private readonly AtomicRequest _request = new();
+    private readonly uint _crtcActive, _crtcModeId, _connectorCrtcId;
+    private readonly PlaneProperties _primary;
+    private uint _modeBlob;
+
+    /// <summary>The ids of the properties a plane's state is set through.</summary>
+    private readonly record struct PlaneProperties(uint Plane, uint FbId, uint CrtcId, uint SrcX, uint SrcY, uint SrcW, uint SrcH,
+        uint CrtcX, uint CrtcY, uint CrtcW, uint CrtcH)
+    {
+        public static PlaneProperties? Of(KmsPlane plane)
+        {
+            var p = plane.Properties;
+            var props = new PlaneProperties(plane.Id, p["FB_ID"], p["CRTC_ID"], p["SRC_X"], p["SRC_Y"], p["SRC_W"], p["SRC_H"],
+                p["CRTC_X"], p["CRTC_Y"], p["CRTC_W"], p["CRTC_H"]);
+            return props.FbId == 0 || props.CrtcId == 0 || props.SrcW == 0 || props.CrtcW == 0 ? null : props;
+        }
+    }
+
+    private AtomicCrtc(int fd, DrmDisplay display, uint active, uint modeId, uint connectorCrtc, PlaneProperties primary, KmsPlane? cursor)
+    {
+        _fd = fd;
+        _display = display;
+        _crtcActive = active;
+        _crtcModeId = modeId;
+        _connectorCrtcId = connectorCrtc;
+        _primary = primary;
+        PrimaryPlane = primary.Plane;
+        CursorPlane = cursor?.Id ?? 0;
+    }
+
+    public uint PrimaryPlane { get; }
+    /// <summary>The CRTC's cursor plane, 0 when it has none.</summary>
+    public uint CursorPlane { get; }
+
+    /// <summary>Atomic KMS for <paramref name="display"/>'s CRTC, or null (with why) when the device
+    /// or driver does not offer it: the caller then drives it with the legacy ioctls.</summary>
+    public static AtomicCrtc? Create(DrmDevice device, DrmDisplay display, out string whyNot)
+    {
+        var fd = device.Fd;
+        var cap = new GetCap { Capability = ClientCapAtomic, Value = 1 };
+        if (Ioctl(fd, IoctlSetClientCap, ref cap) is var error and not 0)
+        {
+            whyNot = $"the driver has no atomic modesetting (DRM_CLIENT_CAP_ATOMIC errno {error})";
+            return null;
+        }
+        // Virtual GPUs (virtio-gpu, vmwgfx, qxl) hide their cursor plane from atomic clients that do
+        // not say they set its hotspot (DRM_CLIENT_CAP_CURSOR_PLANE_HOTSPOT, Linux 6.6): the host's
+        // pointer needs it. Older kernels refuse the cap and show the plane anyway.
+        var hotspot = new GetCap { Capability = ClientCapCursorPlaneHotspot, Value = 1 };
+        Ioctl(fd, IoctlSetClientCap, ref hotspot);
+        var index = KmsPlanes.CrtcIndex(fd, display.CrtcId);
+        var planes = index < 0 ? [] : KmsPlanes.For(fd, index);
+        var crtc = KmsProperties.Read(fd, display.CrtcId, ObjectCrtc);
+        var connector = KmsProperties.Read(fd, display.ConnectorId, ObjectConnector);
+        var primaryPlane = planes.FirstOrDefault(p => p.Type == KmsPlaneType.Primary);
+        if (crtc is null || connector is null || primaryPlane is null || PlaneProperties.Of(primaryPlane) is not { } primary
+            || crtc["ACTIVE"] == 0 || crtc["MODE_ID"] == 0 || connector["CRTC_ID"] == 0)
+        {
+            whyNot = "the CRTC, its connector or its primary plane lacks an atomic property";
+            return null;
+        }
+        whyNot = "";
+        return new AtomicCrtc(fd, display, crtc["ACTIVE"], crtc["MODE_ID"], connector["CRTC_ID"], primary,
+            planes.FirstOrDefault(p => p.Type == KmsPlaneType.Cursor));
+    }
+
+    /// <summary>Lights the display with <paramref name="fb"/> on the primary plane (blocking); 0 or errno.</summary>
+    public int Modeset(uint fb)
+    {
+        if (_modeBlob == 0 && AtomicRequest.CreateModeBlob(_fd, _display.Mode, out _modeBlob) is var blobError and not 0) return blobError;
+        _request.Clear();
+        _request.Add(_display.ConnectorId, _connectorCrtcId, _display.CrtcId);
+        _request.Add(_display.CrtcId, _crtcModeId, _modeBlob);
+        _request.Add(_display.CrtcId, _crtcActive, 1);
+        AddPrimary(fb);
+        return _request.Commit(_fd, AtomicAllowModeset, 0);
+    }
+
+    /// <summary>Shows <paramref name="fb"/> at the next vblank (non-blocking, a page-flip event with
+    /// the CRTC id); with <paramref name="testOnly"/> only asks whether the display would take it.
+    /// 0 or errno (EBUSY: a flip is still pending).</summary>
+    public int Flip(uint fb, bool testOnly = false)
+    {
+        _request.Clear();
+        AddPrimary(fb);
+        return _request.Commit(_fd, testOnly ? AtomicTestOnly : AtomicNonblock | PageFlipEvent, testOnly ? 0 : _display.CrtcId);
+    }
+
+    private void AddPrimary(uint fb)
+    {
+        var (w, h) = ((ulong)_display.Mode.HDisplay, (ulong)_display.Mode.VDisplay);
+        var p = _primary;
+        _request.Add(p.Plane, p.FbId, fb);
+        _request.Add(p.Plane, p.CrtcId, _display.CrtcId);
+        // Source rectangle in 16.16 fixed point, destination in pixels: the whole mode.
+        _request.Add(p.Plane, p.SrcX, 0);
+        _request.Add(p.Plane, p.SrcY, 0);
+        _request.Add(p.Plane, p.SrcW, w << 16);
+        _request.Add(p.Plane, p.SrcH, h << 16);
+        _request.Add(p.Plane, p.CrtcX, 0);
+        _request.Add(p.Plane, p.CrtcY, 0);
+        _request.Add(p.Plane, p.CrtcW, w);
+        _request.Add(p.Plane, p.CrtcH, h);
+    }
+
+    public void Dispose()
+    {
+        if (_modeBlob != 0) AtomicRequest.DestroyBlob(_fd, _modeBlob);
+        _modeBlob = 0;
+    }
+}
