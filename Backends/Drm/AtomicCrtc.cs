@@ -18,6 +18,7 @@ internal sealed class AtomicCrtc : IDisposable
     private readonly AtomicRequest _request = new();
     private readonly uint _crtcActive, _crtcModeId, _connectorCrtcId;
     private readonly PlaneProperties _primary;
+    private readonly uint _cursorFbId, _cursorCrtcId;
     private uint _modeBlob;
 
     /// <summary>The ids of the properties a plane's state is set through.</summary>
@@ -43,6 +44,8 @@ internal sealed class AtomicCrtc : IDisposable
         _primary = primary;
         PrimaryPlane = primary.Plane;
         CursorPlane = cursor?.Id ?? 0;
+        _cursorFbId = cursor?.Properties["FB_ID"] ?? 0;
+        _cursorCrtcId = cursor?.Properties["CRTC_ID"] ?? 0;
     }
 
     public uint PrimaryPlane { get; }
@@ -90,6 +93,12 @@ internal sealed class AtomicCrtc : IDisposable
         _request.Add(_display.CrtcId, _crtcModeId, _modeBlob);
         _request.Add(_display.CrtcId, _crtcActive, 1);
         AddPrimary(fb);
+        // Whatever cursor another master left on this CRTC goes: we draw the pointer ourselves.
+        if (_cursorFbId != 0 && _cursorCrtcId != 0)
+        {
+            _request.Add(CursorPlane, _cursorFbId, 0);
+            _request.Add(CursorPlane, _cursorCrtcId, 0);
+        }
         return _request.Commit(_fd, AtomicAllowModeset, 0);
     }
 

@@ -168,14 +168,20 @@ public sealed class DrmOutput : IOutput, IDisposable
         _flipPending = false; // a flip lost with the master will not complete
         _afterFailedFlip.Disarm();
         _schedule.Forget();
-        // The mode is set again with the last composited image: client buffers are off screen.
+        _fence.Cancel();
+        _drawn = _front;
+        // The mode is set again with the last composited image; where the other master left a state
+        // the atomic commit cannot take over, the legacy ioctl can.
+        var fb = _buffers[_front].FramebufferId;
+        var atomicError = _atomic?.Modeset(fb);
+        if (atomicError is not (null or 0))
+            _log.Warning("{Output}: the atomic mode set failed (errno {Error}): setting the mode with the legacy ioctl", Name, atomicError);
+        if (atomicError is not 0 && _device.SetCrtc(_display.CrtcId, fb, _display.ConnectorId, _display.Mode) is var error and not 0)
+            _log.Warning("{Output}: cannot set the mode again: errno {Error}", Name, error);
+        // Client buffers are off screen only now: one freed meanwhile takes its framebuffer with it.
         _pendingDirect?.Unlock();
         _shownDirect?.Unlock();
         (_pendingDirect, _shownDirect, _pendingIsDirect) = (null, null, false);
-        _fence.Cancel();
-        _drawn = _front;
-        if ((_atomic?.Modeset(_buffers[_front].FramebufferId) ?? _device.SetCrtc(_display.CrtcId, _buffers[_front].FramebufferId, _display.ConnectorId, _display.Mode)) is var error and not 0)
-            _log.Warning("{Output}: cannot set the mode again: errno {Error}", Name, error);
         StartFrame();
     }
 
@@ -297,7 +303,9 @@ public sealed class DrmOutput : IOutput, IDisposable
         _schedule.FrameDone(MonotonicClock.Nanoseconds);
         if (Flip(fb) is var error and not 0)
         {
-            _framebuffers.Refuse(buffer, Name, $"page flip: errno {error}");
+            // Refused for good only if never shown: a framebuffer that may be on screen is not removed
+            // under the display, and a passing error (EBUSY) is no verdict on the buffer.
+            if (made && error is not (16 or 13)) _framebuffers.Refuse(buffer, Name, $"page flip: errno {error}");
             return false;
         }
         if (_shownDirect is null) _log.Information("{Output}: scanning a client buffer out directly", Name);

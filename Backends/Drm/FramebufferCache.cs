@@ -43,7 +43,8 @@ internal sealed class FramebufferCache(int drmFd, GemHandleTable handles, ILogge
         return fb?.Id ?? 0;
     }
 
-    /// <summary>The device turned the buffer down after all (a failed test commit or flip): composited from now on.</summary>
+    /// <summary>The device turned the buffer down after all (a failed test commit or first flip):
+    /// composited from now on. Only for a buffer never shown: its framebuffer is removed at once.</summary>
     public void Refuse(IScanoutSource buffer, string output, string why)
     {
         if (!_framebuffers.TryGetValue(buffer, out var fb) || fb is null) return;

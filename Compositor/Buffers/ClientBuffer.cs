@@ -16,7 +16,7 @@ public abstract class ClientBuffer
         Width = width;
         Height = height;
         resource.Data = this;
-        resource.Destroyed += _ => { if (_locks == 0) Free(); };
+        resource.Destroyed += _ => { if (_locks == 0) FreeOnce(); };
     }
 
     private int _locks;
@@ -31,9 +31,36 @@ public abstract class ClientBuffer
     public void Unlock()
     {
         if (--_locks > 0) return;
-        if (IsDestroyed) Free();
+        if (IsDestroyed) FreeOnce();
         else Resource.SendRelease();
     }
+
+    /// <summary>Drops a hold without giving the buffer back: the holder passed it on to a state that
+    /// does not hold it (a synchronized subsurface's cached state), which gives it back if it is
+    /// replaced unseen (<see cref="ReleaseUnseen"/>). Frees it if it was destroyed meanwhile.</summary>
+    public void UnlockQuietly()
+    {
+        if (--_locks > 0) return;
+        if (IsDestroyed) FreeOnce();
+    }
+
+    /// <summary>A committed buffer replaced before it was ever shown (a synchronized subsurface
+    /// committed again before its parent did): the client gets it back unless something holds it.</summary>
+    public void ReleaseUnseen()
+    {
+        if (_locks == 0 && !IsDestroyed) Resource.SendRelease();
+    }
+
+    private void FreeOnce()
+    {
+        if (IsFreed) return;
+        IsFreed = true;
+        Free();
+    }
+
+    /// <summary>What the buffer holds is gone: destroyed by its client with nothing holding it. A
+    /// destroyed buffer still held (a waiting commit's) can still be shown.</summary>
+    public bool IsFreed { get; private set; }
 
     /// <summary>Frees what the buffer holds (textures, fds) once destroyed and no longer shown.</summary>
     protected virtual void Free() { }

@@ -212,13 +212,17 @@ public sealed class Surface : IWlSurfaceHandler
 
     public void Commit(WlSurface resource)
     {
-        // Behind a commit that waits for its buffer, a commit waits too: one surface's states keep their order.
-        if (_commits is { IsEmpty: false })
+        var sync = IsSynchronized;
+        // A synchronized subsurface committing while the ancestor that applies it has commits waiting
+        // belongs to that ancestor's next commit: it waits for the queued ones to apply first.
+        var ancestor = sync ? WaitingAncestor() : null;
+        // Behind a commit that waits, a commit waits too: one surface's states keep their order.
+        if (_commits is { IsEmpty: false } || ancestor is not null)
         {
-            _commits.Add(Pending);
+            Commits.Add(Pending, ancestor);
             return;
         }
-        if (Role?.IsSynchronized == true)
+        if (sync)
         {
             // A synchronized subsurface's state waits for its parent's commit, which waits for its buffer.
             Pending.MoveTo(Cached);
@@ -228,11 +232,37 @@ public sealed class Surface : IWlSurfaceHandler
         var fence = FirstUnready(Pending);
         if (fence >= 0)
         {
-            (_commits ??= new CommitQueue(this, _server.Readiness)).AddWaiting(Pending, fence);
+            Commits.AddWaiting(Pending, fence);
             return;
         }
         Pending.MoveTo(Cached);
         ApplyCached();
+    }
+
+    private CommitQueue Commits => _commits ??= new CommitQueue(this, _server.Readiness, _server.Log);
+
+    /// <summary>Whether commits go to the cached state, for the parent's commit to apply.</summary>
+    internal bool IsSynchronized => Role?.IsSynchronized == true;
+
+    /// <summary>The waiting commits of the surface whose commits apply this synchronized subsurface
+    /// (the nearest ancestor that is not itself synchronized), if it has any.</summary>
+    private CommitQueue? WaitingAncestor()
+    {
+        var s = this;
+        while (s.AsSubsurface is { IsSynchronized: true, Parent: { } parent }) s = parent;
+        return s != this && s._commits is { IsEmpty: false } queue ? queue : null;
+    }
+
+    /// <summary>A queued commit applied: synchronized subsurfaces' commits that were waiting for it go
+    /// into their cached states, for the next one.</summary>
+    internal void DrainSyncChildren()
+    {
+        foreach (var child in _pendingStack)
+        {
+            if (child?.AsSubsurface is not { IsSynchronized: true }) continue;
+            child._commits?.Drain();
+            child.DrainSyncChildren();
+        }
     }
 
     /// <summary>A fence fd (the caller's) to wait on before <paramref name="state"/> can be applied:
@@ -241,11 +271,13 @@ public sealed class Surface : IWlSurfaceHandler
     internal int FirstUnready(SurfaceState state)
     {
         var fence = UnreadyBuffer(state);
+        // A commit without a buffer applies the one still cached, if any (a subsurface made desynchronized).
+        if (fence < 0 && (state.Changes & SurfaceChanges.Buffer) == 0) fence = UnreadyBuffer(Cached);
         return fence >= 0 ? fence : UnreadyInSyncChildren(this);
     }
 
     private int UnreadyBuffer(SurfaceState state) =>
-        (state.Changes & SurfaceChanges.Buffer) != 0 && state.Buffer is IScanoutSource dmabuf && !state.Buffer.IsDestroyed
+        (state.Changes & SurfaceChanges.Buffer) != 0 && state.Buffer is IScanoutSource dmabuf && !state.Buffer.IsFreed
             ? _server.Readiness.FirstUnready(dmabuf.Attributes.Planes)
             : -1;
 
@@ -338,7 +370,8 @@ public sealed class Surface : IWlSurfaceHandler
     {
         var previousHeld = _heldBuffer;
         _heldBuffer = null;
-        if (buffer is null || buffer.IsDestroyed)
+        // A buffer its client destroyed is still shown while something held it (a waiting commit).
+        if (buffer is null || buffer.IsFreed)
         {
             _uploadPending.Clear();
             ContentKind = null;

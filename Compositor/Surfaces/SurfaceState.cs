@@ -63,6 +63,8 @@ public sealed class SurfaceState
     {
         if ((Changes & SurfaceChanges.Buffer) != 0)
         {
+            // A buffer committed to the next stage and replaced there before it applied is never shown.
+            if ((next.Changes & SurfaceChanges.Buffer) != 0 && next.Buffer is { } unseen && unseen != Buffer) unseen.ReleaseUnseen();
             next.Buffer = Buffer;
             Buffer = null;
         }

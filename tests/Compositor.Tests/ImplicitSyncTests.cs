@@ -170,6 +170,79 @@ public sealed unsafe class ImplicitSyncTests : IDisposable
     }
 
     [Fact]
+    public void ABufferDestroyedWhileItsCommitWaitsIsStillShownWhenItIsWritten()
+    {
+        var client = _compositor.Connect();
+        var dmabuf = client.Bind<ZwpLinuxDmabufV1>("zwp_linux_dmabuf_v1", 5);
+        var window = new TestToplevel(client, client.Bind<WlCompositor>("wl_compositor", 6).CreateSurface());
+        var server = ServerSide(client, window.Surface);
+        window.Show(Ready(dmabuf));
+        var b = Buffer(dmabuf, out var fence);
+        window.Show(b);
+        b.Destroy(); // allowed: its storage is not reused
+        Settle(client);
+
+        fence!.Signal();
+        Settle(client);
+        Assert.True(server.HasContent, "the window lost its content");
+        Assert.Equal(b.Id, server.HeldBuffer?.Resource.Id);
+        Assert.False(server.HeldBuffer!.IsFreed);
+    }
+
+    [Fact]
+    public void ASynchronizedChildsLaterCommitWaitsForTheParentsNextCommit()
+    {
+        var client = _compositor.Connect();
+        var dmabuf = client.Bind<ZwpLinuxDmabufV1>("zwp_linux_dmabuf_v1", 5);
+        var compositor = client.Bind<WlCompositor>("wl_compositor", 6);
+        var parent = new TestToplevel(client, compositor.CreateSurface());
+        var childSurface = compositor.CreateSurface();
+        client.Bind<WlSubcompositor>("wl_subcompositor", 1).GetSubsurface(childSurface, parent.Surface); // synchronized
+        parent.Show(Ready(dmabuf));
+        var (x, y) = (Buffer(dmabuf, out var fence), Ready(dmabuf));
+        var released = new List<uint>();
+        x.Release += r => released.Add(r.Id);
+        y.Release += r => released.Add(r.Id);
+        var serverChild = ServerSide(client, childSurface);
+
+        childSurface.Attach(x, 0, 0);
+        childSurface.Commit();
+        parent.Show(Ready(dmabuf)); // parent commit 1, waiting for X
+        childSurface.Attach(y, 0, 0);
+        childSurface.Commit(); // belongs to parent commit 2
+        client.Roundtrip();
+        fence!.Signal();
+        Settle(client);
+        Assert.True(Shows(serverChild, x), "the child's later buffer overtook its parent's waiting commit");
+
+        parent.Show(Ready(dmabuf)); // parent commit 2 applies Y
+        Settle(client);
+        Assert.True(Shows(serverChild, y));
+        Assert.Equal([x.Id], released);
+    }
+
+    [Fact]
+    public void ASynchronizedChildsBufferReplacedBeforeItsParentCommitsGoesBack()
+    {
+        var client = _compositor.Connect();
+        var dmabuf = client.Bind<ZwpLinuxDmabufV1>("zwp_linux_dmabuf_v1", 5);
+        var compositor = client.Bind<WlCompositor>("wl_compositor", 6);
+        var parent = new TestToplevel(client, compositor.CreateSurface());
+        var childSurface = compositor.CreateSurface();
+        client.Bind<WlSubcompositor>("wl_subcompositor", 1).GetSubsurface(childSurface, parent.Surface);
+        parent.Show(Ready(dmabuf));
+        var (x, y) = (Ready(dmabuf), Ready(dmabuf));
+        var released = new List<uint>();
+        x.Release += r => released.Add(r.Id);
+        childSurface.Attach(x, 0, 0);
+        childSurface.Commit();
+        childSurface.Attach(y, 0, 0);
+        childSurface.Commit(); // X is never shown
+        client.Roundtrip();
+        Assert.Equal([x.Id], released);
+    }
+
+    [Fact]
     public void AClientLeavingWhileItsCommitsWaitLeavesNothingBehind()
     {
         // Warm up: the first client's allocations (JIT, pools) are not leaks.

@@ -60,7 +60,8 @@ internal static partial class Program
                 Check(!client.HasExited, $"weston-simple-egl exited: {trace}");
                 Thread.Sleep(8000);
                 Console.WriteLine("VM-SCREENDUMP gpu-scanout-egl");
-                Thread.Sleep(3000);
+                // Still on screen while the harness (which polls the console) takes the window.
+                Thread.Sleep(6000);
                 Check(!client.HasExited, $"weston-simple-egl exited: {trace}");
                 var (totals, direct) = StopAndReadScanout(compositor, log);
                 Check(direct.Direct >= 100, $"only {direct.Direct} of {direct.Flips} flips scanned weston-simple-egl out");
