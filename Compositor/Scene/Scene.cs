@@ -130,11 +130,12 @@ public sealed class Scene
 
     /// <summary>Finds the surface that could be shown on the output's plane without composition: the
     /// topmost one on the output, if it covers it exactly with an opaque, untransformed, unscaled
-    /// buffer of the output's size and shows no subsurfaces (the cursor has a plane of its own).</summary>
+    /// buffer of the output's size and shows no subsurfaces, and no cursor is drawn over the output
+    /// (the cursor is composited: a scanned-out frame would leave it out).</summary>
     public void UpdateScanoutCandidate(SceneOutput output)
     {
         Surface? candidate = null;
-        if (output.Output.Scanout is not null)
+        if (output.Output.Scanout is not null && !CursorOver(output))
         {
             var bounds = output.Bounds;
             for (var i = _stack.Count - 1; i >= 0; i--)
@@ -152,6 +153,9 @@ public sealed class Scene
         output.ScanoutCandidate = candidate;
         ScanoutCandidateChanged?.Invoke(output, previous, candidate);
     }
+
+    private bool CursorOver(SceneOutput output) =>
+        Cursor is { IsMapped: true } c && !new Rect(c.X, c.Y, c.Surface.Width, c.Surface.Height).Intersect(output.Bounds).IsEmpty;
 
     private static bool IsScanoutCandidate(Surface s, int x, int y, SceneOutput output)
     {

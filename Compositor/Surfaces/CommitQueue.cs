@@ -45,12 +45,38 @@ internal sealed class CommitQueue(Surface surface, DmaBufReadiness readiness, IL
     /// synchronized subsurface, also behind the commits <paramref name="after"/> has queued now.</summary>
     public void Add(SurfaceState pending, CommitQueue? after = null)
     {
+        var afterApplied = after?.Added ?? 0;
+        var buffer = (pending.Changes & SurfaceChanges.Buffer) != 0 ? pending.Buffer : null;
+        if (_queue.Count >= MaxWaiting && _last is { } last && _lastAfter == after && _lastAfterApplied == afterApplied)
+        {
+            // A client committing on and on behind a fence that does not signal (a hung GPU job) is
+            // not given memory without end: its newest commits merge, as commits into one cached
+            // state do, and a buffer replaced unseen goes back to it.
+            buffer?.Lock(); // first: the buffer may be the one it replaces
+            if ((pending.Changes & SurfaceChanges.Buffer) != 0 && (last.Changes & SurfaceChanges.Buffer) != 0)
+            {
+                last.Buffer?.Unlock();
+                last.Buffer = null;
+                last.Changes &= ~SurfaceChanges.Buffer;
+            }
+            pending.MoveTo(last);
+            return;
+        }
         var state = _spare.Count > 0 ? _spare.Pop() : new SurfaceState();
         pending.MoveTo(state);
-        if ((state.Changes & SurfaceChanges.Buffer) != 0) state.Buffer?.Lock();
-        _queue.Enqueue(new Entry { State = state, After = after, AfterApplied = after?.Added ?? 0 });
+        buffer?.Lock();
+        _queue.Enqueue(new Entry { State = state, After = after, AfterApplied = afterApplied });
+        (_last, _lastAfter, _lastAfterApplied) = (state, after, afterApplied);
         Added++;
     }
+
+    /// <summary>Commits kept apart at most; more merge into the newest.</summary>
+    internal const int MaxWaiting = 16;
+
+    // The newest queued state, while it waits, and what it waits after.
+    private SurfaceState? _last;
+    private CommitQueue? _lastAfter;
+    private long _lastAfterApplied;
 
     /// <summary>Queues <paramref name="pending"/> as the head, waiting on <paramref name="fence"/>
     /// (now the queue's), which its caller found unsignalled.</summary>
@@ -73,6 +99,7 @@ internal sealed class CommitQueue(Surface surface, DmaBufReadiness readiness, IL
             var fence = surface.IsSynchronized ? -1 : surface.FirstUnready(head.State);
             if (fence >= 0 && (_wait = readiness.Wait(fence, this)) >= 0) return;
             _queue.Dequeue();
+            if (head.State == _last) _last = null;
             var buffer = (head.State.Changes & SurfaceChanges.Buffer) != 0 ? head.State.Buffer : null;
             try
             {
@@ -131,6 +158,7 @@ internal sealed class CommitQueue(Surface surface, DmaBufReadiness readiness, IL
     {
         readiness.Cancel(_wait);
         _wait = -1;
+        _last = null;
         while (_queue.TryDequeue(out var entry))
         {
             if ((entry.State.Changes & SurfaceChanges.Buffer) != 0) entry.State.Buffer?.Unlock();

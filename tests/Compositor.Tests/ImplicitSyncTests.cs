@@ -243,6 +243,30 @@ public sealed unsafe class ImplicitSyncTests : IDisposable
     }
 
     [Fact]
+    public void CommitsBehindAFenceThatNeverSignalsMergeBeyondALimit()
+    {
+        var client = _compositor.Connect();
+        var dmabuf = client.Bind<ZwpLinuxDmabufV1>("zwp_linux_dmabuf_v1", 5);
+        var window = new TestToplevel(client, client.Bind<WlCompositor>("wl_compositor", 6).CreateSurface());
+        var server = ServerSide(client, window.Surface);
+        window.Show(Buffer(dmabuf, out var fence));
+        var buffers = Enumerable.Range(0, 40).Select(_ => Ready(dmabuf)).ToList();
+        var released = new HashSet<uint>();
+        foreach (var b in buffers) b.Release += r => released.Add(r.Id);
+        foreach (var b in buffers) window.Show(b);
+        client.Roundtrip();
+        // The queue keeps 16 commits apart (the waiting one and 15 after it); the rest merged into
+        // its newest, whose buffers but the last were replaced unseen.
+        Assert.Equal(40 - (Surfaces.CommitQueue.MaxWaiting - 1), released.Count);
+        Assert.DoesNotContain(buffers[^1].Id, released);
+
+        fence!.Signal();
+        Settle(client);
+        Assert.True(Shows(server, buffers[^1]));
+        Assert.Equal(39, released.Count); // every buffer but the one shown
+    }
+
+    [Fact]
     public void AClientLeavingWhileItsCommitsWaitLeavesNothingBehind()
     {
         // Warm up: the first client's allocations (JIT, pools) are not leaks.
