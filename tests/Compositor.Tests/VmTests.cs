@@ -144,6 +144,10 @@ public sealed class VmTests
             vm.Kill(entireProcessTree: true);
             Assert.Fail($"the VM run took over 15 minutes\n{await output}");
         }
-        return (await output + await errors, vm.ExitCode);
+        var console = await output;
+        // A run the harness repeated after the guest kernel's TCG flaw: only the last one counts.
+        var last = console.LastIndexOf("VM-GUEST-START", StringComparison.Ordinal);
+        if (last > 0) console = console[last..];
+        return (console + await errors, vm.ExitCode);
     }
 }
