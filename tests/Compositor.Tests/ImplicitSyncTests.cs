@@ -74,6 +74,18 @@ public sealed unsafe class ImplicitSyncTests : IDisposable
 
     private static bool Shows(Surface surface, WlBuffer buffer) => surface.HeldBuffer?.Resource.Id == buffer.Id;
 
+    /// <summary>A client's toplevel with a synchronized subsurface (the mode a new one starts in).</summary>
+    private (TestClient, ZwpLinuxDmabufV1, TestToplevel Parent, WlSurface Child) WithSynchronizedChild()
+    {
+        var client = _compositor.Connect();
+        var dmabuf = client.Bind<ZwpLinuxDmabufV1>("zwp_linux_dmabuf_v1", 5);
+        var compositor = client.Bind<WlCompositor>("wl_compositor", 6);
+        var parent = new TestToplevel(client, compositor.CreateSurface());
+        var child = compositor.CreateSurface();
+        client.Bind<WlSubcompositor>("wl_subcompositor", 1).GetSubsurface(child, parent.Surface);
+        return (client, dmabuf, parent, child);
+    }
+
     private void Settle(TestClient client)
     {
         _compositor.Pump();
@@ -145,12 +157,7 @@ public sealed unsafe class ImplicitSyncTests : IDisposable
     [Fact]
     public void AParentCommitWaitsForTheBufferOfASynchronizedChild()
     {
-        var client = _compositor.Connect();
-        var dmabuf = client.Bind<ZwpLinuxDmabufV1>("zwp_linux_dmabuf_v1", 5);
-        var compositor = client.Bind<WlCompositor>("wl_compositor", 6);
-        var parent = new TestToplevel(client, compositor.CreateSurface());
-        var childSurface = compositor.CreateSurface();
-        client.Bind<WlSubcompositor>("wl_subcompositor", 1).GetSubsurface(childSurface, parent.Surface); // synchronized
+        var (client, dmabuf, parent, childSurface) = WithSynchronizedChild();
         var (p1, p2) = (Ready(dmabuf), Ready(dmabuf));
         var c1 = Buffer(dmabuf, out var fence);
         parent.Show(p1);
@@ -192,12 +199,7 @@ public sealed unsafe class ImplicitSyncTests : IDisposable
     [Fact]
     public void ASynchronizedChildsLaterCommitWaitsForTheParentsNextCommit()
     {
-        var client = _compositor.Connect();
-        var dmabuf = client.Bind<ZwpLinuxDmabufV1>("zwp_linux_dmabuf_v1", 5);
-        var compositor = client.Bind<WlCompositor>("wl_compositor", 6);
-        var parent = new TestToplevel(client, compositor.CreateSurface());
-        var childSurface = compositor.CreateSurface();
-        client.Bind<WlSubcompositor>("wl_subcompositor", 1).GetSubsurface(childSurface, parent.Surface); // synchronized
+        var (client, dmabuf, parent, childSurface) = WithSynchronizedChild();
         parent.Show(Ready(dmabuf));
         var (x, y) = (Buffer(dmabuf, out var fence), Ready(dmabuf));
         var released = new List<uint>();
@@ -224,12 +226,7 @@ public sealed unsafe class ImplicitSyncTests : IDisposable
     [Fact]
     public void ASynchronizedChildsBufferReplacedBeforeItsParentCommitsGoesBack()
     {
-        var client = _compositor.Connect();
-        var dmabuf = client.Bind<ZwpLinuxDmabufV1>("zwp_linux_dmabuf_v1", 5);
-        var compositor = client.Bind<WlCompositor>("wl_compositor", 6);
-        var parent = new TestToplevel(client, compositor.CreateSurface());
-        var childSurface = compositor.CreateSurface();
-        client.Bind<WlSubcompositor>("wl_subcompositor", 1).GetSubsurface(childSurface, parent.Surface);
+        var (client, dmabuf, parent, childSurface) = WithSynchronizedChild();
         parent.Show(Ready(dmabuf));
         var (x, y) = (Ready(dmabuf), Ready(dmabuf));
         var released = new List<uint>();
