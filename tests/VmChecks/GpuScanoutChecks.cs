@@ -33,7 +33,8 @@ internal static partial class Program
             // the client on screen until the harness has the window.
             Thread.Sleep(5000);
             Console.WriteLine("VM-SCREENDUMP gpu-scanout-gbm");
-            Thread.Sleep(5000);
+            // Long enough for 200 frames at the slowest rate TCG has given it (19 fps).
+            Thread.Sleep(12000);
             kill(client.Id, SIGTERM); // dmabuf-client ends its frame loop and prints its latency summary
             Check(client.WaitForExit(TimeSpan.FromSeconds(30)), "dmabuf-client did not stop within 30 s of SIGTERM");
             var latency = Regex.Match(err.Result, @"commit-to-present latency: (\d+) presented, .*, (\d+) zero-copy");
