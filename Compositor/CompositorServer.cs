@@ -17,6 +17,7 @@ public sealed class CompositorServer : IDisposable
 {
     private readonly List<Surface> _surfaces = [];
     private readonly Dictionary<IOutput, SceneOutput> _outputs = [];
+    private readonly ExplicitSync.SyncobjDevice? _syncobjDevice; // explicit sync's timelines live here
 
     public CompositorServer(EventLoop loop, Display display, IBackend backend, ILogger log)
     {
@@ -41,7 +42,12 @@ public sealed class CompositorServer : IDisposable
         DataDevices = new DataDevice.DataDeviceManager(display, Seat);
         Shell = new Shell.XdgShell(this);
         Screencopy = new Screencopy.ScreencopyService(this);
-        if (backend.Renderer is IDmaBufImporter importer) Dmabuf = new Dmabuf.LinuxDmabuf(display, importer, Scene, log);
+        if (backend.Renderer is IDmaBufImporter importer)
+        {
+            Dmabuf = new Dmabuf.LinuxDmabuf(display, importer, Scene, log);
+            _syncobjDevice = ExplicitSync.SyncobjDevice.Open(importer.MainDevice, log);
+            if (_syncobjDevice is not null) _ = new ExplicitSync.SyncobjManager(display, _syncobjDevice, log);
+        }
 
         backend.OutputAdded += AddOutput;
         backend.OutputRemoved += RemoveOutput;
@@ -153,6 +159,7 @@ public sealed class CompositorServer : IDisposable
         // Buffers the last frames read: their clients are gone, so this frees them.
         foreach (var o in _outputs.Values) SceneRenderer.ReleaseReads(o);
         Dmabuf?.Dispose();
+        _syncobjDevice?.Dispose();
         Readiness.Dispose();
         Shell.Pings.Dispose();
         Seat.Keyboard.Dispose();

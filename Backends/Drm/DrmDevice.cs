@@ -206,26 +206,9 @@ internal sealed unsafe class DrmDevice : IDisposable
     {
         var universal = new GetCap { Capability = ClientCapUniversalPlanes, Value = 1 };
         if (Ioctl(Fd, IoctlSetClientCap, ref universal) != 0) return null;
-        var res = new PlaneResources();
-        if (Ioctl(Fd, IoctlModeGetPlaneResources, ref res) != 0 || res.CountPlanes == 0) return null;
-        var ids = new uint[res.CountPlanes];
-        fixed (uint* p = ids)
-        {
-            res.PlaneIdPtr = (ulong)p;
-            if (Ioctl(Fd, IoctlModeGetPlaneResources, ref res) != 0) return null;
-        }
-        foreach (var id in ids.AsSpan(0, (int)Math.Min(res.CountPlanes, (uint)ids.Length)))
-        {
-            var plane = new GetPlane { PlaneId = id };
-            if (Ioctl(Fd, IoctlModeGetPlane, ref plane) != 0 || plane.CrtcId != crtcId || plane.FbId != fbId || plane.CountFormatTypes == 0) continue;
-            var formats = new uint[plane.CountFormatTypes];
-            fixed (uint* f = formats)
-            {
-                plane.FormatTypePtr = (ulong)f;
-                if (Ioctl(Fd, IoctlModeGetPlane, ref plane) != 0) return null;
-            }
-            return formats[..(int)Math.Min(plane.CountFormatTypes, (uint)formats.Length)];
-        }
+        foreach (var id in KmsPlanes.Ids(Fd))
+            if (KmsPlanes.Read(Fd, id, out var plane, out var formats) && plane.CrtcId == crtcId && plane.FbId == fbId && formats.Length > 0)
+                return formats;
         return null;
     }
 

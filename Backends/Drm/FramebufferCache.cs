@@ -32,7 +32,7 @@ internal sealed class FramebufferCache(int drmFd, GemHandleTable handles, ILogge
         var a = buffer.Attributes;
         var fb = Framebuffer.Create(drmFd, handles, a, out var whyNot, fourcc);
         if (fb is null)
-            log.Information("{Output}: a {Width}x{Height} client buffer cannot be scanned out ({Why}): composited", output, a.Width, a.Height, whyNot);
+            LogRefusal(buffer, output, whyNot);
         else
         {
             Made++;
@@ -48,10 +48,14 @@ internal sealed class FramebufferCache(int drmFd, GemHandleTable handles, ILogge
     public void Refuse(IScanoutSource buffer, string output, string why)
     {
         if (!_framebuffers.TryGetValue(buffer, out var fb) || fb is null) return;
-        log.Information("{Output}: a {Width}x{Height} client buffer cannot be scanned out ({Why}): composited", output, buffer.Attributes.Width, buffer.Attributes.Height, why);
+        LogRefusal(buffer, output, why);
         fb.Dispose();
         _framebuffers[buffer] = null;
     }
+
+    private void LogRefusal(IScanoutSource buffer, string output, string? why) =>
+        log.Information("{Output}: a {Width}x{Height} client buffer cannot be scanned out ({Why}): composited",
+            output, buffer.Attributes.Width, buffer.Attributes.Height, why);
 
     private void Forget(IScanoutSource buffer)
     {

@@ -45,28 +45,45 @@ internal static unsafe class KmsPlanes
     {
         var planes = new List<KmsPlane>();
         if (crtcIndex is < 0 or >= 32) return planes;
+        foreach (var id in Ids(fd))
+        {
+            if (!Read(fd, id, out var plane, out var formats) || (plane.PossibleCrtcs & (1u << crtcIndex)) == 0) continue;
+            if (KmsProperties.Read(fd, id, ObjectPlane) is not { } properties) continue;
+            planes.Add(new KmsPlane(id, TypeOf(properties), formats, properties));
+        }
+        return planes;
+    }
+
+    /// <summary>The device's plane ids (primary and cursor planes among them only once the client
+    /// asked for universal planes); empty when the kernel does not say.</summary>
+    public static uint[] Ids(int fd)
+    {
         var res = new PlaneResources();
-        if (Ioctl(fd, IoctlModeGetPlaneResources, ref res) != 0 || res.CountPlanes == 0) return planes;
+        if (Ioctl(fd, IoctlModeGetPlaneResources, ref res) != 0 || res.CountPlanes == 0) return [];
         var ids = new uint[res.CountPlanes];
         fixed (uint* p = ids)
         {
             res.PlaneIdPtr = (ulong)p;
-            if (Ioctl(fd, IoctlModeGetPlaneResources, ref res) != 0) return planes;
+            if (Ioctl(fd, IoctlModeGetPlaneResources, ref res) != 0) return [];
         }
-        foreach (var id in ids.AsSpan(0, (int)Math.Min(res.CountPlanes, (uint)ids.Length)))
+        return ids[..(int)Math.Min(res.CountPlanes, (uint)ids.Length)];
+    }
+
+    /// <summary>What GETPLANE says of a plane (its CRTC, framebuffer, possible CRTCs) and the formats
+    /// it scans out; false when the kernel does not say.</summary>
+    public static bool Read(int fd, uint id, out GetPlane plane, out uint[] formats)
+    {
+        plane = new GetPlane { PlaneId = id };
+        formats = [];
+        if (Ioctl(fd, IoctlModeGetPlane, ref plane) != 0) return false;
+        var all = new uint[plane.CountFormatTypes];
+        fixed (uint* f = all)
         {
-            var plane = new GetPlane { PlaneId = id };
-            if (Ioctl(fd, IoctlModeGetPlane, ref plane) != 0 || (plane.PossibleCrtcs & (1u << crtcIndex)) == 0) continue;
-            var formats = new uint[plane.CountFormatTypes];
-            fixed (uint* f = formats)
-            {
-                plane.FormatTypePtr = (ulong)f;
-                if (Ioctl(fd, IoctlModeGetPlane, ref plane) != 0) continue;
-            }
-            if (KmsProperties.Read(fd, id, ObjectPlane) is not { } properties) continue;
-            planes.Add(new KmsPlane(id, TypeOf(properties), formats[..(int)Math.Min(plane.CountFormatTypes, (uint)formats.Length)], properties));
+            plane.FormatTypePtr = (ulong)f;
+            if (Ioctl(fd, IoctlModeGetPlane, ref plane) != 0) return false;
         }
-        return planes;
+        formats = all[..(int)Math.Min(plane.CountFormatTypes, (uint)all.Length)];
+        return true;
     }
 
     /// <summary>The plane's type; a plane without the property is an overlay (what the kernel

@@ -1,4 +1,5 @@
 using Compositor.Backends;
+using Compositor.ExplicitSync;
 using Wayland.Protocols.Server;
 
 namespace Compositor.Buffers;
@@ -31,6 +32,7 @@ public abstract class ClientBuffer
     public void Unlock()
     {
         if (--_locks > 0) return;
+        SignalReleases();
         if (IsDestroyed) FreeOnce();
         else Resource.SendRelease();
     }
@@ -48,14 +50,63 @@ public abstract class ClientBuffer
     /// committed again before its parent did): the client gets it back unless something holds it.</summary>
     public void ReleaseUnseen()
     {
-        if (_locks == 0 && !IsDestroyed) Resource.SendRelease();
+        if (_locks > 0) return;
+        SignalReleases();
+        if (!IsDestroyed) Resource.SendRelease();
     }
 
     private void FreeOnce()
     {
         if (IsFreed) return;
         IsFreed = true;
+        SignalReleases();
+        _acquire.Clear();
         Free();
+    }
+
+    // Explicit sync (wp_linux_drm_syncobj_surface_v1): the point the client's GPU signals once it has
+    // written the buffer, and the points we signal once we read it no more. A buffer committed again
+    // while still held gathers release points; all are signalled when the last hold goes, which is
+    // late for the earlier ones but never early.
+    private SyncPoint _acquire;
+    private SyncPoint _release;
+    private List<SyncPoint>? _moreReleases;
+
+    /// <summary>The acquire point of the buffer's latest explicitly synchronized commit, waited for
+    /// instead of its implicit fences; unset for implicit sync.</summary>
+    internal SyncPoint Acquire => _acquire;
+
+    /// <summary>Takes over <paramref name="point"/> (unset: the buffer is committed with implicit sync again).</summary>
+    internal void SetAcquire(SyncPoint point)
+    {
+        _acquire.Clear();
+        _acquire = point;
+    }
+
+    /// <summary>Takes over <paramref name="point"/>, to signal once nothing reads the buffer.</summary>
+    internal void AddRelease(SyncPoint point)
+    {
+        if (!_release.IsSet) _release = point;
+        else (_moreReleases ??= []).Add(point);
+    }
+
+    private void SignalReleases()
+    {
+        if (!_release.IsSet) return;
+        Signal(ref _release);
+        if (_moreReleases is not { } more) return;
+        for (var i = 0; i < more.Count; i++)
+        {
+            var point = more[i];
+            Signal(ref point);
+        }
+        more.Clear();
+
+        static void Signal(ref SyncPoint point)
+        {
+            point.Timeline!.Signal(point.Value);
+            point.Clear();
+        }
     }
 
     /// <summary>What the buffer holds is gone: destroyed by its client with nothing holding it. A

@@ -34,7 +34,7 @@ internal sealed unsafe class DmaBufReadiness : IDisposable
     private readonly Stack<int> _free = new();
     private int _used;
     private int _epoll;
-    private bool _exportMissingLogged;
+    private bool _unwatchableLogged;
 
     public DmaBufReadiness(EventLoop loop, ILogger log)
     {
@@ -83,7 +83,8 @@ internal sealed unsafe class DmaBufReadiness : IDisposable
         return -1;
     }
 
-    /// <summary>Takes <paramref name="fence"/> and tells <paramref name="waiter"/> once it is readable.
+    /// <summary>Takes <paramref name="fence"/> (a sync_file, a DMA-BUF, or an explicit sync acquire
+    /// point's eventfd) and tells <paramref name="waiter"/> once it is readable.
     /// Returns the wait's key for <see cref="Cancel"/>, or -1 (the fence closed) when it cannot be
     /// watched: the caller then treats the buffer as readable rather than wait for ever.</summary>
     public int Wait(int fence, IReadinessWaiter waiter)
@@ -94,10 +95,10 @@ internal sealed unsafe class DmaBufReadiness : IDisposable
         e.data.u32 = (uint)key;
         if (epoll_ctl(_epoll, EPOLL_CTL_ADD, fence, &e) != 0)
         {
-            if (!_exportMissingLogged)
+            if (!_unwatchableLogged)
             {
-                _log.Warning("A DMA-BUF's write fence cannot be waited for (epoll errno {Errno}): shown without waiting", errno);
-                _exportMissingLogged = true;
+                _log.Warning("A buffer's fence (implicit or an acquire point's) cannot be waited for (epoll errno {Errno}): shown without waiting", errno);
+                _unwatchableLogged = true;
             }
             close(fence);
             _free.Push(key);

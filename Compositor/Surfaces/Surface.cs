@@ -41,6 +41,8 @@ public sealed class Surface : IWlSurfaceHandler
     public ISurfaceRole? Role { get; private set; }
     /// <summary>The surface's wp_viewport, if it has one.</summary>
     public Viewport? Viewport { get; internal set; }
+    /// <summary>The surface's wp_linux_drm_syncobj_surface_v1 (explicit sync), if it has one.</summary>
+    internal ExplicitSync.SyncobjSurface? Syncobj { get; set; }
     /// <summary>Set once a role was given: a surface never changes kind, even after its role object dies.</summary>
     public string? RoleName { get; private set; }
 
@@ -212,6 +214,16 @@ public sealed class Surface : IWlSurfaceHandler
 
     public void Commit(WlSurface resource)
     {
+        // Explicit sync: the acquire and release points go with the attached buffer, or the commit is
+        // a protocol error. Without it, the buffer is waited for through its implicit fences again.
+        if (Syncobj is { } syncobj)
+        {
+            if (!syncobj.Commit(Pending)) return;
+        }
+        else if ((Pending.Changes & SurfaceChanges.Buffer) != 0 && Pending.Buffer is { Acquire.IsSet: true } buffer)
+        {
+            buffer.SetAcquire(default);
+        }
         var sync = IsSynchronized;
         // A synchronized subsurface committing while the ancestor that applies it has commits waiting
         // belongs to that ancestor's next commit: it waits for the queued ones to apply first.
@@ -276,10 +288,12 @@ public sealed class Surface : IWlSurfaceHandler
         return fence >= 0 ? fence : UnreadyInSyncChildren(this);
     }
 
-    private int UnreadyBuffer(SurfaceState state) =>
-        (state.Changes & SurfaceChanges.Buffer) != 0 && state.Buffer is IScanoutSource dmabuf && !state.Buffer.IsFreed
-            ? _server.Readiness.FirstUnready(dmabuf.Attributes.Planes)
-            : -1;
+    private int UnreadyBuffer(SurfaceState state)
+    {
+        if ((state.Changes & SurfaceChanges.Buffer) == 0 || state.Buffer is not IScanoutSource dmabuf || state.Buffer.IsFreed) return -1;
+        var acquire = state.Buffer.Acquire;
+        return acquire.IsSet ? acquire.Timeline!.WaitFd(acquire.Value) : _server.Readiness.FirstUnready(dmabuf.Attributes.Planes);
+    }
 
     private static int UnreadyInSyncChildren(Surface parent)
     {

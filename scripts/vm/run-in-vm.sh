@@ -7,7 +7,9 @@
 # Usage: scripts/vm/run-in-vm.sh [--gpu] GUEST_SCRIPT [WORKDIR]
 #   GUEST_SCRIPT (an absolute path on this machine) runs as root under bash in the guest; its
 #   output reaches the serial console, which is printed here and kept in WORKDIR/serial.log.
-#   A line "VM-SCREENDUMP NAME" from the guest saves the virtual screen to WORKDIR/NAME.ppm; a line
+#   A line "VM-SCREENDUMP NAME" from the guest saves the virtual screen to WORKDIR/NAME.ppm, and is
+#   answered "VM-SCREENDUMP-DONE NAME" on the guest's second serial port (ttyS1) once saved, so the
+#   guest keeps the screen as it is until then (VmChecks' Screendump); a line
 #   "VM-INPUT COMMAND" types or moves through the virtual keyboard and mouse (virtio-input) with the
 #   QEMU monitor: COMMAND is "sendkey KEYS", "mouse_move DX DY" or "mouse_button STATE", nothing else.
 #   The exit status is the guest script's.
@@ -82,6 +84,8 @@ INIT
 fi
 
 monitor=$work/monitor.sock
+# The guest's ttyS1: the harness answers each screendump there once it is saved.
+ack=$work/ack.sock
 here=$(dirname "$(readlink -f "$0")")
 
 # GPU mode: the display QEMU draws on (GL through Mesa on the host) and its command line.
@@ -94,7 +98,7 @@ if [ -n "$gpu" ]; then
   Xvfb -displayfd 3 -screen 0 1920x1200x24 -cc 4 -nolisten tcp 3>"$work/xvfb.display" >"$work/xvfb.log" 2>&1 &
   xvfb=$!
   trap 'kill "$xvfb" 2>/dev/null || true' EXIT
-  for _ in $(seq 100); do [ -s "$work/xvfb.display" ] && break; sleep 0.1; done
+  for _ in $(seq 300); do [ -s "$work/xvfb.display" ] && break; sleep 0.1; done
   [ -s "$work/xvfb.display" ] || { echo "vm: Xvfb did not start:" >&2; cat "$work/xvfb.log" >&2; exit 1; }
   export DISPLAY=:$(tr -dc 0-9 < "$work/xvfb.display")
   display_args=(-display sdl,gl=on -vga none -parallel none -device virtio-vga-gl)
@@ -122,12 +126,13 @@ xscreen_dump() {
 # One boot: QEMU in the background while its console is printed as it comes and the guest's
 # screendump and input requests are answered in order.
 boot() {
-  rm -f "$monitor" "$work/serial.log"
+  rm -f "$monitor" "$ack" "$work/serial.log"
   # (Appending, so that reopening the harness's own stderr never truncates a file behind it.)
   local stderr=/dev/stderr
   [ -n "$gpu" ] && { stderr=$work/qemu.log; : > "$stderr"; }
   qemu-system-x86_64 -accel tcg,thread=multi -m 3072 -smp 2 -no-reboot \
-    -serial "file:$work/serial.log" -monitor "unix:$monitor,server,nowait" \
+    -serial "file:$work/serial.log" -chardev "socket,id=ack,path=$ack,server=on,wait=off" -serial chardev:ack \
+    -monitor "unix:$monitor,server,nowait" \
     "${display_args[@]}" -device virtio-keyboard-pci -device virtio-mouse-pci \
     -kernel "$cache/root/boot/vmlinuz-$kernel_version" -initrd "$initrd" \
     -append "console=ttyS0 quiet panic=-1 guest=$guest" \
@@ -153,6 +158,9 @@ boot() {
             command=$(echo "$line" | sed 's/^VM-INPUT //' | grep -E '^(sendkey [a-z0-9_-]+|mouse_move -?[0-9]+ -?[0-9]+|mouse_button [0-7])$' || true) ;;
         esac
         [ -n "$command" ] && { echo "$command" | socat - "UNIX-CONNECT:$monitor" >/dev/null 2>&1 || true; }
+        case "$line" in
+          "VM-SCREENDUMP "*) echo "VM-SCREENDUMP-DONE $name" | socat - "UNIX-CONNECT:$ack" >/dev/null 2>&1 || true ;;
+        esac
       done
     fi
     sleep 0.5

@@ -73,7 +73,7 @@ public sealed class VmTests
         try
         {
             var (log, exitCode) = await RunVm("tests/vm/gpu-checks.sh", gpu: true, work);
-            foreach (var check in new[] { "gpu-devices", "gpu-drm-screen", "gpu-egl-client", "gpu-dmabuf-clients", "gpu-gl-apps", "gpu-feedback-scanout", "gpu-nested", "gpu-direct-scanout",
+            foreach (var check in new[] { "gpu-devices", "gpu-drm-screen", "gpu-egl-client", "gpu-dmabuf-clients", "gpu-gl-apps", "gpu-feedback-scanout", "gpu-nested", "gpu-direct-scanout", "explicit-sync",
                          "dmabuf gbm xrgb8888", "dmabuf gbm argb8888", "drm gbm xrgb8888", "drm gbm argb8888" })
                 Assert.True(log.Contains($"VM-CHECK ok {check}:"), $"check '{check}' did not pass in the GPU VM:\n{log}");
             Assert.DoesNotContain("VM-CHECK FAIL", log);

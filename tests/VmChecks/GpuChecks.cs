@@ -86,8 +86,7 @@ internal static partial class Program
             try
             {
                 WaitForFrame0(runtime, env, client);
-                Console.WriteLine("VM-SCREENDUMP gpu-drm-screen");
-                Thread.Sleep(3000);
+                Screendump("gpu-drm-screen");
                 var presented = PresentationOnFlips(env);
                 Check(!compositor.HasExited, "the compositor exited");
                 var renderer = log().Split('\n').FirstOrDefault(l => l.Contains("renderer", StringComparison.Ordinal))?.Trim() ?? "no renderer line logged";

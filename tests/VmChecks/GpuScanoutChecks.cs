@@ -29,12 +29,11 @@ internal static partial class Program
             WaitUntil(() => log().Contains("scanning a client buffer out directly", StringComparison.Ordinal) || client.HasExited,
                 "the GBM client's buffers to be scanned out");
             if (client.HasExited) throw new InvalidOperationException($"dmabuf-client exited: {err.Result}");
-            // QEMU's window follows a virgl scanout late (seconds, under TCG): let it settle, and keep
-            // the client on screen until the harness has the window.
+            // QEMU's window follows a virgl scanout late (seconds, under TCG): let it settle.
             Thread.Sleep(5000);
-            Console.WriteLine("VM-SCREENDUMP gpu-scanout-gbm");
-            // Long enough for 200 frames at the slowest rate TCG has given it (19 fps).
-            Thread.Sleep(12000);
+            Screendump("gpu-scanout-gbm");
+            // Long enough in all for 200 frames at the slowest rate TCG has given it (19 fps).
+            Thread.Sleep(8000);
             kill(client.Id, SIGTERM); // dmabuf-client ends its frame loop and prints its latency summary
             Check(client.WaitForExit(TimeSpan.FromSeconds(30)), "dmabuf-client did not stop within 30 s of SIGTERM");
             var latency = Regex.Match(err.Result, @"commit-to-present latency: (\d+) presented, .*, (\d+) zero-copy");
@@ -60,9 +59,7 @@ internal static partial class Program
                     "weston-simple-egl's buffers to be scanned out");
                 Check(!client.HasExited, $"weston-simple-egl exited: {trace}");
                 Thread.Sleep(8000);
-                Console.WriteLine("VM-SCREENDUMP gpu-scanout-egl");
-                // Still on screen while the harness (which polls the console) takes the window.
-                Thread.Sleep(6000);
+                Screendump("gpu-scanout-egl");
                 Check(!client.HasExited, $"weston-simple-egl exited: {trace}");
                 var (totals, direct) = StopAndReadScanout(compositor, log);
                 Check(direct.Direct >= 100, $"only {direct.Direct} of {direct.Flips} flips scanned weston-simple-egl out");

@@ -31,6 +31,7 @@ internal static partial class Program
                 ["drm-vt-switch"] => DrmVtSwitch(),
                 ["drm-scanout"] => DrmScanout(),
                 ["implicit-sync"] => ImplicitSync(),
+                ["explicit-sync"] => ExplicitSync(),
                 ["bench-drm"] => BenchDrm(),
                 ["bench-cpu"] => BenchCpu(),
                 ["bench-gpu"] => BenchGpu(),
@@ -142,8 +143,7 @@ internal static partial class Program
                 // The harness takes the screendump while the window is still up.
                 if (!legacyKms)
                 {
-                    Console.WriteLine($"VM-SCREENDUMP drm-{allocator}-{format}");
-                    Thread.Sleep(3000);
+                    Screendump($"drm-{allocator}-{format}");
                 }
                 var presented = PresentationOnFlips(env);
                 // Drawn straight into what is scanned out: by the GPU where one renders (virgl), else by
@@ -406,8 +406,7 @@ internal static partial class Program
                 WaitUntil(() => Count("Console back") == 1, "the compositor to take the console back");
                 Check(!CanBecomeMaster(kms), "back on VT 1 the compositor did not take the display again");
                 WaitForFrame0(runtime, env, client);
-                Console.WriteLine("VM-SCREENDUMP drm-vt-back");
-                Thread.Sleep(3000);
+                Screendump("drm-vt-back");
 
                 Console.WriteLine("VM-INPUT sendkey ctrl-alt-f2");
                 WaitForConsole(tty, 2);
@@ -471,8 +470,7 @@ internal static partial class Program
             {
                 WaitUntil(() => Logged("scanning a client buffer out directly"), "the virtio-gpu buffer to be scanned out");
                 Thread.Sleep(2000);
-                Console.WriteLine("VM-SCREENDUMP drm-scanout");
-                Thread.Sleep(3000);
+                Screendump("drm-scanout");
                 Check(!own.HasExited, "the client exited");
                 return "vgem buffers composited (virtio-gpu refuses them); the client's own virtio-gpu buffers flipped to directly";
             }

@@ -5,7 +5,7 @@
 source "$(dirname "$0")/guest-setup.sh"
 echo "devices: KMS on ${KMS_DEVICE:-none}; $(ls /dev/dri | tr '\n' ' ')"
 status=0
-checks=("gpu-devices" "gpu-drm-screen" "gpu-egl-client" "gpu-dmabuf-clients" "gpu-gl-apps" "gpu-feedback-scanout" "gpu-nested" "gpu-direct-scanout"
+checks=("gpu-devices" "gpu-drm-screen" "gpu-egl-client" "gpu-dmabuf-clients" "gpu-gl-apps" "gpu-feedback-scanout" "gpu-nested" "gpu-direct-scanout" "explicit-sync"
         "dmabuf gbm xrgb8888" "dmabuf gbm argb8888" "drm gbm xrgb8888" "drm gbm argb8888")
 [ -f /run/vm-checks-only ] && mapfile -t checks < /run/vm-checks-only
 for check in "${checks[@]}"; do
