@@ -42,6 +42,13 @@ public interface IOutput
     /// true answer stands for the frame's <see cref="Present"/>.</summary>
     bool TryScanout(IScanoutSource buffer);
 
+    /// <summary>The plane the pointer can be shown on instead of being composited; null where there
+    /// is none (headless, nested, a display without one or driven through legacy KMS).</summary>
+    ICursorPlane? CursorPlane => null;
+
+    /// <summary>Overlay planes for client buffers; null where there are none (virtio-gpu has none).</summary>
+    IOverlayPlanes? Overlays => null;
+
     /// <summary>What the renderer draws into for this output: for an output with a swapchain, the
     /// buffer <see cref="AcquireTarget"/> picked for the frame being drawn.</summary>
     IRenderTarget Target { get; }

@@ -18,8 +18,19 @@ internal sealed class AtomicCrtc : IDisposable
     private readonly AtomicRequest _request = new();
     private readonly uint _crtcActive, _crtcModeId, _connectorCrtcId;
     private readonly PlaneProperties _primary;
-    private readonly uint _cursorFbId, _cursorCrtcId;
+    private readonly PlaneProperties? _cursorPlane;
+    private readonly uint _cursorFbId, _cursorCrtcId, _hotspotX, _hotspotY;
+    private readonly PlaneProperties[] _overlayPlanes;
     private uint _modeBlob;
+
+    /// <summary>What one overlay plane shows with the next commit: a framebuffer (0: off), its size
+    /// and where on the CRTC.</summary>
+    public struct OverlayState
+    {
+        public uint Framebuffer;
+        public int SourceWidth, SourceHeight;
+        public Rect Destination;
+    }
 
     /// <summary>The ids of the properties a plane's state is set through.</summary>
     private readonly record struct PlaneProperties(uint Plane, uint FbId, uint CrtcId, uint SrcX, uint SrcY, uint SrcW, uint SrcH,
@@ -34,8 +45,13 @@ internal sealed class AtomicCrtc : IDisposable
         }
     }
 
-    private AtomicCrtc(int fd, DrmDisplay display, uint active, uint modeId, uint connectorCrtc, PlaneProperties primary, KmsPlane? cursor)
+    private AtomicCrtc(int fd, DrmDisplay display, uint active, uint modeId, uint connectorCrtc, PlaneProperties primary, KmsPlane? cursor,
+        OverlayAssignment overlays)
     {
+        Overlays = overlays;
+        // Only overlays with every property a commit sets take part (the assignment's planes, in its order).
+        _overlayPlanes = [.. overlays.Planes.Select(p => PlaneProperties.Of(p)!.Value)];
+        OverlayStates = new OverlayState[_overlayPlanes.Length];
         _fd = fd;
         _display = display;
         _crtcActive = active;
@@ -46,11 +62,24 @@ internal sealed class AtomicCrtc : IDisposable
         CursorPlane = cursor?.Id ?? 0;
         _cursorFbId = cursor?.Properties["FB_ID"] ?? 0;
         _cursorCrtcId = cursor?.Properties["CRTC_ID"] ?? 0;
+        _cursorPlane = cursor is null ? null : PlaneProperties.Of(cursor);
+        // Only virtual GPUs have them (with DRM_CLIENT_CAP_CURSOR_PLANE_HOTSPOT), and need them set.
+        _hotspotX = cursor?.Properties["HOTSPOT_X"] ?? 0;
+        _hotspotY = cursor?.Properties["HOTSPOT_Y"] ?? 0;
     }
 
     public uint PrimaryPlane { get; }
     /// <summary>The CRTC's cursor plane, 0 when it has none.</summary>
     public uint CursorPlane { get; }
+    /// <summary>Whether the cursor plane has every property a commit sets on it.</summary>
+    public bool CursorPlaneUsable => _cursorPlane is not null;
+    /// <summary>The pointer's plane state, set with every commit once the output uses the cursor
+    /// plane; null: the plane is kept off.</summary>
+    public KmsCursorPlane? Cursor { get; set; }
+    /// <summary>The CRTC's overlay planes (bottom first) and how buffers are put on them.</summary>
+    public OverlayAssignment Overlays { get; }
+    /// <summary>What each overlay plane (in <see cref="Overlays"/>' order) shows with every commit.</summary>
+    public OverlayState[] OverlayStates { get; }
 
     /// <summary>Atomic KMS for <paramref name="display"/>'s CRTC, or null (with why) when the device
     /// or driver does not offer it: the caller then drives it with the legacy ioctls.</summary>
@@ -81,7 +110,8 @@ internal sealed class AtomicCrtc : IDisposable
         }
         whyNot = "";
         return new AtomicCrtc(fd, display, crtc["ACTIVE"], crtc["MODE_ID"], connector["CRTC_ID"], primary,
-            planes.FirstOrDefault(p => p.Type == KmsPlaneType.Cursor));
+            planes.FirstOrDefault(p => p.Type == KmsPlaneType.Cursor),
+            new OverlayAssignment(planes.Where(p => p.Type != KmsPlaneType.Overlay || PlaneProperties.Of(p) is not null)));
     }
 
     /// <summary>Lights the display with <paramref name="fb"/> on the primary plane (blocking); 0 or errno.</summary>
@@ -93,12 +123,9 @@ internal sealed class AtomicCrtc : IDisposable
         _request.Add(_display.CrtcId, _crtcModeId, _modeBlob);
         _request.Add(_display.CrtcId, _crtcActive, 1);
         AddPrimary(fb);
-        // Whatever cursor another master left on this CRTC goes: we draw the pointer ourselves.
-        if (_cursorFbId != 0 && _cursorCrtcId != 0)
-        {
-            _request.Add(CursorPlane, _cursorFbId, 0);
-            _request.Add(CursorPlane, _cursorCrtcId, 0);
-        }
+        // Our pointer and overlays, or none: whatever another master left on this CRTC goes.
+        AddCursor();
+        AddOverlays();
         return _request.Commit(_fd, AtomicAllowModeset, 0);
     }
 
@@ -109,7 +136,54 @@ internal sealed class AtomicCrtc : IDisposable
     {
         _request.Clear();
         AddPrimary(fb);
+        AddCursor();
+        AddOverlays();
         return _request.Commit(_fd, testOnly ? AtomicTestOnly : AtomicNonblock | PageFlipEvent, testOnly ? 0 : _display.CrtcId);
+    }
+
+    private void AddOverlays()
+    {
+        for (var i = 0; i < _overlayPlanes.Length; i++)
+        {
+            var p = _overlayPlanes[i];
+            ref readonly var o = ref OverlayStates[i];
+            _request.Add(p.Plane, p.FbId, o.Framebuffer);
+            _request.Add(p.Plane, p.CrtcId, o.Framebuffer != 0 ? _display.CrtcId : 0);
+            if (o.Framebuffer == 0) continue;
+            _request.Add(p.Plane, p.SrcX, 0);
+            _request.Add(p.Plane, p.SrcY, 0);
+            _request.Add(p.Plane, p.SrcW, (ulong)o.SourceWidth << 16);
+            _request.Add(p.Plane, p.SrcH, (ulong)o.SourceHeight << 16);
+            _request.Add(p.Plane, p.CrtcX, (ulong)(long)o.Destination.X);
+            _request.Add(p.Plane, p.CrtcY, (ulong)(long)o.Destination.Y);
+            _request.Add(p.Plane, p.CrtcW, (ulong)o.Destination.Width);
+            _request.Add(p.Plane, p.CrtcH, (ulong)o.Destination.Height);
+        }
+    }
+
+    private void AddCursor()
+    {
+        if (_cursorFbId == 0 || _cursorCrtcId == 0) return;
+        if (Cursor is not { Visible: true } c || _cursorPlane is not { } p)
+        {
+            _request.Add(CursorPlane, _cursorFbId, 0);
+            _request.Add(CursorPlane, _cursorCrtcId, 0);
+            return;
+        }
+        var (w, h) = ((ulong)c.Width, (ulong)c.Height);
+        _request.Add(p.Plane, p.FbId, c.FramebufferId);
+        _request.Add(p.Plane, p.CrtcId, _display.CrtcId);
+        _request.Add(p.Plane, p.SrcX, 0);
+        _request.Add(p.Plane, p.SrcY, 0);
+        _request.Add(p.Plane, p.SrcW, w << 16);
+        _request.Add(p.Plane, p.SrcH, h << 16);
+        // CRTC_X and CRTC_Y are signed: a pointer at the left or top edge hangs off the screen.
+        _request.Add(p.Plane, p.CrtcX, (ulong)(long)c.X);
+        _request.Add(p.Plane, p.CrtcY, (ulong)(long)c.Y);
+        _request.Add(p.Plane, p.CrtcW, w);
+        _request.Add(p.Plane, p.CrtcH, h);
+        if (_hotspotX != 0) _request.Add(p.Plane, _hotspotX, (ulong)(long)c.HotspotX);
+        if (_hotspotY != 0) _request.Add(p.Plane, _hotspotY, (ulong)(long)c.HotspotY);
     }
 
     private void AddPrimary(uint fb)

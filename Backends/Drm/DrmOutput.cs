@@ -47,6 +47,8 @@ public sealed class DrmOutput : IOutput, IDisposable
     private bool _fenceKnown;
     private readonly RepaintSchedule _schedule;
     private readonly Region _copy = new();
+    private readonly KmsCursorPlane? _cursor;
+    private readonly KmsOverlays? _overlays;
 
     /// <param name="gbm">The renderer's GBM device (its render node), 0 if it has none.</param>
     /// <param name="foreignGpu">That render node belongs to another device than the display.</param>
@@ -81,6 +83,10 @@ public sealed class DrmOutput : IOutput, IDisposable
         {
             _buffers = ScanoutSwapchain.Create(device, handles, renderer, gbm, foreignGpu, Width, Height);
             if (_buffers.Path == ScanoutPath.Copy) _offscreen = renderer.CreateOffscreenTarget(Width, Height);
+            if (_atomic is { CursorPlaneUsable: true } withCursor)
+                withCursor.Cursor = _cursor = KmsCursorPlane.Create(device, renderer, _buffers.Path == ScanoutPath.Cpu, log, Name);
+            if (_atomic is { Overlays.Planes.Count: > 0 } withOverlays && directScanout)
+                _overlays = new KmsOverlays(withOverlays, framebuffers, () => _buffers[_front].FramebufferId, Name, Width, Height);
             _fence = new FenceWait(loop, () => _schedule.FrameDone(MonotonicClock.Nanoseconds));
         }
         catch
@@ -106,6 +112,11 @@ public sealed class DrmOutput : IOutput, IDisposable
     /// mode is set), linear, or in the implicit layout on a device without modifiers.</summary>
     public ScanoutPlane? Scanout { get; private set; }
     public IRenderTarget Target => _offscreen ?? _buffers[_drawn].Target!;
+    /// <summary>The cursor plane, while the output is driven with atomic commits.</summary>
+    public ICursorPlane? CursorPlane => _atomic is not null ? _cursor : null;
+    /// <summary>The overlay planes, while the output is driven with atomic commits (and client
+    /// buffers may be scanned out at all).</summary>
+    public IOverlayPlanes? Overlays => _atomic is not null ? _overlays : null;
     internal ScanoutPath Path => _buffers.Path;
     public uint CrtcId => _display.CrtcId;
 
@@ -127,7 +138,10 @@ public sealed class DrmOutput : IOutput, IDisposable
         if (_atomic is null && _device.SetCrtc(_display.CrtcId, _buffers[0].FramebufferId, _display.ConnectorId, _display.Mode) is var error and not 0)
             throw new IOException($"cannot set the mode {Width}x{Height} on {_display.Name} (CRTC {_display.CrtcId}): errno {error}");
         _log.Information(_atomic is { } a
-            ? $"{{Output}}: atomic KMS: primary plane {a.PrimaryPlane}, cursor plane {(a.CursorPlane != 0 ? a.CursorPlane.ToString() : "none")}; client buffers checked with TEST_ONLY before they are scanned out"
+            ? $"{{Output}}: atomic KMS: primary plane {a.PrimaryPlane}, cursor plane {(a.CursorPlane != 0 ? a.CursorPlane.ToString() : "none")}"
+              + (_cursor is { } c ? $" (the pointer is shown on it, {c.Width}x{c.Height})" : " (the pointer is composited)")
+              + $", {a.Overlays.Planes.Count} overlay planes{(a.Overlays.Planes.Count > 0 && _overlays is null ? " (unused: --no-direct-scanout)" : "")}"
+              + "; client buffers checked with TEST_ONLY before they are scanned out"
             : "{Output}: " + _kms, Name);
         _front = _drawn = 0;
         // A device without modifier support (virtio-gpu) takes buffers in its implicit layout, which is
@@ -170,6 +184,7 @@ public sealed class DrmOutput : IOutput, IDisposable
         _schedule.Forget();
         _fence.Cancel();
         _drawn = _front;
+        _overlays?.ReleaseAll();
         // The mode is set again with the last composited image; where the other master left a state
         // the atomic commit cannot take over, the legacy ioctl can.
         var fb = _buffers[_front].FramebufferId;
@@ -270,6 +285,9 @@ public sealed class DrmOutput : IOutput, IDisposable
             // The image is not shown (e.g. another master took the device): report the frame as
             // done without vsync so clients keep going.
             _log.Warning("{Output}: page flip failed: errno {Error}", Name, error);
+            // "Presented" gives the frame's client buffers back (explicit sync signals their release
+            // points): the GPU must be done reading them first.
+            _renderer.Finish();
             Presented?.Invoke(this, new PresentationTime(MonotonicClock.Nanoseconds, RefreshNanoseconds, 0, 0));
             // Keep the pace of a refresh meanwhile, rather than spinning through failing frames.
             _afterFailedFlip.ArmAt(MonotonicClock.Nanoseconds + RefreshNanoseconds);
@@ -294,6 +312,8 @@ public sealed class DrmOutput : IOutput, IDisposable
         if (!PlaneTakes(fourcc)) return false;
         var fb = _framebuffers.Get(buffer, fourcc, Name, out var made);
         if (fb == 0) return false;
+        // The client covers the output: no overlay shows with it (nor in the test of it).
+        _overlays?.Clear();
         // A buffer the display has not shown yet is asked about first: a refusal costs a test, not a frame.
         if (made && _atomic?.Flip(fb, testOnly: true) is var refused and not (null or 0))
         {
@@ -345,6 +365,7 @@ public sealed class DrmOutput : IOutput, IDisposable
             _shownDirect = _pendingIsDirect ? _pendingDirect : null;
             _pendingDirect = null;
         }
+        _overlays?.FlipCompleted();
         _flips++;
         if (_pendingIsDirect) _directFlips++;
         var ns = _monotonic ? e.Seconds * 1_000_000_000L + e.Microseconds * 1000L : MonotonicClock.Nanoseconds;
@@ -360,8 +381,8 @@ public sealed class DrmOutput : IOutput, IDisposable
     public void Dispose()
     {
         if (_flips > 0)
-            _log.Information("{Output}: {Direct} of {Flips} frames scanned out directly, from {Framebuffers} client framebuffers",
-                Name, _directFlips, _flips, _framebuffers.Made);
+            _log.Information("{Output}: {Direct} of {Flips} frames scanned out directly, from {Framebuffers} client framebuffers; {Images} cursor plane images; {Placed} buffers placed on overlay planes",
+                Name, _directFlips, _flips, _framebuffers.Made, _cursor?.Images ?? 0, _overlays?.Placed ?? 0);
         _startFrame.Dispose();
         _afterFailedFlip.Dispose();
         if (_saved is { } saved && saved.ModeValid != 0)
@@ -374,8 +395,10 @@ public sealed class DrmOutput : IOutput, IDisposable
         _pendingDirect?.Unlock();
         _shownDirect?.Unlock();
         _pendingDirect = _shownDirect = null;
+        _overlays?.ReleaseAll();
         _fence?.Dispose();
         _atomic?.Dispose();
+        _cursor?.Dispose();
         _offscreen?.Dispose();
         _buffers?.Dispose();
     }

@@ -5,7 +5,7 @@ namespace Compositor.Backends.Drm;
 
 /// <summary>
 /// A scanout buffer in the display device's own memory (a dumb buffer), mapped for the CPU and
-/// registered as an XRGB8888 framebuffer. Owns the GEM handle, the mapping and the framebuffer id,
+/// registered as a framebuffer (XRGB8888; ARGB8888 for cursors). Owns the GEM handle, the mapping and the framebuffer id,
 /// and gives them back on dispose.
 /// </summary>
 public sealed unsafe class DumbBuffer : IDisposable
@@ -34,7 +34,7 @@ public sealed unsafe class DumbBuffer : IDisposable
     /// <summary>The pixels, row after row <see cref="Pitch"/> bytes apart.</summary>
     public Span<byte> Pixels => new(_pixels, (int)Size);
 
-    public static DumbBuffer Create(int drmFd, int width, int height)
+    public static DumbBuffer Create(int drmFd, int width, int height, uint fourcc = Fourcc.Xrgb8888)
     {
         var create = new CreateDumb { Width = (uint)width, Height = (uint)height, Bpp = 32 };
         if (Ioctl(drmFd, IoctlModeCreateDumb, ref create) is var error and not 0)
@@ -48,7 +48,7 @@ public sealed unsafe class DumbBuffer : IDisposable
             var p = mmap(null, (Tmds.Linux.size_t)create.Size, PROT_READ | PROT_WRITE, MAP_SHARED, drmFd, (long)map.Offset);
             if (p == MAP_FAILED) throw new IOException("mmap of a dumb buffer failed");
             buffer._pixels = (byte*)p;
-            var fb = new FbCmd2 { Width = (uint)width, Height = (uint)height, PixelFormat = Fourcc.Xrgb8888 };
+            var fb = new FbCmd2 { Width = (uint)width, Height = (uint)height, PixelFormat = fourcc };
             fb.Handles[0] = create.Handle;
             fb.Pitches[0] = create.Pitch;
             if (Ioctl(drmFd, IoctlModeAddFb2, ref fb) is var fbError and not 0)

@@ -128,9 +128,9 @@ internal sealed unsafe class ScanoutBuffer : IDisposable
     }
 
     /// <summary>A dumb buffer the renderer draws into through a DMA-BUF of it (a CPU renderer maps it).</summary>
-    public static (ScanoutBuffer?, string) DrawnDumb(DrmDevice device, IRenderer renderer, int width, int height)
+    public static (ScanoutBuffer?, string) DrawnDumb(DrmDevice device, IRenderer renderer, int width, int height, uint fourcc = Fourcc.Xrgb8888)
     {
-        var dumb = DumbBuffer.Create(device.Fd, width, height);
+        var dumb = DumbBuffer.Create(device.Fd, width, height, fourcc);
         var prime = new PrimeHandle { Handle = dumb.Handle, Flags = Cloexec | Rdwr };
         if (Ioctl(device.Fd, IoctlPrimeHandleToFd, ref prime) is var error and not 0)
         {
@@ -139,7 +139,7 @@ internal sealed unsafe class ScanoutBuffer : IDisposable
         }
         using var attributes = new DmaBufAttributes
         {
-            Width = width, Height = height, Fourcc = Fourcc.Xrgb8888, Modifier = DmaBufAttributes.ModifierLinear,
+            Width = width, Height = height, Fourcc = fourcc, Modifier = DmaBufAttributes.ModifierLinear,
             Planes = [new DmaBufPlane(new OwnedFd(prime.Fd), 0, (uint)dumb.Pitch)],
         };
         if (renderer.CreateTarget(attributes, out var whyNot) is not { } target)
@@ -151,9 +151,9 @@ internal sealed unsafe class ScanoutBuffer : IDisposable
     }
 
     /// <summary>A dumb buffer filled by copying (the copy path).</summary>
-    public static ScanoutBuffer DumbOnly(DrmDevice device, int width, int height)
+    public static ScanoutBuffer DumbOnly(DrmDevice device, int width, int height, uint fourcc = Fourcc.Xrgb8888)
     {
-        var dumb = DumbBuffer.Create(device.Fd, width, height);
+        var dumb = DumbBuffer.Create(device.Fd, width, height, fourcc);
         return new ScanoutBuffer(dumb.FramebufferId) { _dumb = dumb };
     }
 

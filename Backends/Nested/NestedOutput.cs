@@ -243,6 +243,8 @@ public sealed class NestedOutput : IOutput, IDisposable
             // not lost: buffers that did not get it still miss it.
             _bufferDamage.Skip(damage);
             foreach (var r in damage) _uncommitted.AddBounded(r, BufferDamage.MaxRects);
+            // "Presented" gives the frame's client buffers back: the GPU must be done reading them.
+            _renderer.Finish();
             Presented?.Invoke(this, new PresentationTime(MonotonicClock.Nanoseconds, 0, _sequence, 0));
             // No parent frame callback comes for a frame not committed: wait a refresh instead,
             // so clients asking for frames without drawing do not spin the loop.
@@ -265,7 +267,11 @@ public sealed class NestedOutput : IOutput, IDisposable
         _waitingForParent = true;
         _flushParent();
         if (_presentation is null)
+        {
+            // As above: what the frame read goes back to its clients, so the GPU must be done with it.
+            _renderer.Finish();
             Presented?.Invoke(this, new PresentationTime(MonotonicClock.Nanoseconds, 0, ++_sequence, 0));
+        }
     }
 
     private void OnPresented(WpPresentationFeedback sender, uint secHi, uint secLo, uint nsec, uint refresh, uint seqHi, uint seqLo, WpPresentationFeedback.Kind flags)

@@ -57,31 +57,18 @@ public abstract class ClientBuffer
 
     private void FreeOnce()
     {
+        SignalReleases();
         if (IsFreed) return;
         IsFreed = true;
-        SignalReleases();
-        _acquire.Clear();
         Free();
     }
 
-    // Explicit sync (wp_linux_drm_syncobj_surface_v1): the point the client's GPU signals once it has
-    // written the buffer, and the points we signal once we read it no more. A buffer committed again
-    // while still held gathers release points; all are signalled when the last hold goes, which is
-    // late for the earlier ones but never early.
-    private SyncPoint _acquire;
+    // Explicit sync (wp_linux_drm_syncobj_surface_v1): the points we signal once we read the buffer
+    // no more (its acquire points go with the commits: SurfaceState.Acquire). A buffer committed
+    // again while still held gathers release points; all are signalled when the last hold goes,
+    // which is late for the earlier ones but never early.
     private SyncPoint _release;
     private List<SyncPoint>? _moreReleases;
-
-    /// <summary>The acquire point of the buffer's latest explicitly synchronized commit, waited for
-    /// instead of its implicit fences; unset for implicit sync.</summary>
-    internal SyncPoint Acquire => _acquire;
-
-    /// <summary>Takes over <paramref name="point"/> (unset: the buffer is committed with implicit sync again).</summary>
-    internal void SetAcquire(SyncPoint point)
-    {
-        _acquire.Clear();
-        _acquire = point;
-    }
 
     /// <summary>Takes over <paramref name="point"/>, to signal once nothing reads the buffer.</summary>
     internal void AddRelease(SyncPoint point)

@@ -34,7 +34,8 @@ internal sealed class SyncTimeline : IWpLinuxDrmSyncobjTimelineV1Handler
 
     public void Unref()
     {
-        if (--_references == 0) DrmSyncobj.Destroy(_device.Fd, _handle);
+        // (Once the device is closed, at shutdown, its handles are gone with it.)
+        if (--_references == 0 && _device.Fd >= 0) DrmSyncobj.Destroy(_device.Fd, _handle);
     }
 
     /// <summary>-1 when <paramref name="point"/> has signalled; else an eventfd (the caller's) that
@@ -53,6 +54,7 @@ internal sealed class SyncTimeline : IWpLinuxDrmSyncobjTimelineV1Handler
     /// <summary>Signals <paramref name="point"/> from the CPU: the client may reuse the buffer.</summary>
     public void Signal(ulong point)
     {
+        if (_device.Fd < 0) return; // shutting down: the clients are gone
         var error = DrmSyncobj.Signal(_device.Fd, _handle, point);
         if (error != 0) _log.Warning("A release point ({Point}) could not be signalled (errno {Errno})", point, error);
     }

@@ -6,9 +6,9 @@ namespace Compositor.ExplicitSync;
 
 /// <summary>
 /// wp_linux_drm_syncobj_surface_v1: a surface's acquire and release points, double-buffered. At
-/// commit they go with the attached buffer (<see cref="Buffers.ClientBuffer.Acquire"/>: the commit
-/// waits for it instead of the buffer's implicit fences; the release point is signalled once nothing
-/// reads the buffer any more). Every request of the interface is handled here.
+/// commit they go with the attached buffer: the acquire point with the commit's state
+/// (<see cref="SurfaceState.Acquire"/>: the commit waits for it instead of the buffer's implicit
+/// fences), the release point to the buffer, signalled once nothing reads it any more. Every request of the interface is handled here.
 /// </summary>
 internal sealed class SyncobjSurface : IWpLinuxDrmSyncobjSurfaceV1Handler
 {
@@ -21,18 +21,24 @@ internal sealed class SyncobjSurface : IWpLinuxDrmSyncobjSurfaceV1Handler
         _surface = surface;
         resource.Handler = this;
         surface.Syncobj = this;
-        surface.Destroyed += _ =>
-        {
-            _surface = null;
-            ClearPending();
-        };
+        surface.Destroyed += SurfaceGone;
         resource.Destroyed += _ =>
         {
-            // Points set since the last commit are dropped; those committed keep their buffers'.
-            if (_surface?.Syncobj == this) _surface.Syncobj = null;
+            // Points set since the last commit are dropped; those committed keep theirs.
+            if (_surface is { } s)
+            {
+                s.Destroyed -= SurfaceGone;
+                if (s.Syncobj == this) s.Syncobj = null;
+            }
             _surface = null;
             ClearPending();
         };
+    }
+
+    private void SurfaceGone(Surface surface)
+    {
+        _surface = null;
+        ClearPending();
     }
 
     public WpLinuxDrmSyncobjSurfaceV1 Resource { get; }
@@ -73,7 +79,14 @@ internal sealed class SyncobjSurface : IWpLinuxDrmSyncobjSurfaceV1Handler
         // What explicit sync covers: buffers of linux-dmabuf, the GPU's (shm is read by the CPU at commit).
         if (buffer is not IScanoutSource)
             return Fail(WpLinuxDrmSyncobjSurfaceV1.Error.UnsupportedBuffer, $"{buffer.Resource} is no linux-dmabuf buffer: explicit sync does not cover it");
-        buffer.SetAcquire(_acquire.Take());
+        if (buffer.IsFreed)
+        {
+            // Destroyed before this commit with nothing holding it: it shows nothing, reads nothing.
+            ClearPending();
+            return true;
+        }
+        pending.Acquire.Clear();
+        pending.Acquire = _acquire.Take();
         buffer.AddRelease(_release.Take());
         return true;
     }

@@ -131,11 +131,11 @@ public sealed class Scene
     /// <summary>Finds the surface that could be shown on the output's plane without composition: the
     /// topmost one on the output, if it covers it exactly with an opaque, untransformed, unscaled
     /// buffer of the output's size and shows no subsurfaces, and no cursor is drawn over the output
-    /// (the cursor is composited: a scanned-out frame would leave it out).</summary>
+    /// (a composited cursor: a scanned-out frame would leave it out; one on the cursor plane stays).</summary>
     public void UpdateScanoutCandidate(SceneOutput output)
     {
         Surface? candidate = null;
-        if (output.Output.Scanout is not null && !CursorOver(output))
+        if (output.Output.Scanout is not null && (output.CursorOnPlane || !CursorOver(output)))
         {
             var bounds = output.Bounds;
             for (var i = _stack.Count - 1; i >= 0; i--)
@@ -206,18 +206,26 @@ public sealed class Scene
 
     private void DamageTree(Surface s, int x, int y)
     {
-        var visitor = new TreeDamage(this);
+        var visitor = new TreeDamage(this, IsCursorTree(s));
         SurfaceTree.Walk(s, x, y, SurfaceOrder.BottomToTop, ref visitor);
     }
 
     // The root is damaged even without content: its Width is then 0, so that adds nothing.
-    private readonly struct TreeDamage(Scene scene) : ISurfaceVisitor
+    private readonly struct TreeDamage(Scene scene, bool cursor) : ISurfaceVisitor
     {
         public bool Visit(Surface s, int x, int y, bool mapped)
         {
-            scene.DamageLayout(new Rect(x, y, s.Width, s.Height));
+            scene.DamageLayout(new Rect(x, y, s.Width, s.Height), cursor);
             return true;
         }
+    }
+
+    /// <summary>Whether the surface is the pointer's cursor surface or one of its subsurfaces.</summary>
+    private bool IsCursorTree(Surface s)
+    {
+        if (Cursor is null) return false;
+        while (s.AsSubsurface is { Parent: { } parent }) s = parent;
+        return Cursor.Surface == s;
     }
 
     /// <summary>A commit became current: damage what changed where the surface is, and make sure
@@ -233,19 +241,24 @@ public sealed class Scene
         if ((surface.Current.Changes & SurfaceChanges.Buffer) != 0 && !surface.HasContent)
             DamageTree(surface, x, y);
         _scratch.Translate(x, y);
-        foreach (var r in _scratch.Rects) DamageLayout(r);
+        var cursor = IsCursorTree(surface);
+        foreach (var r in _scratch.Rects) DamageLayout(r, cursor);
         if (surface.Current.HasFrameCallbacks || surface.Current.HasFeedbacks)
             ScheduleOutputsOf(new Rect(x, y, Math.Max(1, surface.Width), Math.Max(1, surface.Height)));
     }
 
-    public void DamageLayout(Rect r)
+    public void DamageLayout(Rect r) => DamageLayout(r, cursor: false);
+
+    /// <param name="cursor">The damage is the pointer's: an output showing it on its cursor plane
+    /// redraws nothing for it, but its next frame moves the plane (or draws a new image into it).</param>
+    private void DamageLayout(Rect r, bool cursor)
     {
         if (r.IsEmpty) return;
         foreach (var o in _outputs)
         {
             var clipped = r.Intersect(o.Bounds);
             if (clipped.IsEmpty) continue;
-            o.Damage.AddBounded(clipped, MaxOutputDamageRects);
+            if (!cursor || !o.CursorOnPlane) o.Damage.AddBounded(clipped, MaxOutputDamageRects);
             o.Output.ScheduleFrame();
         }
     }

@@ -74,6 +74,14 @@ public sealed class SceneOutput : IWlOutputHandler
     public Surfaces.Surface? ScanoutCandidate { get; set; }
     /// <summary>The last frame showed the candidate's buffer directly, not the composited image.</summary>
     public bool ScannedOut { get; set; }
+    /// <summary>The pointer is on the output's cursor plane, not in the composited image: moving it
+    /// damages nothing there.</summary>
+    public bool CursorOnPlane { get; internal set; }
+    /// <summary>Surfaces the last frame showed on overlay planes, left out of the composited image.</summary>
+    internal List<Surfaces.Surface> OnOverlays { get; } = [];
+    /// <summary>The cursor surface and commit whose image the cursor plane holds.</summary>
+    internal Surfaces.Surface? CursorImage { get; set; }
+    internal long CursorImageCommit { get; set; }
     /// <summary>Captures (screencopy frames) waiting for this output's next drawn frame.</summary>
     public int CapturesWaiting { get; set; }
     /// <summary>Whether the next frame must be drawn: someone sees it.</summary>

@@ -23,6 +23,10 @@ public sealed class SceneRenderer
     private readonly Region _drawn = new();
     private SceneOutput _current = null!;
     private uint _frameTimeMs;
+    // Overlay assignment's per-frame lists, grown to the number of surfaces and kept.
+    private OverlayCandidate[] _overlayCandidates = new OverlayCandidate[8];
+    private Surface[] _overlaySurfaces = new Surface[8];
+    private bool[] _onOverlay = new bool[8];
 
     public SceneRenderer(Scene scene, IRenderer renderer)
     {
@@ -42,6 +46,7 @@ public sealed class SceneRenderer
         _current = output;
         _frameTimeMs = MonotonicClock.Milliseconds;
         var o = output.Output;
+        UpdateCursorPlane(output);
         _scene.UpdateScanoutCandidate(output);
         if (!output.IsWatched)
         {
@@ -59,6 +64,7 @@ public sealed class SceneRenderer
             return;
         }
 
+        AssignOverlays(output);
         _outputDamage.Set(output.Damage);
         _outputDamage.Translate(-output.X, -output.Y);
         _outputDamage.Intersect(new Rect(0, 0, o.Width, o.Height));
@@ -77,8 +83,10 @@ public sealed class SceneRenderer
             // to keep it on the stack, which a change in the loop body can undo.
             var stack = _scene.Stack;
             for (var i = 0; i < stack.Count; i++)
-                if (stack[i] is { IsMapped: true } placed) SurfaceTree.Walk(placed.Surface, placed.X, placed.Y, SurfaceOrder.BottomToTop, ref draw);
-            if (_scene.Cursor is { IsMapped: true } cursor) SurfaceTree.Walk(cursor.Surface, cursor.X, cursor.Y, SurfaceOrder.BottomToTop, ref draw);
+                if (stack[i] is { IsMapped: true } placed && !output.OnOverlays.Contains(placed.Surface))
+                    SurfaceTree.Walk(placed.Surface, placed.X, placed.Y, SurfaceOrder.BottomToTop, ref draw);
+            if (_scene.Cursor is { IsMapped: true } cursor && !output.CursorOnPlane)
+                SurfaceTree.Walk(cursor.Surface, cursor.X, cursor.Y, SurfaceOrder.BottomToTop, ref draw);
             _renderer.End();
             FramesRendered++;
         }
@@ -87,6 +95,124 @@ public sealed class SceneRenderer
         FrameDrawn?.Invoke(output, _outputDamage);
         output.FrameSubmitted();
         o.Present(damage);
+    }
+
+    /// <summary>
+    /// Client buffers on the output's overlay planes, where it has them: the surfaces on the output,
+    /// top first (a composited cursor above them all), offered to the backend, which places what
+    /// the display takes; those are left out of the composited image. A surface that joins or leaves
+    /// the planes has its place redrawn. A capture waiting reads the composited image, so then
+    /// nothing goes on a plane.
+    /// </summary>
+    private void AssignOverlays(SceneOutput output)
+    {
+        if (output.Output.Overlays is not { } overlays) return;
+        var n = 0;
+        if (_scene.Cursor is { IsMapped: true } cursor && !output.CursorOnPlane)
+            Add(cursor.Surface, null, new Rect(cursor.X - output.X, cursor.Y - output.Y, cursor.Surface.Width, cursor.Surface.Height));
+        var stack = _scene.Stack;
+        for (var i = stack.Count - 1; i >= 0; i--)
+        {
+            if (stack[i] is not { IsMapped: true } placed) continue;
+            var s = placed.Surface;
+            var at = new Rect(placed.X - output.X, placed.Y - output.Y, s.Width, s.Height);
+            if (at.Intersect(new Rect(0, 0, output.Output.Width, output.Output.Height)).IsEmpty) continue;
+            Add(s, output.CapturesWaiting == 0 && FitsOverlay(s, output.Output.Scale) ? (IScanoutSource)s.HeldBuffer! : null, at);
+        }
+        overlays.Assign(_overlayCandidates.AsSpan(0, n), _onOverlay.AsSpan(0, n));
+        for (var i = 0; i < n; i++)
+        {
+            var s = _overlaySurfaces[i];
+            if (_onOverlay[i] == output.OnOverlays.Contains(s)) continue;
+            var at = _overlayCandidates[i].Destination;
+            output.Damage.AddBounded(new Rect(at.X + output.X, at.Y + output.Y, at.Width, at.Height), Scene.MaxOutputDamageRects);
+        }
+        output.OnOverlays.Clear();
+        for (var i = 0; i < n; i++)
+            if (_onOverlay[i]) output.OnOverlays.Add(_overlaySurfaces[i]);
+        Array.Clear(_overlaySurfaces, 0, n); // no surface kept alive by this list
+
+        void Add(Surface s, IScanoutSource? buffer, Rect at)
+        {
+            if (n == _overlayCandidates.Length)
+            {
+                Array.Resize(ref _overlayCandidates, n * 2);
+                Array.Resize(ref _overlaySurfaces, n * 2);
+                Array.Resize(ref _onOverlay, n * 2);
+            }
+            _overlaySurfaces[n] = s;
+            _overlayCandidates[n++] = new OverlayCandidate(buffer, at);
+        }
+    }
+
+    /// <summary>Whether a surface's buffer can be shown on a plane as it is: a DMA-BUF read in place,
+    /// 1:1 (no scale, transform or viewport), rows top first, and no subsurfaces showing.</summary>
+    private static bool FitsOverlay(Surface s, int outputScale)
+    {
+        if (s.HeldBuffer is not IScanoutSource || s.Texture is { YInverted: true } || s.Current.Transform != 0 || s.Current.ViewportSource.Width >= 0) return false;
+        if (s.Width * outputScale != s.BufferWidth || s.Height * outputScale != s.BufferHeight || outputScale != 1) return false;
+        foreach (var child in s.Stack)
+            if (child is not null && child.HasContent) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// The pointer goes on the output's cursor plane where it fits (one unscaled, untransformed
+    /// surface no larger than the plane), as wlroots and weston put it: its image is drawn into the
+    /// plane only when the cursor surface committed or changed, and a move costs no composition.
+    /// Otherwise it is composited. Either way round, where it is gets redrawn once.
+    /// </summary>
+    private void UpdateCursorPlane(SceneOutput output)
+    {
+        if (output.Output.CursorPlane is not { } plane) return;
+        var cursor = _scene.Cursor is { IsMapped: true } c ? c : null;
+        var at = cursor is null ? default : new Rect(cursor.X, cursor.Y, cursor.Surface.Width, cursor.Surface.Height).Intersect(output.Bounds);
+        var onPlane = !at.IsEmpty && FitsPlane(cursor!.Surface, plane, output.Output.Scale);
+        if (onPlane != output.CursorOnPlane)
+        {
+            output.CursorOnPlane = onPlane;
+            if (!at.IsEmpty) output.Damage.AddBounded(at, Scene.MaxOutputDamageRects);
+        }
+        if (!onPlane)
+        {
+            plane.Hide();
+            return;
+        }
+        var s = cursor!.Surface;
+        if (output.CursorImage != s || output.CursorImageCommit != s.CommitCount)
+        {
+            DrawCursorImage(plane, s);
+            output.CursorImage = s;
+            output.CursorImageCommit = s.CommitCount;
+        }
+        var (hotspotX, hotspotY) = cursor is Seat.CursorRole role ? (role.HotspotX, role.HotspotY) : (0, 0);
+        plane.Show(cursor.X - output.X, cursor.Y - output.Y, hotspotX, hotspotY);
+    }
+
+    private static bool FitsPlane(Surface s, ICursorPlane plane, int outputScale)
+    {
+        var st = s.Current;
+        if (outputScale != 1 || st.Transform != 0 || st.ViewportSource.Width >= 0 || s.Width != s.BufferWidth || s.Height != s.BufferHeight) return false;
+        if (s.Width > plane.Width || s.Height > plane.Height || s.Texture is { YInverted: true }) return false;
+        foreach (var child in s.Stack)
+            if (child is not null && child.HasContent) return false;
+        return true;
+    }
+
+    private void DrawCursorImage(ICursorPlane plane, Surface s)
+    {
+        var target = plane.BeginImage();
+        Span<Rect> all = [new Rect(0, 0, plane.Width, plane.Height)];
+        _renderer.Begin(target, all);
+        _renderer.Clear(default);
+        var dst = new Rect(0, 0, s.Width, s.Height);
+        if (s.Texture is { } texture)
+        {
+            if (s.PrepareTexture()) _renderer.Draw(texture, new RectF(0, 0, s.BufferWidth, s.BufferHeight), dst, 0, 1f, !texture.HasAlpha);
+        }
+        else _renderer.DrawSolid(dst, s.SolidColor);
+        _renderer.End();
+        plane.EndImage();
     }
 
     /// <summary>Direct scanout: the output's candidate surface shows a DMA-BUF the display takes as

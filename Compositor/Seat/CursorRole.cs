@@ -24,6 +24,9 @@ public sealed class CursorRole : IPlacedRole
     public bool IsMapped => Surface.HasContent && _server.Scene.Cursor == this;
     public int X => (int)Math.Floor(_pointerX) - _hotspotX;
     public int Y => (int)Math.Floor(_pointerY) - _hotspotY;
+    /// <summary>The pointer's place in the image.</summary>
+    public int HotspotX => _hotspotX;
+    public int HotspotY => _hotspotY;
 
     internal void SetHotspot(int x, int y)
     {

@@ -69,6 +69,9 @@ public sealed class Surface : IWlSurfaceHandler
     public event Action<Surface>? Destroyed;
 
     public bool IsDestroyed => Resource.IsDestroyed;
+    /// <summary>Commits that became current so far: a copy of the content (a cursor plane's image)
+    /// is stale when this moved on.</summary>
+    public long CommitCount { get; private set; }
     /// <summary>The outputs this surface was last told it is on (bit i: the scene's output i).</summary>
     public ulong Outputs { get; internal set; }
     public override string ToString() => Resource.ToString();
@@ -215,15 +218,8 @@ public sealed class Surface : IWlSurfaceHandler
     public void Commit(WlSurface resource)
     {
         // Explicit sync: the acquire and release points go with the attached buffer, or the commit is
-        // a protocol error. Without it, the buffer is waited for through its implicit fences again.
-        if (Syncobj is { } syncobj)
-        {
-            if (!syncobj.Commit(Pending)) return;
-        }
-        else if ((Pending.Changes & SurfaceChanges.Buffer) != 0 && Pending.Buffer is { Acquire.IsSet: true } buffer)
-        {
-            buffer.SetAcquire(default);
-        }
+        // a protocol error. Without it, the buffer is waited for through its implicit fences.
+        if (Syncobj is { } syncobj && !syncobj.Commit(Pending)) return;
         var sync = IsSynchronized;
         // A synchronized subsurface committing while the ancestor that applies it has commits waiting
         // belongs to that ancestor's next commit: it waits for the queued ones to apply first.
@@ -291,7 +287,7 @@ public sealed class Surface : IWlSurfaceHandler
     private int UnreadyBuffer(SurfaceState state)
     {
         if ((state.Changes & SurfaceChanges.Buffer) == 0 || state.Buffer is not IScanoutSource dmabuf || state.Buffer.IsFreed) return -1;
-        var acquire = state.Buffer.Acquire;
+        var acquire = state.Acquire;
         return acquire.IsSet ? acquire.Timeline!.WaitFd(acquire.Value) : _server.Readiness.FirstUnready(dmabuf.Attributes.Planes);
     }
 
@@ -343,6 +339,7 @@ public sealed class Surface : IWlSurfaceHandler
         foreach (var child in Stack)
             if (child?.AsSubsurface is { } sub) sub.ParentCommitted();
 
+        CommitCount++;
         Role?.Committed(this);
         _server.Scene.SurfaceCommitted(this);
         Committed?.Invoke(this);
@@ -357,6 +354,7 @@ public sealed class Surface : IWlSurfaceHandler
     {
         var s = Current;
         if ((s.Changes & SurfaceChanges.Buffer) != 0 && !LatchBuffer(s.Buffer)) return false;
+        s.Acquire.Clear(); // waited for: the buffer is written
         if (s.Buffer is { IsDestroyed: true }) s.Buffer = null;
 
         var (w, h) = (BufferWidth, BufferHeight);

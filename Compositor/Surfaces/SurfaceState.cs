@@ -38,6 +38,9 @@ public sealed class SurfaceState
 
     public SurfaceChanges Changes;
     public ClientBuffer? Buffer;
+    /// <summary>Explicit sync: the point the client signals once it has written <see cref="Buffer"/>,
+    /// waited for instead of the buffer's implicit fences; unset for implicit sync. Goes with the buffer.</summary>
+    internal ExplicitSync.SyncPoint Acquire;
     public int Dx, Dy;
     /// <summary>Damage in surface coordinates.</summary>
     public Region SurfaceDamage => _surfaceDamage ??= new();
@@ -67,6 +70,8 @@ public sealed class SurfaceState
             if ((next.Changes & SurfaceChanges.Buffer) != 0 && next.Buffer is { } unseen && unseen != Buffer) unseen.ReleaseUnseen();
             next.Buffer = Buffer;
             Buffer = null;
+            next.Acquire.Clear();
+            next.Acquire = Acquire.Take();
         }
         if ((Changes & SurfaceChanges.Offset) != 0) { next.Dx += Dx; next.Dy += Dy; Dx = Dy = 0; }
         if ((Changes & SurfaceChanges.Damage) != 0)
@@ -103,6 +108,7 @@ public sealed class SurfaceState
     /// go away without done (they are never answered). Both are destroyed.</summary>
     public void DiscardAll()
     {
+        Acquire.Clear();
         if (_feedbacks is not null) DiscardFeedbacks(_feedbacks);
         if (_frameCallbacks is not { } callbacks) return;
         // Destroying removes the callback from this list: take each out first.

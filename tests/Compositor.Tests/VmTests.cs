@@ -23,7 +23,7 @@ public sealed class VmTests
             var (log, exitCode) = await RunVm("tests/vm/guest-checks.sh", gpu: false, work);
             foreach (var check in new[] { "gem-handles", "dmabuf dumb xrgb8888", "dmabuf dumb argb8888", "dmabuf dumb nv12",
                                           "dmabuf udmabuf xrgb8888", "dmabuf udmabuf argb8888", "dmabuf dma-heap xrgb8888",
-                                          "dmabuf gbm xrgb8888", "refused udmabuf nv12", "drm dumb xrgb8888", "drm-legacy dumb xrgb8888", "drm-input", "drm-console", "drm-vt-switch", "drm-scanout", "implicit-sync" })
+                                          "dmabuf gbm xrgb8888", "refused udmabuf nv12", "drm dumb xrgb8888", "drm-legacy dumb xrgb8888", "drm-input", "drm-console", "drm-vt-switch", "drm-scanout", "drm-cursor-plane", "implicit-sync" })
                 Assert.True(log.Contains($"VM-CHECK ok {check}:"), $"check '{check}' did not pass in the VM:\n{log}");
             Assert.DoesNotContain("VM-CHECK FAIL", log);
             Assert.Equal(0, exitCode);
@@ -53,6 +53,13 @@ public sealed class VmTests
             Assert.Equal(((byte)255, (byte)255, (byte)255), direct[1279, 799]);
             Assert.Equal(((byte)255, (byte)255, (byte)0), direct[10, 390]); // frame 0's yellow square
             Assert.Equal(0, direct.Count(0, 0, 1280, 800, (51, 51, 51), 0));
+
+            // The pointer on the cursor plane: QEMU's screendump shows the primary plane only, and
+            // the red cursor is not in it (composited, its 24x24 pixels would be): all green.
+            var cursor = Path.Combine(work, "drm-cursor-plane.ppm");
+            Assert.True(File.Exists(cursor), $"no screendump drm-cursor-plane was taken:\n{log}");
+            var primary = Harness.Image.ReadPpm(File.ReadAllBytes(cursor));
+            Assert.Equal(1280 * 800, primary.Count(0, 0, 1280, 800, (0, 255, 0), 0));
         }
         finally
         {

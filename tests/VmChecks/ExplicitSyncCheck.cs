@@ -190,7 +190,7 @@ internal static partial class Program
             var t = NewTimeline(drm, m).Timeline;
             s.SetAcquirePoint(t, 0, 1);
             s.SetReleasePoint(t, 0, 2);
-            w.Present(ShmBuffer(w, 64, 64));
+            w.Present(ShmBuffer(w, 64, 64, 0xff000000));
         });
         Expect("no_surface", "wp_linux_drm_syncobj_surface_v1", 1, (w, m, _) =>
         {
@@ -221,16 +221,4 @@ internal static partial class Program
 
     /// <summary>An absolute CLOCK_MONOTONIC time, as DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT takes it.</summary>
     private static long Deadline(TimeSpan from) => (long)(Stopwatch.GetTimestamp() * (1e9 / Stopwatch.Frequency)) + (long)from.TotalNanoseconds;
-
-    private static unsafe WlBuffer ShmBuffer(Window window, int width, int height)
-    {
-        var shm = window.Bind<WlShm>("wl_shm", 1) ?? throw new InvalidOperationException("no wl_shm");
-        int fd;
-        fixed (byte* name = "shm\0"u8) fd = memfd_create(name, MFD_CLOEXEC);
-        Check(fd >= 0 && ftruncate(fd, width * height * 4) == 0, "cannot make shared memory");
-        var pool = shm.CreatePool(fd, width * height * 4);
-        var buffer = pool.CreateBuffer(0, width, height, width * 4, WlShm.Format.Xrgb8888);
-        close(fd);
-        return buffer;
-    }
 }

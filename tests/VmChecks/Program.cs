@@ -30,6 +30,7 @@ internal static partial class Program
                 ["drm-console"] => DrmConsole(),
                 ["drm-vt-switch"] => DrmVtSwitch(),
                 ["drm-scanout"] => DrmScanout(),
+                ["drm-cursor-plane"] => DrmCursorPlane(),
                 ["implicit-sync"] => ImplicitSync(),
                 ["explicit-sync"] => ExplicitSync(),
                 ["bench-drm"] => BenchDrm(),
