@@ -7,61 +7,62 @@ using static Compositor.Backends.Native.DrmIoctl;
 namespace Compositor.Backends.Drm;
 
 /// <summary>
-/// Kernel modesetting on a DRM card: one output per connected connector, composited with the GLES
-/// renderer and page-flipped at vblank (atomic KMS where the driver has it, else legacy). Page-flip events arrive on the card's fd in the
-/// compositor's event loop; keyboards and pointers come through libinput.
+/// Kernel modesetting on one or more DRM cards: one output per connected connector, composited by
+/// one renderer (on the first card's GPU, or pixman) and page-flipped at vblank (atomic KMS where the
+/// driver has it, else legacy). A second card's screens are drawn by the same renderer and shared
+/// with that card the cheapest way the two devices take (<see cref="ScanoutSwapchain.Choose"/>).
+/// Page-flip events arrive on each card's fd in the compositor's event loop; keyboards and pointers
+/// come through libinput.
 /// </summary>
 public sealed unsafe class DrmBackend : IBackend
 {
     private readonly EventLoop _loop;
     private readonly ILogger _log;
-    private readonly DrmDevice _device;
+    private readonly List<DrmCard> _cards = [];
     private readonly IRenderer _renderer;
     private readonly List<DrmOutput> _outputs = [];
-    // Per device, not per output: every import of a buffer on one DRM file gets the same handle.
-    private readonly GemHandleTable _handles;
-    private readonly FramebufferCache _framebuffers;
     private readonly bool _atomic, _directScanout;
-    private FdSource? _events;
     private LibinputInput? _input;
     private VirtualTerminal? _console;
 
-    /// <param name="devicePath">A card such as /dev/dri/card0; null: the first with a connected display.</param>
-    /// <param name="renderNode">The render node to draw on; null: the card's own if it renders, else another, else none.</param>
+    /// <param name="devicePaths">Cards such as /dev/dri/card0, the first one's GPU rendering for all;
+    /// empty: the first card with a connected display.</param>
+    /// <param name="renderNode">The render node to draw on; null: the first card's own if it renders, else another, else none.</param>
     /// <param name="renderer">Auto: GLES on a render node that renders, else pixman, drawing on the CPU
     /// straight into the display's dumb buffers (llvmpipe would draw offscreen and copy every frame).</param>
     /// <param name="atomic">Atomic KMS where the driver offers it; false: the legacy ioctls.</param>
     /// <param name="directScanout">False: every frame is composited, no client buffer is shown as it is.</param>
-    public DrmBackend(EventLoop loop, string? devicePath, ILogger log, string? renderNode = null, RendererKind renderer = RendererKind.Auto, bool atomic = true,
-        bool directScanout = true)
+    public DrmBackend(EventLoop loop, IReadOnlyList<string> devicePaths, ILogger log, string? renderNode = null, RendererKind renderer = RendererKind.Auto,
+        bool atomic = true, bool directScanout = true)
     {
         _atomic = atomic;
         _directScanout = directScanout;
         _loop = loop;
         _log = log;
-        string? whyNot = null;
-        _device = (devicePath is null ? DrmDevice.OpenFirstWithDisplay(log) : DrmDevice.Open(devicePath, out whyNot))
-                  ?? throw new DrmBackendException(whyNot ?? "no DRM card with a connected display under /dev/dri");
-        _handles = new GemHandleTable(_device.Fd);
-        _framebuffers = new FramebufferCache(_device.Fd, _handles, log);
         try
         {
+            if (devicePaths.Count == 0)
+                _cards.Add(new DrmCard(DrmDevice.OpenFirstWithDisplay(log) ?? throw new DrmBackendException("no DRM card with a connected display under /dev/dri"), log));
+            foreach (var path in devicePaths)
+                _cards.Add(new DrmCard(DrmDevice.Open(path, out var whyNot) ?? throw new DrmBackendException(whyNot ?? $"cannot open {path}"), log));
             _renderer = CreateRenderer(log, renderNode, renderer);
         }
         catch
         {
-            _device.Dispose();
+            foreach (var card in _cards) card.Dispose();
             throw;
         }
     }
 
+    private DrmDevice FirstDevice => _cards[0].Device;
+
     private IRenderer CreateRenderer(ILogger log, string? renderNode, RendererKind kind)
     {
         if (kind == RendererKind.Pixman) return Renderers.Create(kind, log);
-        var gles = GlesRenderer.Create(log, renderNode, RenderDevice.RenderNodeOf(_device.Path));
+        var gles = GlesRenderer.Create(log, renderNode, RenderDevice.RenderNodeOf(FirstDevice.Path));
         if (kind == RendererKind.Gl || gles.Device is not null) return gles;
         gles.Dispose();
-        log.Information("No GPU renders for {Card}: drawing on the CPU with pixman, straight into its dumb buffers", _device.Path);
+        log.Information("No GPU renders for {Card}: drawing on the CPU with pixman, straight into its dumb buffers", FirstDevice.Path);
         return Renderers.Create(RendererKind.Pixman, log);
     }
 
@@ -74,8 +75,9 @@ public sealed unsafe class DrmBackend : IBackend
 
     public void Start(IInputSink input)
     {
-        var displays = _device.Displays();
-        if (displays.Count == 0) throw new DrmBackendException($"{_device.Path} has no connected display");
+        var displays = _cards.Select(c => c.Device.Displays()).ToList();
+        if (displays.All(d => d.Count == 0))
+            throw new DrmBackendException($"{string.Join(", ", _cards.Select(c => c.Device.Path))}: no connected display");
         _console = VirtualTerminal.TakeOver(_log);
         if (_console is not null)
         {
@@ -83,23 +85,37 @@ public sealed unsafe class DrmBackend : IBackend
             _console.Releasing += ReleaseDevices;
             _console.Acquired += AcquireDevices;
         }
-        _events = _loop.AddFd(_device.Fd, FdEvents.Readable, (_, _) => ReadEvents());
-        foreach (var display in displays)
+        var renderDevice = (_renderer as GlesRenderer)?.Device;
+        for (var i = 0; i < _cards.Count; i++)
         {
-            var renderDevice = (_renderer as GlesRenderer)?.Device;
-            var foreign = renderDevice is not null && renderDevice.Path != RenderDevice.RenderNodeOf(_device.Path);
-            var output = new DrmOutput(_loop, _device, display, _renderer, renderDevice?.Gbm ?? 0, foreign, _handles, _framebuffers, _atomic, _directScanout, _log);
-            try
+            var card = _cards[i];
+            if (displays[i].Count == 0)
             {
-                output.Enable();
+                _log.Warning("{Card} has no connected display", card.Device.Path);
+                continue;
             }
-            catch
+            card.Events = _loop.AddFd(card.Device.Fd, FdEvents.Readable, (_, _) => ReadEvents(card));
+            // Another card's than the renderer's: its frames cross devices (PRIME), or are copied.
+            var foreign = renderDevice is not null && renderDevice.Path != RenderDevice.RenderNodeOf(card.Device.Path);
+            foreach (var display in displays[i])
             {
-                output.Dispose();
-                throw;
+                // The first card's outputs keep their connectors' names; others say which card.
+                var name = i == 0 ? display.Name : $"{Path.GetFileName(card.Device.Path)}-{display.Name}";
+                var output = new DrmOutput(_loop, card.Device, display, _renderer, renderDevice?.Gbm ?? 0, foreign, card.Handles, card.Framebuffers,
+                    _atomic, _directScanout, _log, name);
+                try
+                {
+                    output.Enable();
+                }
+                catch
+                {
+                    output.Dispose();
+                    throw;
+                }
+                card.Outputs.Add(output);
+                _outputs.Add(output);
+                OutputAdded?.Invoke(output);
             }
-            _outputs.Add(output);
-            OutputAdded?.Invoke(output);
         }
         try
         {
@@ -118,26 +134,28 @@ public sealed unsafe class DrmBackend : IBackend
     {
         foreach (var o in _outputs) o.Pause();
         _input?.Suspend();
-        if (_device.DropMaster() is var error and not 0) _log.Warning("Dropping DRM master failed: errno {Error}", error);
+        foreach (var card in _cards)
+            if (card.Device.DropMaster() is var error and not 0) _log.Warning("Dropping DRM master of {Card} failed: errno {Error}", card.Device.Path, error);
     }
 
     private void AcquireDevices()
     {
-        if (_device.SetMaster() is var error and not 0) _log.Warning("Taking DRM master back failed: errno {Error}", error);
+        foreach (var card in _cards)
+            if (card.Device.SetMaster() is var error and not 0) _log.Warning("Taking DRM master of {Card} back failed: errno {Error}", card.Device.Path, error);
         foreach (var o in _outputs) o.Resume();
         _input?.Resume();
     }
 
-    /// <summary>Page-flip completions, as many as the kernel has queued.</summary>
-    private void ReadEvents()
+    /// <summary>A card's page-flip completions, as many as the kernel has queued.</summary>
+    private static void ReadEvents(DrmCard card, ILogger log)
     {
         Span<byte> buffer = stackalloc byte[1024];
         nint n;
-        fixed (byte* p = buffer) n = (nint)Tmds.Linux.LibC.read(_device.Fd, p, buffer.Length);
+        fixed (byte* p = buffer) n = (nint)Tmds.Linux.LibC.read(card.Device.Fd, p, buffer.Length);
         if (n <= 0)
         {
             var errno = Marshal.GetLastPInvokeError();
-            if (n < 0 && errno is not (4 or 11)) _log.Warning("reading DRM events failed: errno {Errno}", errno);
+            if (n < 0 && errno is not (4 or 11)) log.Warning("reading DRM events of {Card} failed: errno {Errno}", card.Device.Path, errno);
             return;
         }
         for (var offset = 0; offset + 8 <= n;)
@@ -148,12 +166,15 @@ public sealed unsafe class DrmBackend : IBackend
             if (type == EventFlipComplete && length >= sizeof(VblankEvent))
             {
                 var e = MemoryMarshal.Read<VblankEvent>(buffer[offset..]);
-                foreach (var o in _outputs)
-                    if (o.CrtcId == (uint)e.UserData) o.FlipCompleted(e);
+                var outputs = card.Outputs;
+                for (var i = 0; i < outputs.Count; i++)
+                    if (outputs[i].CrtcId == (uint)e.UserData) outputs[i].FlipCompleted(e);
             }
             offset += length;
         }
     }
+
+    private void ReadEvents(DrmCard card) => ReadEvents(card, _log);
 
     public void Dispose()
     {
@@ -165,10 +186,34 @@ public sealed unsafe class DrmBackend : IBackend
         _outputs.Clear();
         _input?.Dispose();
         _console?.Dispose();
-        _events?.Dispose();
-        _framebuffers.Dispose();
+        foreach (var card in _cards) card.Dispose();
         _renderer.Dispose();
-        _device.Dispose();
+    }
+}
+
+/// <summary>One card the backend drives: its device, the GEM handles and framebuffers of client
+/// buffers imported into it (per device: every import on one DRM file gets the same handle), its
+/// page-flip events in the loop, and its outputs.</summary>
+internal sealed class DrmCard : IDisposable
+{
+    public DrmCard(DrmDevice device, ILogger log)
+    {
+        Device = device;
+        Handles = new GemHandleTable(device.Fd);
+        Framebuffers = new FramebufferCache(device.Fd, Handles, log);
+    }
+
+    public DrmDevice Device { get; }
+    public GemHandleTable Handles { get; }
+    public FramebufferCache Framebuffers { get; }
+    public List<DrmOutput> Outputs { get; } = [];
+    public FdSource? Events { get; set; }
+
+    public void Dispose()
+    {
+        Events?.Dispose();
+        Framebuffers.Dispose();
+        Device.Dispose();
     }
 }
 

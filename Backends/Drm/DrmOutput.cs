@@ -53,7 +53,7 @@ public sealed class DrmOutput : IOutput, IDisposable
     /// <param name="gbm">The renderer's GBM device (its render node), 0 if it has none.</param>
     /// <param name="foreignGpu">That render node belongs to another device than the display.</param>
     internal DrmOutput(EventLoop loop, DrmDevice device, DrmDisplay display, IRenderer renderer, nint gbm, bool foreignGpu,
-        GemHandleTable handles, FramebufferCache framebuffers, bool atomic, bool directScanout, ILogger log)
+        GemHandleTable handles, FramebufferCache framebuffers, bool atomic, bool directScanout, ILogger log, string? name = null)
     {
         _device = device;
         _display = display;
@@ -71,7 +71,7 @@ public sealed class DrmOutput : IOutput, IDisposable
         _schedule = new RepaintSchedule(RefreshNanoseconds);
         PhysicalWidthMm = display.PhysicalWidthMm;
         PhysicalHeightMm = display.PhysicalHeightMm;
-        Name = display.Name;
+        Name = name ?? display.Name;
         Description = $"{display.Name} on {device.Path} ({Width}x{Height}@{RefreshMilliHz / 1000.0:0.##})";
         _startFrame = loop.AddTimer(StartFrame);
         _afterFailedFlip = loop.AddTimer(() =>

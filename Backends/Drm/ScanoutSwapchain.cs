@@ -46,31 +46,54 @@ internal sealed class ScanoutSwapchain : IDisposable
     /// buffers must be linear, since the display cannot know the other driver's implicit tiling.</param>
     public static ScanoutSwapchain Create(DrmDevice device, GemHandleTable handles, IRenderer renderer, nint gbm, bool foreignGpu, int width, int height)
     {
+        var (path, buffers, reason) = Choose(new DeviceBuffers(device, handles, renderer, gbm, foreignGpu, width, height), Count);
+        return new ScanoutSwapchain(path, buffers, reason);
+    }
+
+    /// <summary>How one output's buffers can be made: each way, cheapest first, says why not if it cannot.</summary>
+    internal interface IBufferMaker<T> where T : class, IDisposable
+    {
+        /// <summary>Whether the renderer has a render node (GBM) at all.</summary>
+        bool HasRenderNode { get; }
+        /// <summary>A buffer of the render node the display imports (PRIME): the GPU draws, nothing is copied.</summary>
+        (T? Buffer, string WhyNot) RendererBuffer();
+        /// <summary>A buffer of the display the renderer draws into (through its DMA-BUF): nothing is copied.</summary>
+        (T? Buffer, string WhyNot) DisplayBufferDrawn();
+        /// <summary>A buffer of the display filled by copying the frame (the last resort).</summary>
+        T DisplayBufferCopied();
+    }
+
+    /// <summary>
+    /// The first way of making <paramref name="count"/> buffers that the devices accept, in order of
+    /// cost: the render device's buffers imported by the display, then the display's buffers drawn
+    /// into by the renderer, then the display's buffers filled by a CPU copy. The reason lists, in
+    /// order, why each cheaper way was refused: logged once with the path the output takes.
+    /// </summary>
+    internal static (ScanoutPath Path, T[] Buffers, string Reason) Choose<T>(IBufferMaker<T> maker, int count) where T : class, IDisposable
+    {
         var reasons = new List<string>();
-        if (gbm == 0) reasons.Add("the renderer has no render node (no GBM buffers to draw into)");
-        else if (TryCreate(reasons, () => ScanoutBuffer.Gbm(device, handles, renderer, gbm, foreignGpu, width, height)) is { } gpu)
-            return new ScanoutSwapchain(ScanoutPath.Gpu, gpu, "");
-        if (TryCreate(reasons, () => ScanoutBuffer.DrawnDumb(device, renderer, width, height)) is { } cpu)
-            return new ScanoutSwapchain(ScanoutPath.Cpu, cpu, string.Join("; ", reasons));
-        var copy = new ScanoutBuffer[Count];
+        if (!maker.HasRenderNode) reasons.Add("the renderer has no render node (no GBM buffers to draw into)");
+        else if (TryCreate(reasons, count, maker.RendererBuffer) is { } gpu) return (ScanoutPath.Gpu, gpu, "");
+        if (TryCreate(reasons, count, maker.DisplayBufferDrawn) is { } cpu) return (ScanoutPath.Cpu, cpu, string.Join("; ", reasons));
+        var copy = new T[count];
         try
         {
-            for (var i = 0; i < Count; i++) copy[i] = ScanoutBuffer.DumbOnly(device, width, height);
+            for (var i = 0; i < count; i++) copy[i] = maker.DisplayBufferCopied();
         }
         catch
         {
             foreach (var b in copy) b?.Dispose();
             throw;
         }
-        return new ScanoutSwapchain(ScanoutPath.Copy, copy, string.Join("; ", reasons));
+        return (ScanoutPath.Copy, copy, string.Join("; ", reasons));
     }
 
-    private static ScanoutBuffer[]? TryCreate(List<string> reasons, Func<(ScanoutBuffer? Buffer, string WhyNot)> create)
+    private static T[]? TryCreate<T>(List<string> reasons, int count, Func<(T? Buffer, string WhyNot)> create) where T : class, IDisposable
     {
-        var buffers = new ScanoutBuffer[Count];
-        for (var i = 0; i < Count; i++)
+        var buffers = new T[count];
+        for (var i = 0; i < count; i++)
         {
-            (ScanoutBuffer? Buffer, string WhyNot) made;
+            (T? Buffer, string WhyNot) made;
             try
             {
                 made = create();
@@ -88,6 +111,16 @@ internal sealed class ScanoutSwapchain : IDisposable
             buffers[i] = made.Buffer;
         }
         return buffers;
+    }
+
+    /// <summary>The real devices: a render node's GBM buffers, the display's dumb buffers.</summary>
+    private sealed class DeviceBuffers(DrmDevice device, GemHandleTable handles, IRenderer renderer, nint gbm, bool foreignGpu, int width, int height)
+        : IBufferMaker<ScanoutBuffer>
+    {
+        public bool HasRenderNode => gbm != 0;
+        public (ScanoutBuffer?, string) RendererBuffer() => ScanoutBuffer.Gbm(device, handles, renderer, gbm, foreignGpu, width, height);
+        public (ScanoutBuffer?, string) DisplayBufferDrawn() => ScanoutBuffer.DrawnDumb(device, renderer, width, height);
+        public ScanoutBuffer DisplayBufferCopied() => ScanoutBuffer.DumbOnly(device, width, height);
     }
 
     public void Dispose()

@@ -16,7 +16,8 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
     /// <summary>--max-version caps: interface name → highest version advertised.</summary>
     public Dictionary<string, uint> MaxVersions { get; init; } = [];
     /// <summary>DRM: the card to drive (null: the first with a connected display).</summary>
-    public string? DrmDevice { get; init; }
+    /// <summary>The cards to drive (--drm-device, repeatable); empty: the first with a connected display.</summary>
+    public IReadOnlyList<string> DrmDevices { get; init; } = [];
     /// <summary>The DRM render node to draw on; null: chosen (see GlesRenderer.Create).</summary>
     public string? RenderNode { get; init; }
     /// <summary>The renderer the backend composites with.</summary>
@@ -41,8 +42,10 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                             window in the compositor WAYLAND_DISPLAY names). Default: wayland when
                             WAYLAND_DISPLAY is set, drm when started on a text console with a DRM
                             card, else headless
-          --drm-device PATH drm: the card to drive, e.g. /dev/dri/card0 (default: the first card with
-                            a connected display)
+          --drm-device PATH drm: a card to drive, e.g. /dev/dri/card0; given again, one more card
+                            (its screens to the right, drawn by the first card's GPU and shared
+                            with it the cheapest way the two take). Default: the first card with
+                            a connected display
           --legacy-kms      drm: mode sets and page flips through the legacy ioctls even where the
                             driver offers atomic modesetting (the default there: TEST_ONLY checks
                             before a client buffer is scanned out)
@@ -103,7 +106,7 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
         var fullscreen = false;
         var legacyKms = false;
         var noDirectScanout = false;
-        string? drmDevice = null;
+        var drmDevices = new List<string>();
         string? renderNode = null;
         var renderer = RendererKind.Auto;
         string[] command = [];
@@ -132,7 +135,7 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                     caps[cap[..eq]] = n;
                     break;
                 case "--drm-device":
-                    drmDevice = Value(args, ref i);
+                    drmDevices.Add(Value(args, ref i));
                     break;
                 case "--render-node":
                     renderNode = Value(args, ref i);
@@ -180,7 +183,7 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                     throw new ArgumentException($"unknown option '{args[i]}'");
             }
         }
-        return Checked(new Options(socket, level, command, help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame, Fullscreen = fullscreen, LegacyKms = legacyKms, NoDirectScanout = noDirectScanout, DrmDevice = drmDevice, RenderNode = renderNode, Renderer = renderer });
+        return Checked(new Options(socket, level, command, help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame, Fullscreen = fullscreen, LegacyKms = legacyKms, NoDirectScanout = noDirectScanout, DrmDevices = drmDevices, RenderNode = renderNode, Renderer = renderer });
     }
 
     /// <summary>Refuses options that contradict each other.</summary>

@@ -46,7 +46,7 @@ try
         var size = options.Outputs.Count > 0 ? options.Outputs[0] : HeadlessOutputConfig.Default;
         backend = backendName switch
         {
-            "drm" => new DrmBackend(loop, options.DrmDevice, Log.Logger, options.RenderNode, options.Renderer, atomic: !options.LegacyKms, directScanout: !options.NoDirectScanout),
+            "drm" => new DrmBackend(loop, options.DrmDevices, Log.Logger, options.RenderNode, options.Renderer, atomic: !options.LegacyKms, directScanout: !options.NoDirectScanout),
             "wayland" => new NestedBackend(loop, null, size.Width, size.Height, Log.Logger, options.RenderNode, options.Renderer, options.Fullscreen),
             _ => new HeadlessBackend(loop, options.Outputs, Log.Logger, options.DrawEveryFrame, options.RenderNode, options.Renderer),
         };

@@ -7,7 +7,8 @@
 # Usage: scripts/vm/run-in-vm.sh [--gpu] GUEST_SCRIPT [WORKDIR]
 #   GUEST_SCRIPT (an absolute path on this machine) runs as root under bash in the guest; its
 #   output reaches the serial console, which is printed here and kept in WORKDIR/serial.log.
-#   A line "VM-SCREENDUMP NAME" from the guest saves the virtual screen to WORKDIR/NAME.ppm, and is
+#   A line "VM-SCREENDUMP NAME [DEVICE]" from the guest saves the virtual screen (of the QEMU display
+#   device with that id, if named) to WORKDIR/NAME.ppm, and is
 #   answered "VM-SCREENDUMP-DONE NAME" on the guest's second serial port (ttyS1) once saved, so the
 #   guest keeps the screen as it is until then (VmChecks' Screendump); a line
 #   "VM-INPUT COMMAND" types or moves through the virtual keyboard and mouse (virtio-input) with the
@@ -16,7 +17,8 @@
 #
 # GPU mode (--gpu, or VM_GPU=virgl in the environment): a 3D-capable virtio-gpu (virtio-vga-gl,
 # virgl) instead of the 2D one, so the guest has card0 and renderD128 with Mesa's virtio_gpu
-# driver (GBM, EGL on GBM). QEMU's virglrenderer needs a host GL context: QEMU shows its window
+# driver (GBM, EGL on GBM), and a 2D virtio-gpu beside it (card1) for two-GPU checks. QEMU's
+# virglrenderer needs a host GL context: QEMU shows its window
 # with "-display sdl,gl=on" on a private Xvfb (Mesa's llvmpipe draws it), started here on a free
 # display and stopped at the end. QEMU's screendump answers "Error: no surface" while a virgl
 # buffer is on screen, so in this mode VM-SCREENDUMP saves the QEMU window from the Xvfb screen
@@ -101,7 +103,9 @@ if [ -n "$gpu" ]; then
   for _ in $(seq 300); do [ -s "$work/xvfb.display" ] && break; sleep 0.1; done
   [ -s "$work/xvfb.display" ] || { echo "vm: Xvfb did not start:" >&2; cat "$work/xvfb.log" >&2; exit 1; }
   export DISPLAY=:$(tr -dc 0-9 < "$work/xvfb.display")
-  display_args=(-display sdl,gl=on -vga none -parallel none -device virtio-vga-gl)
+  # A 2D virtio-gpu beside it, for two-GPU checks (render on virgl, display on both): smaller, so
+  # the virgl window is the largest QEMU window; its screen is dumped by QEMU itself ("-d card2d").
+  display_args=(-display sdl,gl=on -vga none -parallel none -device virtio-vga-gl -device virtio-gpu-pci,id=card2d,xres=1024,yres=768)
 else
   display_args=(-display none -vga none -device virtio-gpu-pci)
 fi
@@ -109,13 +113,18 @@ fi
 # VM-SCREENDUMP in GPU mode: the QEMU window (its viewable top-level named "QEMU...") cut out of
 # a dump of the whole X screen.
 xscreen_dump() {
-  local out=$1 id geometry="" best=0 w h x y
+  local out=$1 id geometry="" best=0 window="" w h x y
   for id in $(xwininfo -root -tree | awk '/"QEMU/ {print $1}'); do
     read -r w h x y < <(xwininfo -id "$id" | awk '/Absolute upper-left X/ {x=$4} /Absolute upper-left Y/ {y=$4}
       /Width:/ {w=$2} /Height:/ {h=$2} /Map State:/ {v=$3} END {if (v == "IsViewable") print w, h, x, y; else print 0, 0, 0, 0}')
-    [ "$((w * h))" -gt "$best" ] && { best=$((w * h)); geometry="$x $y $w $h"; }
+    [ "$((w * h))" -gt "$best" ] && { best=$((w * h)); geometry="$x $y $w $h"; window=$id; }
   done
   [ -n "$geometry" ] || { echo "vm: screendump: no QEMU window on $DISPLAY" >&2; return 0; }
+  # The windows of other display devices (a second card) open over this one: it goes on top, and
+  # QEMU gets a moment to redraw what they covered.
+  if [ "$(xwininfo -root -tree | grep -c '"QEMU')" -gt 1 ]; then
+    python3 "$here/x-raise.py" "$window" && sleep 1
+  fi
   # shellcheck disable=SC2086  # geometry is four numbers
   echo "vm: screendump $(basename "$out"): the QEMU window at ${geometry// /,} (x,y,w,h) on the X screen" >&2
   # (A dump that cannot be converted is kept, to look at.)
@@ -152,8 +161,9 @@ boot() {
         case "$line" in
           "VM-SCREENDUMP "*)
             name=$(echo "$line" | awk '{print $2}' | tr -dc 'A-Za-z0-9_-')
-            command="screendump $work/$name.ppm"
-            [ -n "$gpu" ] && { xscreen_dump "$work/$name.ppm"; command=""; } ;;
+            device=$(echo "$line" | awk '{print $3}' | tr -dc 'A-Za-z0-9_-')
+            command="screendump $work/$name.ppm${device:+ $device}"
+            [ -n "$gpu" ] && [ -z "$device" ] && { xscreen_dump "$work/$name.ppm"; command=""; } ;;
           *)
             command=$(echo "$line" | sed 's/^VM-INPUT //' | grep -E '^(sendkey [a-z0-9_-]+|mouse_move -?[0-9]+ -?[0-9]+|mouse_button [0-7])$' || true) ;;
         esac

@@ -80,7 +80,7 @@ public sealed class VmTests
         try
         {
             var (log, exitCode) = await RunVm("tests/vm/gpu-checks.sh", gpu: true, work);
-            foreach (var check in new[] { "gpu-devices", "gpu-drm-screen", "gpu-egl-client", "gpu-dmabuf-clients", "gpu-gl-apps", "gpu-feedback-scanout", "gpu-nested", "gpu-direct-scanout", "explicit-sync",
+            foreach (var check in new[] { "gpu-devices", "gpu-drm-screen", "gpu-egl-client", "gpu-dmabuf-clients", "gpu-gl-apps", "gpu-feedback-scanout", "gpu-nested", "gpu-direct-scanout", "explicit-sync", "gpu-two-cards",
                          "dmabuf gbm xrgb8888", "dmabuf gbm argb8888", "drm gbm xrgb8888", "drm gbm argb8888" })
                 Assert.True(log.Contains($"VM-CHECK ok {check}:"), $"check '{check}' did not pass in the GPU VM:\n{log}");
             Assert.DoesNotContain("VM-CHECK FAIL", log);
@@ -112,6 +112,20 @@ public sealed class VmTests
             Assert.Equal(0, screen.Count(0, 0, 1280, 800, (51, 51, 51), 0));
             var black = screen.Count(0, 0, 1280, 800, (0, 0, 0), 0);
             Assert.True(black < 1280 * 800 - 10_000, $"weston-simple-egl's triangle does not show: {black} black pixels of {1280 * 800}, centre {screen[640, 400]}");
+
+            // Two GPUs: shm-client on the virgl card's screen (drawn on the GPU into its own
+            // buffers), a fullscreen magenta window on the 2D card's (drawn by the same GPU, copied).
+            dump = Path.Combine(work, "gpu-two-cards-virgl.ppm");
+            Assert.True(File.Exists(dump), $"no screendump gpu-two-cards-virgl was taken:\n{log}");
+            screen = Harness.Image.ReadPpm(File.ReadAllBytes(dump));
+            Assert.Equal((1280, 800), (screen.Width, screen.Height));
+            Assert.Null(Clients.Common.PatternCheck.Frame0((x, y) => screen[x, y], 32, 32, 256, (255, 255, 255), 0));
+            Assert.Equal(((byte)51, (byte)51, (byte)51), screen[640, 600]);
+            dump = Path.Combine(work, "gpu-two-cards-2d.ppm");
+            Assert.True(File.Exists(dump), $"no screendump gpu-two-cards-2d was taken:\n{log}");
+            screen = Harness.Image.ReadPpm(File.ReadAllBytes(dump));
+            Assert.Equal((1024, 768), (screen.Width, screen.Height));
+            Assert.Equal(1024 * 768, screen.Count(0, 0, 1024, 768, (255, 0, 255), 0));
 
             // dmabuf-client's GBM buffers, drawn by the virgl renderer on the display.
             dump = Path.Combine(work, "drm-gbm-xrgb8888.ppm");

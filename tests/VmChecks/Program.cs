@@ -45,6 +45,7 @@ internal static partial class Program
                 ["gpu-gl-apps"] => GpuGlApps(),
                 ["gpu-feedback-scanout"] => GpuFeedbackScanout(),
                 ["gpu-nested"] => GpuNested(),
+                ["gpu-two-cards"] => GpuTwoCards(),
                 ["gpu-direct-scanout"] => GpuDirectScanout(),
                 ["refused", var allocator, var format] => Refused(allocator, format),
                 _ => throw new ArgumentException("usage: vm-checks gem-handles | drm-input | drm-console | drm-vt-switch | drm-scanout | implicit-sync | bench-drm | bench-cpu | bench-gpu | bench-scanout | gpu-devices | gpu-drm-screen | gpu-egl-client | gpu-dmabuf-clients | gpu-gl-apps | gpu-feedback-scanout | gpu-nested | gpu-direct-scanout | dmabuf|drm|drm-legacy|refused ALLOCATOR FORMAT"),

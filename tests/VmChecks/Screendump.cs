@@ -11,7 +11,9 @@ internal static partial class Program
     /// could only guess how long to keep its window up, and under a loaded TCG host the harness has
     /// taken the GPU window's dump more than 6 s late, after the check's compositor had gone.
     /// </summary>
-    private static unsafe void Screendump(string name)
+    /// <param name="device">The QEMU display device to dump (its id on the QEMU command line), when
+    /// the guest has more than one: its screen, through QEMU's own screendump.</param>
+    private static unsafe void Screendump(string name, string? device = null)
     {
         // Opened before asking: bytes reaching a closed tty are dropped.
         int fd;
@@ -27,7 +29,7 @@ internal static partial class Program
                 tcsetattr(fd, (int)TCSANOW, &tio);
             }
             tcflush(fd, (int)TCIFLUSH); // an answer to an earlier dump that came late
-            Console.WriteLine($"VM-SCREENDUMP {name}");
+            Console.WriteLine(device is null ? $"VM-SCREENDUMP {name}" : $"VM-SCREENDUMP {name} {device}");
             var expected = $"VM-SCREENDUMP-DONE {name}\n";
             var seen = new StringBuilder();
             var buffer = stackalloc byte[256];

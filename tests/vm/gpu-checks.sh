@@ -3,9 +3,9 @@
 # the 3D device and of our compositor's display on it, then weston 10 on the same device as the
 # anchor to compare with (informational: "VM-INFO" lines, no check).
 source "$(dirname "$0")/guest-setup.sh"
-echo "devices: KMS on ${KMS_DEVICE:-none}; $(ls /dev/dri | tr '\n' ' ')"
+echo "devices: KMS on ${KMS_DEVICE:-none}, a second card ${SECOND_KMS_DEVICE:-none}; $(ls /dev/dri | tr '\n' ' ')"
 status=0
-checks=("gpu-devices" "gpu-drm-screen" "gpu-egl-client" "gpu-dmabuf-clients" "gpu-gl-apps" "gpu-feedback-scanout" "gpu-nested" "gpu-direct-scanout" "explicit-sync"
+checks=("gpu-devices" "gpu-drm-screen" "gpu-egl-client" "gpu-dmabuf-clients" "gpu-gl-apps" "gpu-feedback-scanout" "gpu-nested" "gpu-direct-scanout" "explicit-sync" "gpu-two-cards"
         "dmabuf gbm xrgb8888" "dmabuf gbm argb8888" "drm gbm xrgb8888" "drm gbm argb8888")
 [ -f /run/vm-checks-only ] && mapfile -t checks < /run/vm-checks-only
 for check in "${checks[@]}"; do

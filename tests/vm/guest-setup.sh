@@ -15,8 +15,12 @@ modprobe virtio_input   # QEMU's virtual keyboard and mouse, as evdev nodes
 modprobe evdev
 # udev, as on any real system: libinput takes only devices udev has initialized.
 /lib/systemd/systemd-udevd --daemon && udevadm trigger --action=add && udevadm settle --timeout=30
+# vgem is the platform device "vgem"; the others are virtio-gpu's: the first (the virgl one in GPU
+# mode) is the display the checks drive, a second one (GPU mode: a 2D card) SECOND_KMS_DEVICE.
 for card in /sys/class/drm/card[0-9]; do
-  # vgem is the platform device "vgem"; the other card is virtio-gpu's.
-  [ "$(basename "$(readlink "$card/device")")" != vgem ] && export GBM_DEVICE=/dev/dri/$(basename "$card") KMS_DEVICE=/dev/dri/$(basename "$card")
+  [ "$(basename "$(readlink "$card/device")")" = vgem ] && continue
+  if [ -z "${KMS_DEVICE:-}" ]; then export GBM_DEVICE=/dev/dri/$(basename "$card") KMS_DEVICE=/dev/dri/$(basename "$card")
+  elif [ -z "${SECOND_KMS_DEVICE:-}" ]; then export SECOND_KMS_DEVICE=/dev/dri/$(basename "$card")
+  fi
 done
 export HOME=/tmp DOTNET_CLI_HOME=/tmp DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
