@@ -30,14 +30,7 @@ internal static partial class Program
             Check(log().Contains($"Explicit sync: wp_linux_drm_syncobj_manager_v1, timelines on {RenderNode}", StringComparison.Ordinal),
                 $"explicit sync is not offered on {RenderNode}: {log().Split('\n').FirstOrDefault(l => l.Contains("xplicit sync", StringComparison.Ordinal))}");
             using var gbm = new GbmAllocator(RenderNode, []);
-            using (var warm = new Window("warm-up", 64, 64, "vm-check"))
-            using (var buffer = gbm.Allocate(64, 64, Formats.Xrgb8888))
-            {
-                warm.Present(ImportBuffer(warm, buffer, 64, 64));
-                warm.WaitForFrame(() => false);
-            }
-            Thread.Sleep(500);
-            var baseline = FdLinks(compositor.Id);
+            var baseline = FdsAfterWarmUp(compositor, gbm);
             var drm = Open(RenderNode); // the client's own timelines, on the same kind of device
             try
             {
@@ -77,15 +70,12 @@ internal static partial class Program
         window.Present(redBuffer);
         WaitForColour(runtime, env, (255, 0, 0), "the red frame (its acquire point signalled)");
 
-        using var other = new Window("other", 64, 64, "vm-check");
-        using var otherA = gbm.Allocate(64, 64, Formats.Xrgb8888);
-        using var otherB = gbm.Allocate(64, 64, Formats.Xrgb8888);
-        var otherBuffers = new[] { ImportBuffer(other, otherA, 64, 64), ImportBuffer(other, otherB, 64, 64) };
+        using var other = new OtherClient(gbm);
         // Blue under acquire point 2, which nothing has signalled yet.
         sync.SetAcquirePoint(acquire, 0, 2);
         sync.SetReleasePoint(blueReleaseTimeline, 0, 1);
         window.Present(blueBuffer);
-        var otherFrames = Animate(other, otherBuffers, TimeSpan.FromSeconds(2));
+        var otherFrames = Animate(other.Window, other.Buffers, TimeSpan.FromSeconds(2));
         var shot = Screenshot(runtime, env) ?? throw new InvalidOperationException("grim failed");
         Check(shot.Pixel(Probe, Probe) == (255, 0, 0), $"a frame under an unsignalled acquire point was shown: {shot.Pixel(Probe, Probe)} at {Probe},{Probe}");
         Check(otherFrames >= 20, $"another client showed only {otherFrames} frames in 2 s while an acquire point was unsignalled");
@@ -107,11 +97,7 @@ internal static partial class Program
         window.Display.Roundtrip();
         window.Dispose();
         other.Dispose();
-        var gone = Stopwatch.StartNew();
-        int fds;
-        while ((fds = FdsOf(compositor.Id)) > baseline.Count && gone.Elapsed < TimeSpan.FromSeconds(3)) Thread.Sleep(50);
-        Check(fds <= baseline.Count, $"the compositor holds {fds} fds, {baseline.Count} before the clients came, 3 s after they left with a commit waiting: " +
-                                     string.Join(", ", FdLinks(compositor.Id).Except(baseline)));
+        var fds = FdsBackTo(compositor, baseline);
         // What the client left behind is given back as its release points: blue (it was on screen) and red (never shown).
         Check(DrmSyncobj.Wait(drm, blueRelease, 1, Deadline(TimeSpan.FromSeconds(3))) == 0, "blue's release point was not signalled after its client left");
         Check(DrmSyncobj.Wait(drm, redRelease, 2, Deadline(TimeSpan.FromSeconds(3))) == 0, "the waiting commit's release point was not signalled after its client left");

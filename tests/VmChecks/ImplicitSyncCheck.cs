@@ -29,16 +29,7 @@ internal static partial class Program
         return WithCompositor(["--backend", "drm", "--drm-device", KmsDevice], env, (compositor, log) =>
         {
             using var vgem = new DumbAllocator(vgemPath);
-            // Warm up: what the compositor makes once for its first window (the ping timer, the
-            // keymap) is no leak.
-            using (var warm = new Window("warm-up", 64, 64, "vm-check"))
-            using (var buffer = vgem.Allocate(64, 64, Formats.Xrgb8888))
-            {
-                warm.Present(ImportBuffer(warm, buffer, 64, 64));
-                warm.WaitForFrame(() => false);
-            }
-            Thread.Sleep(500);
-            var baseline = FdLinks(compositor.Id);
+            var baseline = FdsAfterWarmUp(compositor, vgem);
             var baselineFds = baseline.Count;
             var fenceFd = Open(vgemPath); // vgem's fences are made and signalled through a file of its own
             try
@@ -53,16 +44,11 @@ internal static partial class Program
 
                 window.Present(redBuffer);
                 WaitForColour(runtime, env, (255, 0, 0), "the red frame");
-                // The other client, cascaded over the first window's top left (64,64 to 128,128):
-                // two buffers taking turns, each after the last one's frame callback.
-                using var other = new Window("other", 64, 64, "vm-check");
-                using var otherA = vgem.Allocate(64, 64, Formats.Xrgb8888);
-                using var otherB = vgem.Allocate(64, 64, Formats.Xrgb8888);
-                var otherBuffers = new[] { ImportBuffer(other, otherA, 64, 64), ImportBuffer(other, otherB, 64, 64) };
+                using var other = new OtherClient(vgem);
                 var fence = AttachWriteFence(fenceFd, blue);
                 var committed = Stopwatch.StartNew();
                 window.Present(blueBuffer);
-                var otherFrames = Animate(other, otherBuffers, TimeSpan.FromSeconds(2));
+                var otherFrames = Animate(other.Window, other.Buffers, TimeSpan.FromSeconds(2));
                 var shot = Screenshot(runtime, env) ?? throw new InvalidOperationException("grim failed");
                 Check(shot.Pixel(Probe, Probe) == (255, 0, 0), $"a frame committed under an unsignalled write fence was shown: {shot.Pixel(Probe, Probe)} at {Probe},{Probe} after {committed.ElapsedMilliseconds} ms");
                 Check(otherFrames >= 20, $"another client showed only {otherFrames} frames in 2 s while the fence was unsignalled");
@@ -78,11 +64,7 @@ internal static partial class Program
                 window.Display.Roundtrip();
                 window.Dispose();
                 other.Dispose();
-                var gone = Stopwatch.StartNew();
-                int fds;
-                while ((fds = FdsOf(compositor.Id)) > baselineFds && gone.Elapsed < TimeSpan.FromSeconds(3)) Thread.Sleep(50);
-                Check(fds <= baselineFds, $"the compositor holds {fds} fds, {baselineFds} before the clients came, 3 s after they left with a commit waiting: " +
-                                          string.Join(", ", FdLinks(compositor.Id).Except(baseline)));
+                var fds = FdsBackTo(compositor, baseline);
                 Check(!compositor.HasExited, "the compositor died");
                 Check(!log().Contains("[ERR]", StringComparison.Ordinal), "the compositor logged an error");
                 return $"not shown for 2 s under an unsignalled vgem write fence, while another client showed {otherFrames} frames; " +
@@ -93,6 +75,61 @@ internal static partial class Program
                 close(fenceFd);
             }
         });
+    }
+
+    /// <summary>The compositor's fds once a first client has come and gone: what it makes once for
+    /// its first window (the ping timer, the keymap) is no leak.</summary>
+    private static HashSet<string> FdsAfterWarmUp(Process compositor, IBufferAllocator allocator)
+    {
+        using (var warm = new Window("warm-up", 64, 64, "vm-check"))
+        using (var buffer = allocator.Allocate(64, 64, Formats.Xrgb8888))
+        {
+            warm.Present(ImportBuffer(warm, buffer, 64, 64));
+            warm.WaitForFrame(() => false);
+        }
+        Thread.Sleep(500);
+        return FdLinks(compositor.Id);
+    }
+
+    /// <summary>Waits up to 3 s for the compositor's fds to be back at <paramref name="baseline"/>
+    /// after clients left with commits waiting; returns how many it holds.</summary>
+    private static int FdsBackTo(Process compositor, HashSet<string> baseline)
+    {
+        var gone = Stopwatch.StartNew();
+        int fds;
+        while ((fds = FdsOf(compositor.Id)) > baseline.Count && gone.Elapsed < TimeSpan.FromSeconds(3)) Thread.Sleep(50);
+        Check(fds <= baseline.Count, $"the compositor holds {fds} fds, {baseline.Count} before the clients came, 3 s after they left with a commit waiting: " +
+                                     string.Join(", ", FdLinks(compositor.Id).Except(baseline)));
+        return fds;
+    }
+
+    /// <summary>Another client, cascaded over the first window's top left (64,64 to 128,128), with
+    /// two buffers to take turns (<see cref="Animate"/>): it must go on while the first one waits.</summary>
+    private sealed class OtherClient : IDisposable
+    {
+        private readonly IAllocatedBuffer _a, _b;
+        private bool _disposed;
+
+        public OtherClient(IBufferAllocator allocator)
+        {
+            Window = new Window("other", 64, 64, "vm-check");
+            _a = allocator.Allocate(64, 64, Formats.Xrgb8888);
+            _b = allocator.Allocate(64, 64, Formats.Xrgb8888);
+            Buffers = [ImportBuffer(Window, _a, 64, 64), ImportBuffer(Window, _b, 64, 64)];
+        }
+
+        public Window Window { get; }
+        public WlBuffer[] Buffers { get; }
+
+        /// <summary>Leaves (callable early, to leave mid-check; the using then does nothing).</summary>
+        public void Dispose()
+        {
+            if (_disposed) return;
+            _disposed = true;
+            Window.Dispose();
+            _a.Dispose();
+            _b.Dispose();
+        }
     }
 
     private static int FdsOf(int pid) => Directory.GetFiles($"/proc/{pid}/fd").Length;
