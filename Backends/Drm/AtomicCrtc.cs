@@ -111,7 +111,18 @@ internal sealed class AtomicCrtc : IDisposable
         whyNot = "";
         return new AtomicCrtc(fd, display, crtc["ACTIVE"], crtc["MODE_ID"], connector["CRTC_ID"], primary,
             planes.FirstOrDefault(p => p.Type == KmsPlaneType.Cursor),
-            new OverlayAssignment(planes.Where(p => p.Type != KmsPlaneType.Overlay || PlaneProperties.Of(p) is not null)));
+            new OverlayAssignment(OwnOverlays(device, planes)));
+    }
+
+    /// <summary>The overlays this CRTC may use: those with every property a commit sets, not yet
+    /// claimed by another CRTC of the device (a plane many CRTCs can take goes to the first, so no
+    /// output's commits switch off or steal another's).</summary>
+    private static List<KmsPlane> OwnOverlays(DrmDevice device, List<KmsPlane> planes)
+    {
+        var own = new List<KmsPlane>();
+        foreach (var p in planes)
+            if (p.Type == KmsPlaneType.Overlay && PlaneProperties.Of(p) is not null && device.ClaimedOverlays.Add(p.Id)) own.Add(p);
+        return own;
     }
 
     /// <summary>Lights the display with <paramref name="fb"/> on the primary plane (blocking); 0 or errno.</summary>

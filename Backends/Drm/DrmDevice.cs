@@ -67,6 +67,9 @@ internal sealed unsafe class DrmDevice : IDisposable
         return null;
     }
 
+    /// <summary>Overlay planes an output of this device has taken (each goes to one CRTC).</summary>
+    public HashSet<uint> ClaimedOverlays { get; } = [];
+
     /// <summary>Whether framebuffers can say their buffers' modifiers (DRM_CAP_ADDFB2_MODIFIERS).
     /// Without it the display takes buffers in the driver's implicit layout only.</summary>
     public bool TakesModifiers

@@ -84,7 +84,9 @@ public sealed class DrmOutput : IOutput, IDisposable
             _buffers = ScanoutSwapchain.Create(device, handles, renderer, gbm, foreignGpu, Width, Height);
             if (_buffers.Path == ScanoutPath.Copy) _offscreen = renderer.CreateOffscreenTarget(Width, Height);
             if (_atomic is { CursorPlaneUsable: true } withCursor)
-                withCursor.Cursor = _cursor = KmsCursorPlane.Create(device, renderer, _buffers.Path == ScanoutPath.Cpu, log, Name);
+                // Drawn into directly by a CPU renderer only: a GPU's drawing would need a fence the
+                // cursor's commit does not wait for.
+                withCursor.Cursor = _cursor = KmsCursorPlane.Create(device, renderer, renderer is Rendering.PixmanRenderer && _buffers.Path == ScanoutPath.Cpu, log, Name);
             if (_atomic is { Overlays.Planes.Count: > 0 } withOverlays && directScanout)
                 _overlays = new KmsOverlays(withOverlays, framebuffers, () => _buffers[_front].FramebufferId, Name, Width, Height);
             _fence = new FenceWait(loop, () => _schedule.FrameDone(MonotonicClock.Nanoseconds));
@@ -184,7 +186,8 @@ public sealed class DrmOutput : IOutput, IDisposable
         _schedule.Forget();
         _fence.Cancel();
         _drawn = _front;
-        _overlays?.ReleaseAll();
+        // Overlays go off with the mode set; the buffers they showed go back only after it.
+        _overlays?.Clear();
         // The mode is set again with the last composited image; where the other master left a state
         // the atomic commit cannot take over, the legacy ioctl can.
         var fb = _buffers[_front].FramebufferId;
@@ -197,6 +200,10 @@ public sealed class DrmOutput : IOutput, IDisposable
         _pendingDirect?.Unlock();
         _shownDirect?.Unlock();
         (_pendingDirect, _shownDirect, _pendingIsDirect) = (null, null, false);
+        _overlays?.ReleaseAll();
+        // A frame at once: the mode set showed the last composited image, without what was on
+        // planes (overlays, a scanned-out client); the frame puts it back.
+        _scheduled = true;
         StartFrame();
     }
 
