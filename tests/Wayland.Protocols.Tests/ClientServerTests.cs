@@ -186,6 +186,19 @@ public sealed class ClientServerTests : IDisposable
     }
 
     [Fact]
+    public void AWriteAfterTheServerHungUpOnAnErrorReportsTheError()
+    {
+        _registry.Bind<TestWire>(99, 1);
+        _client.Flush();
+        _server.Pump(); // the server posts the error and closes the connection; the client has read nothing
+        Assert.Empty(_server.Display.Clients);
+        _client.Display.Sync();
+        // The write fails (EPIPE), and the error that made the server hang up is what the client hears.
+        var e = Assert.Throws<WaylandProtocolException>(() => _client.Flush());
+        Assert.Equal((uint)Wayland.Protocols.Server.WlDisplay.Error.InvalidObject, e.Error.Code);
+    }
+
+    [Fact]
     public void DisconnectDestroysEveryObjectOnceInIdOrderEvenWhenOneDestroysAnother()
     {
         using var client = _server.ConnectClient();

@@ -93,7 +93,14 @@ public sealed unsafe class ClientDisplay : IMessageContext, IDisposable
         {
             var status = Connection.Flush(out var error);
             if (status == FlushStatus.Done) return;
-            if (status == FlushStatus.Error) throw new IOException($"write to the Wayland socket failed: errno {error}");
+            if (status == FlushStatus.Error)
+            {
+                // EPIPE: the server hung up, usually after a protocol error, which is still in the
+                // socket and says why (libwayland reports it the same way): reading to the end
+                // raises it.
+                if (error == 32) while (Poll(POLLIN, 0)) ReadOnce();
+                throw new IOException($"write to the Wayland socket failed: errno {error}");
+            }
             Poll(POLLOUT, -1);
         }
     }
