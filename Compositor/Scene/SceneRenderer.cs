@@ -145,12 +145,16 @@ public sealed class SceneRenderer
         }
     }
 
-    /// <summary>Whether a surface's buffer can be shown on a plane as it is: a DMA-BUF read in place,
-    /// 1:1 (no scale, transform or viewport), rows top first, and no subsurfaces showing.</summary>
-    private static bool FitsOverlay(Surface s, int outputScale)
+    /// <summary>Whether a surface's buffer can be shown on an overlay plane as it is: a DMA-BUF read in place, shown as it is.</summary>
+    private static bool FitsOverlay(Surface s, int outputScale) => s.HeldBuffer is IScanoutSource && ShownAsIs(s, outputScale);
+
+    /// <summary>Whether a plane can show the surface's buffer pixel for pixel: 1:1 on an unscaled
+    /// output (no buffer scale, transform or viewport), rows top first, and no subsurfaces showing.</summary>
+    private static bool ShownAsIs(Surface s, int outputScale)
     {
-        if (s.HeldBuffer is not IScanoutSource || s.Texture is { YInverted: true } || s.Current.Transform != 0 || s.Current.ViewportSource.Width >= 0) return false;
-        if (s.Width * outputScale != s.BufferWidth || s.Height * outputScale != s.BufferHeight || outputScale != 1) return false;
+        var st = s.Current;
+        if (outputScale != 1 || st.Transform != 0 || st.ViewportSource.Width >= 0 || s.Width != s.BufferWidth || s.Height != s.BufferHeight) return false;
+        if (s.Texture is { YInverted: true }) return false;
         foreach (var child in s.Stack)
             if (child is not null && child.HasContent) return false;
         return true;
@@ -189,15 +193,8 @@ public sealed class SceneRenderer
         plane.Show(cursor.X - output.X, cursor.Y - output.Y, hotspotX, hotspotY);
     }
 
-    private static bool FitsPlane(Surface s, ICursorPlane plane, int outputScale)
-    {
-        var st = s.Current;
-        if (outputScale != 1 || st.Transform != 0 || st.ViewportSource.Width >= 0 || s.Width != s.BufferWidth || s.Height != s.BufferHeight) return false;
-        if (s.Width > plane.Width || s.Height > plane.Height || s.Texture is { YInverted: true }) return false;
-        foreach (var child in s.Stack)
-            if (child is not null && child.HasContent) return false;
-        return true;
-    }
+    private static bool FitsPlane(Surface s, ICursorPlane plane, int outputScale) =>
+        s.Width <= plane.Width && s.Height <= plane.Height && ShownAsIs(s, outputScale);
 
     private void DrawCursorImage(ICursorPlane plane, Surface s)
     {
