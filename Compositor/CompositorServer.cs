@@ -19,8 +19,9 @@ public sealed class CompositorServer : IDisposable
     private readonly Dictionary<IOutput, SceneOutput> _outputs = [];
     private readonly ExplicitSync.SyncobjDevice? _syncobjDevice; // explicit sync's timelines live here
 
-    public CompositorServer(EventLoop loop, Display display, IBackend backend, ILogger log)
+    public CompositorServer(EventLoop loop, Display display, IBackend backend, ILogger log, Config.CompositorConfig? config = null)
     {
+        Config = config ?? Compositor.Config.CompositorConfig.Default();
         Loop = loop;
         Display = display;
         Backend = backend;
@@ -38,7 +39,8 @@ public sealed class CompositorServer : IDisposable
         display.CreateGlobal<WpViewporter>(Viewport.Version, r => r.Handler = Viewport.Manager);
         display.CreateGlobal<WpSinglePixelBufferManagerV1>(Buffers.SinglePixelBuffer.ManagerVersion, r => r.Handler = Buffers.SinglePixelBuffer.Manager);
 
-        Seat = new Seat.Seat(this);
+        Seat = new Seat.Seat(this, Config);
+        Seat.BindingPressed += RunBinding;
         DataDevices = new DataDevice.DataDeviceManager(display, Seat);
         Shell = new Shell.XdgShell(this);
         Screencopy = new Screencopy.ScreencopyService(this);
@@ -53,6 +55,7 @@ public sealed class CompositorServer : IDisposable
         backend.OutputRemoved += RemoveOutput;
     }
 
+    public Config.CompositorConfig Config { get; }
     public EventLoop Loop { get; }
     public Display Display { get; }
     public IBackend Backend { get; }
@@ -71,6 +74,29 @@ public sealed class CompositorServer : IDisposable
     internal Dmabuf.DmaBufReadiness Readiness { get; }
     /// <summary>zwp_linux_dmabuf_v1, when the renderer imports DMA-BUFs.</summary>
     public Dmabuf.LinuxDmabuf? Dmabuf { get; }
+
+    /// <summary>A binding's <c>launch</c>: the host starts the command line as a client.</summary>
+    public event Action<string>? LaunchRequested;
+    /// <summary>A binding's <c>quit</c>.</summary>
+    public event Action? QuitRequested;
+
+    private void RunBinding(Config.KeyBinding b)
+    {
+        Log.Debug("Binding {Action} {Argument}", b.Action, b.Argument);
+        switch (b.Action)
+        {
+            case Compositor.Config.BindingAction.Launch: LaunchRequested?.Invoke(b.Argument); break;
+            case Compositor.Config.BindingAction.Close: Shell.Windows.CloseFocused(); break;
+            case Compositor.Config.BindingAction.CycleFocus: Shell.Windows.CycleFocus(); break;
+            case Compositor.Config.BindingAction.Fullscreen: Shell.Windows.ToggleFullscreen(); break;
+            case Compositor.Config.BindingAction.Maximize: Shell.Windows.ToggleMaximized(); break;
+            case Compositor.Config.BindingAction.Quit: QuitRequested?.Invoke(); break;
+            case Compositor.Config.BindingAction.SwitchVt:
+                if (!Backend.SwitchConsole(int.Parse(b.Argument, System.Globalization.CultureInfo.InvariantCulture)))
+                    Log.Information("No console to switch to on the {Backend} backend", Backend.Name);
+                break;
+        }
+    }
 
     /// <summary>Starts the backend: outputs appear, input flows to the seat.</summary>
     public void Start()
@@ -102,17 +128,18 @@ public sealed class CompositorServer : IDisposable
 
     private void AddOutput(IOutput output)
     {
-        // Outputs sit side by side, left to right, in the order they appear.
-        var x = 0;
+        // Outputs sit side by side, left to right, in the order they appear, unless the config places them.
+        var (x, y) = (0, 0);
         foreach (var o in Scene.Outputs) x = Math.Max(x, o.Bounds.Right);
-        var sceneOutput = new SceneOutput(Display, output, x, 0);
+        if (Config.Outputs.TryGetValue(output.Name, out var configured) && configured.Position is { } position) (x, y) = position;
+        var sceneOutput = new SceneOutput(Display, output, x, y);
         _outputs[output] = sceneOutput;
         output.Frame += OnFrame;
         output.Presented += OnPresented;
         output.ModeChanged += OnModeChanged;
         Scene.AddOutput(sceneOutput);
-        Log.Information("Output {Name}: {Width}x{Height}@{Refresh:0.##}Hz at {X},0", output.Name, output.Width, output.Height,
-            output.RefreshMilliHz / 1000.0, x);
+        Log.Information("Output {Name}: {Width}x{Height}@{Refresh:0.##}Hz at {X},{Y}", output.Name, output.Width, output.Height,
+            output.RefreshMilliHz / 1000.0, x, y);
     }
 
     private void RemoveOutput(IOutput output)

@@ -23,4 +23,8 @@ public interface IBackend : IDisposable
     /// <summary>The user asked to leave through the backend itself (Ctrl+Alt+Backspace on a console,
     /// where no other way out exists).</summary>
     event Action? QuitRequested;
+
+    /// <summary>Shows text console <paramref name="number"/> (a session on a VT); false where the
+    /// backend has no console to switch.</summary>
+    bool SwitchConsole(int number) => false;
 }

@@ -71,7 +71,7 @@ public sealed unsafe class DrmBackend : IBackend
     public IReadOnlyList<IOutput> Outputs => _outputs;
     public event Action<IOutput>? OutputAdded;
     public event Action<IOutput>? OutputRemoved;
-    public event Action? QuitRequested;
+    public event Action? QuitRequested { add { } remove { } } // the quit binding is the seat's
 
     public void Start(IInputSink input)
     {
@@ -120,13 +120,18 @@ public sealed unsafe class DrmBackend : IBackend
         try
         {
             _input = new LibinputInput(_loop, input, () => _outputs.Count > 0 ? _outputs[0] : null, _log);
-            _input.QuitRequested += () => QuitRequested?.Invoke();
-            _input.SwitchConsole += n => _console?.Activate(n);
         }
         catch (Exception e) when (e is DllNotFoundException or InvalidOperationException)
         {
             _log.Warning("No input: {Message}", e.Message);
         }
+    }
+
+    public bool SwitchConsole(int number)
+    {
+        if (_console is null) return false;
+        _console.Activate(number);
+        return true;
     }
 
     /// <summary>The console switches away: stop drawing, close input, let the next master in.</summary>

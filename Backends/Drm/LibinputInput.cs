@@ -18,9 +18,6 @@ internal sealed unsafe class LibinputInput : IDisposable
     private readonly FdSource _source;
     private Interface* _interface;
     private nint _libinput;
-    private int _ctrl, _alt;
-
-    private const uint KeyLeftCtrl = 29, KeyRightCtrl = 97, KeyLeftAlt = 56, KeyRightAlt = 100, KeyBackspace = 14;
 
     public LibinputInput(EventLoop loop, IInputSink sink, Func<IOutput?> pointerOutput, ILogger log)
     {
@@ -52,16 +49,10 @@ internal sealed unsafe class LibinputInput : IDisposable
 
     public IReadOnlyList<string> Devices { get; }
 
-    /// <summary>Ctrl+Alt+Backspace was pressed (the key is not passed on).</summary>
-    public event Action? QuitRequested;
-    /// <summary>Ctrl+Alt+F1..F12: the console to show (the key is not passed on).</summary>
-    public event Action<int>? SwitchConsole;
-
     /// <summary>Closes the devices while another console has them.</summary>
     public void Suspend()
     {
         Native.LibInput.Suspend(_libinput);
-        _ctrl = _alt = 0;
     }
 
     public void Resume()
@@ -98,22 +89,7 @@ internal sealed unsafe class LibinputInput : IDisposable
             case EventKeyboardKey:
             {
                 var kb = EventGetKeyboardEvent(ev);
-                var (key, pressed) = (KeyboardGetKey(kb), KeyboardGetKeyState(kb) == 1);
-                // (Counted, so that releasing one of two held Ctrl keys leaves Ctrl down; a key held
-                // since before the start is released without a press: never below zero.)
-                if (key is KeyLeftCtrl or KeyRightCtrl) _ctrl = Math.Max(0, _ctrl + (pressed ? 1 : -1));
-                if (key is KeyLeftAlt or KeyRightAlt) _alt = Math.Max(0, _alt + (pressed ? 1 : -1));
-                if (key == KeyBackspace && pressed && _ctrl > 0 && _alt > 0)
-                {
-                    QuitRequested?.Invoke();
-                    break;
-                }
-                if (pressed && _ctrl > 0 && _alt > 0 && FunctionKeyNumber(key) is > 0 and var number)
-                {
-                    SwitchConsole?.Invoke(number);
-                    break;
-                }
-                _sink.KeyboardKey(KeyboardGetTime(kb), key, pressed);
+                _sink.KeyboardKey(KeyboardGetTime(kb), KeyboardGetKey(kb), KeyboardGetKeyState(kb) == 1);
                 break;
             }
             case EventPointerMotion:
@@ -150,15 +126,6 @@ internal sealed unsafe class LibinputInput : IDisposable
             }
         }
     }
-
-    /// <summary>F1..F10 are evdev 59..68, F11 and F12 are 87 and 88.</summary>
-    private static int FunctionKeyNumber(uint key) => key switch
-    {
-        >= 59 and <= 68 => (int)key - 58,
-        87 => 11,
-        88 => 12,
-        _ => 0,
-    };
 
     public void Dispose()
     {

@@ -12,7 +12,7 @@ namespace Compositor.Backends.Headless;
 public sealed class HeadlessBackend : IBackend
 {
     private readonly EventLoop _loop;
-    private readonly IReadOnlyList<HeadlessOutputConfig> _configs;
+    private readonly IReadOnlyList<OutputMode> _configs;
     private readonly List<HeadlessOutput> _outputs = [];
     private readonly IRenderer _renderer;
     private readonly bool _drawEveryFrame;
@@ -21,12 +21,12 @@ public sealed class HeadlessBackend : IBackend
     /// drawn only when a capture (screencopy) waits for it, since nothing else can see it.</param>
     /// <param name="renderNode">The render node to draw on; null: the first that renders, else none (EGL surfaceless).</param>
     /// <param name="renderer">GLES (<see cref="RendererKind.Auto"/>, <see cref="RendererKind.Gl"/>) or pixman.</param>
-    public HeadlessBackend(EventLoop loop, IReadOnlyList<HeadlessOutputConfig> outputs, ILogger log, bool drawEveryFrame = false, string? renderNode = null,
+    public HeadlessBackend(EventLoop loop, IReadOnlyList<OutputMode> outputs, ILogger log, bool drawEveryFrame = false, string? renderNode = null,
         RendererKind renderer = RendererKind.Auto)
     {
         _loop = loop;
         _drawEveryFrame = drawEveryFrame;
-        _configs = outputs.Count > 0 ? outputs : [HeadlessOutputConfig.Default];
+        _configs = outputs.Count > 0 ? outputs : [OutputMode.Default];
         _renderer = Renderers.Create(renderer, log, renderNode);
     }
 

@@ -16,7 +16,7 @@ public sealed class HeadlessOutput : IOutput, IDisposable
 
     private readonly IRenderer _renderer;
 
-    internal HeadlessOutput(EventLoop loop, IRenderer renderer, HeadlessOutputConfig config, int index, bool drawEveryFrame)
+    internal HeadlessOutput(EventLoop loop, IRenderer renderer, OutputMode config, int index, bool drawEveryFrame)
     {
         _renderer = renderer;
         ShowsEveryFrame = drawEveryFrame;

@@ -1,4 +1,4 @@
-using Compositor.Backends.Headless;
+using Compositor.Backends;
 using Compositor.Backends.Rendering;
 using Serilog.Events;
 
@@ -10,7 +10,7 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
     /// <summary>headless, drm or wayland; null: see <see cref="DefaultBackend"/>.</summary>
     public string? Backend { get; init; }
     /// <summary>Headless output modes, one per --output.</summary>
-    public List<HeadlessOutputConfig> Outputs { get; init; } = [];
+    public List<OutputMode> Outputs { get; init; } = [];
     /// <summary>Where tests inject input (headless): a Unix socket path.</summary>
     public string? TestInput { get; init; }
     /// <summary>--max-version caps: interface name → highest version advertised.</summary>
@@ -30,6 +30,10 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
     public bool LegacyKms { get; init; }
     /// <summary>DRM: composite every frame, never show a client's buffer directly (for comparing the two).</summary>
     public bool NoDirectScanout { get; init; }
+    /// <summary>--config PATH; null: $XDG_CONFIG_HOME/compositor/compositor.ini where it exists.</summary>
+    public string? ConfigPath { get; init; }
+    /// <summary>--version: print it and exit.</summary>
+    public bool Version { get; init; }
 
     public const string Usage = """
         Usage: compositor [options] [-- COMMAND [ARGS...]]
@@ -71,8 +75,11 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                             advertise INTERFACE at version N at most (repeatable), for clients that bind
                             the advertised version without handling its newer events, e.g.
                             weston 10's weston-presentation-shm needs --max-version xdg_wm_base=3
+          --config PATH     the config file (default: $XDG_CONFIG_HOME/compositor/compositor.ini, or
+                            ~/.config/compositor/compositor.ini, where it exists; docs/config.md)
           --log-level LEVEL verbose, debug, information (default), warning, error
           -v, --verbose     same as --log-level debug
+          --version         print the version and exit
           -h, --help        this text
 
         With "-- COMMAND", the command runs with WAYLAND_DISPLAY set and the compositor exits when it
@@ -81,6 +88,9 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
         Environment:
           WAYLAND_DEBUG=1|server|client  trace protocol messages on stderr, in libwayland's format
           XDG_RUNTIME_DIR                directory of the socket (required)
+          XKB_DEFAULT_LAYOUT, _VARIANT, _OPTIONS, _MODEL, _RULES
+                                         the keyboard layout where the config sets none
+          XCURSOR_THEME, XCURSOR_SIZE    the pointer's theme and size where the config sets none
         """;
 
     /// <summary>The backend when none is named: a window in the compositor we run under, the
@@ -98,10 +108,12 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
         string? socket = null;
         string? backend = null;
         string? testInput = null;
-        var outputs = new List<HeadlessOutputConfig>();
+        var outputs = new List<OutputMode>();
         var caps = new Dictionary<string, uint>();
         var level = LogEventLevel.Information;
         var help = false;
+        var version = false;
+        string? configPath = null;
         var drawEveryFrame = false;
         var fullscreen = false;
         var legacyKms = false;
@@ -125,7 +137,7 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                         throw new ArgumentException($"unknown backend '{backend}' (headless, drm or wayland)");
                     break;
                 case "--output":
-                    outputs.Add(HeadlessOutputConfig.Parse(Value(args, ref i)));
+                    outputs.Add(OutputMode.Parse(Value(args, ref i)));
                     break;
                 case "--max-version":
                     var cap = Value(args, ref i);
@@ -176,6 +188,12 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                 case "-v" or "--verbose":
                     level = LogEventLevel.Debug;
                     break;
+                case "--config":
+                    configPath = Value(args, ref i);
+                    break;
+                case "--version":
+                    version = true;
+                    break;
                 case "-h" or "--help":
                     help = true;
                     break;
@@ -183,7 +201,7 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                     throw new ArgumentException($"unknown option '{args[i]}'");
             }
         }
-        return Checked(new Options(socket, level, command, help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame, Fullscreen = fullscreen, LegacyKms = legacyKms, NoDirectScanout = noDirectScanout, DrmDevices = drmDevices, RenderNode = renderNode, Renderer = renderer });
+        return Checked(new Options(socket, level, command, help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame, Fullscreen = fullscreen, LegacyKms = legacyKms, NoDirectScanout = noDirectScanout, DrmDevices = drmDevices, RenderNode = renderNode, Renderer = renderer, ConfigPath = configPath, Version = version });
     }
 
     /// <summary>Refuses options that contradict each other.</summary>

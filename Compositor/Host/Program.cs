@@ -26,6 +26,11 @@ if (options.Help)
     Console.WriteLine(Options.Usage);
     return 0;
 }
+if (options.Version)
+{
+    Console.WriteLine($"compositor {BuildInfo.Version}");
+    return 0;
+}
 
 // stdout carries only the WAYLAND_DISPLAY line, so scripts can read it; logs go to stderr.
 Log.Logger = new LoggerConfiguration()
@@ -36,6 +41,9 @@ Log.Logger = new LoggerConfiguration()
 
 try
 {
+    Log.Information("compositor {Version}", BuildInfo.Version);
+    // Read before anything starts: a broken line is logged and its default kept, never fatal.
+    var config = Compositor.Config.CompositorConfig.Load(options.ConfigPath, Log.Logger);
     using var loop = new EventLoop(Log.Logger);
     using var display = new Display(loop, Log.Logger);
     display.MaxVersions = options.MaxVersions;
@@ -43,7 +51,7 @@ try
     IBackend backend;
     try
     {
-        var size = options.Outputs.Count > 0 ? options.Outputs[0] : HeadlessOutputConfig.Default;
+        var size = options.Outputs.Count > 0 ? options.Outputs[0] : OutputMode.Default;
         backend = backendName switch
         {
             "drm" => new DrmBackend(loop, options.DrmDevices, Log.Logger, options.RenderNode, options.Renderer, atomic: !options.LegacyKms, directScanout: !options.NoDirectScanout),
@@ -76,7 +84,12 @@ try
         Log.Information("Quit requested from the keyboard");
         loop.Stop();
     };
-    using var server = new CompositorServer(loop, display, backend, Log.Logger);
+    using var server = new CompositorServer(loop, display, backend, Log.Logger, config);
+    server.QuitRequested += () =>
+    {
+        Log.Information("Quit requested from the keyboard");
+        loop.Stop();
+    };
     try
     {
         server.Start();
@@ -113,6 +126,25 @@ try
         Log.Information("{Signal}: shutting down", context.Signal);
         loop.Stop();
     }
+
+    // Programs a binding launches live on their own: their exit is only logged.
+    server.LaunchRequested += commandLine =>
+    {
+        try
+        {
+            var launched = ClientLauncher.Start(["/bin/sh", "-c", commandLine], name);
+            Log.Information("Launched {Command} (pid {Pid})", commandLine, launched.Id);
+            launched.Exited += (_, _) =>
+            {
+                Log.Debug("{Command} exited with {Code}", commandLine, launched.ExitCode);
+                launched.Dispose();
+            };
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            Log.Error("Cannot launch {Command}: {Message}", commandLine, e.Message);
+        }
+    };
 
     Process? child = null;
     if (options.Command.Length > 0)

@@ -9,17 +9,51 @@ public readonly record struct Modifiers(uint Depressed, uint Latched, uint Locke
 /// </summary>
 public sealed class KeyboardState : IDisposable
 {
-    /// <summary>Key repeat sent with wl_keyboard.repeat_info: 25 per second after 600 ms, as weston.</summary>
-    public const int RepeatRate = 25, RepeatDelay = 600;
-
     private nint _state;
+    private readonly nint _keymap;
+    // Modifier indices of Shift, Control, Mod1 (Alt) and Mod4 (Super) in this keymap, for bindings.
+    private readonly uint _shift, _ctrl, _alt, _super;
     private readonly uint[] _pressed = new uint[256];
     private int _pressedCount;
 
     public KeyboardState(Keymap keymap)
     {
+        _keymap = keymap.Handle;
         _state = Xkb.StateNew(keymap.Handle);
         if (_state == 0) throw new InvalidOperationException("xkb_state_new failed");
+        _shift = Xkb.KeymapModGetIndex(_keymap, "Shift");
+        _ctrl = Xkb.KeymapModGetIndex(_keymap, "Control");
+        _alt = Xkb.KeymapModGetIndex(_keymap, "Mod1");
+        _super = Xkb.KeymapModGetIndex(_keymap, "Mod4");
+    }
+
+    /// <summary>The modifiers held or latched now (not locked: Caps Lock on does not stop a binding).</summary>
+    public Config.ModifierMask BindingModifiers
+    {
+        get
+        {
+            var m = Modifiers.Depressed | Modifiers.Latched;
+            var mask = Config.ModifierMask.None;
+            if (Has(m, _shift)) mask |= Config.ModifierMask.Shift;
+            if (Has(m, _ctrl)) mask |= Config.ModifierMask.Ctrl;
+            if (Has(m, _alt)) mask |= Config.ModifierMask.Alt;
+            if (Has(m, _super)) mask |= Config.ModifierMask.Super;
+            return mask;
+        }
+    }
+
+    private static bool Has(uint mods, uint index) => index < 32 && (mods & (1u << (int)index)) != 0;
+
+    /// <summary>The key's keysym on the first level of the layout in effect, lower-cased: what a
+    /// binding names (Super+Shift+q is q, not Q).</summary>
+    public unsafe uint BaseKeysym(uint evdevKeycode)
+    {
+        var key = evdevKeycode + 8;
+        var layout = Xkb.StateKeyGetLayout(_state, key);
+        if (layout == uint.MaxValue) return 0;
+        uint* syms;
+        var n = Xkb.KeymapKeyGetSymsByLevel(_keymap, key, layout, 0, &syms);
+        return n > 0 ? Xkb.KeysymToLower(syms[0]) : 0;
     }
 
     public Modifiers Modifiers { get; private set; }

@@ -13,7 +13,9 @@ public sealed class Keymap : IDisposable
 
     private Keymap(string? rules, string? model, string? layout, string? variant, string? options)
     {
-        _context = Xkb.ContextNew(0);
+        // XKB_CONTEXT_NO_ENVIRONMENT_NAMES: XKB_DEFAULT_* are read here (From), so that a config
+        // value wins over them and the fallback (Default) is libxkbcommon's own "us".
+        _context = Xkb.ContextNew(2);
         if (_context == 0) throw new InvalidOperationException("xkb_context_new failed");
         var strings = new[] { rules, model, layout, variant, options }.Select(s => s is null ? 0 : Marshal.StringToCoTaskMemUTF8(s)).ToArray();
         try
@@ -30,6 +32,7 @@ public sealed class Keymap : IDisposable
             Xkb.ContextUnref(_context);
             throw new ArgumentException($"cannot compile the XKB keymap (layout '{layout ?? "us"}', variant '{variant}', options '{options}')");
         }
+        Names = $"layout {layout ?? "us"}" + (variant is null ? "" : $", variant {variant}") + (options is null ? "" : $", options {options}") + (model is null ? "" : $", model {model}");
         var text = Xkb.KeymapGetAsString(_keymap, Xkb.KeymapFormatTextV1);
         try
         {
@@ -49,12 +52,25 @@ public sealed class Keymap : IDisposable
     }
 
     /// <summary>The keymap named by XKB_DEFAULT_RULES/MODEL/LAYOUT/VARIANT/OPTIONS, like weston; "us" by default.</summary>
-    public static Keymap FromEnvironment() => new(
-        Environment.GetEnvironmentVariable("XKB_DEFAULT_RULES"),
-        Environment.GetEnvironmentVariable("XKB_DEFAULT_MODEL"),
-        Environment.GetEnvironmentVariable("XKB_DEFAULT_LAYOUT"),
-        Environment.GetEnvironmentVariable("XKB_DEFAULT_VARIANT"),
-        Environment.GetEnvironmentVariable("XKB_DEFAULT_OPTIONS"));
+    public static Keymap FromEnvironment() => From(new Config.KeyboardConfig());
+
+    /// <summary>The keymap the config's [keyboard] names; each name it leaves unset comes from
+    /// XKB_DEFAULT_*, then libxkbcommon's defaults (evdev, pc105, us). Throws ArgumentException
+    /// when libxkbcommon cannot compile it (an unknown layout, variant or option).</summary>
+    public static Keymap From(Config.KeyboardConfig k) => new(
+        k.Rules ?? Env("XKB_DEFAULT_RULES"),
+        k.Model ?? Env("XKB_DEFAULT_MODEL"),
+        k.Layout ?? Env("XKB_DEFAULT_LAYOUT"),
+        k.Variant ?? Env("XKB_DEFAULT_VARIANT"),
+        k.Options ?? Env("XKB_DEFAULT_OPTIONS"));
+
+    /// <summary>libxkbcommon's built-in default keymap (evdev, pc105, us), whatever the config and environment say.</summary>
+    public static Keymap Default() => new(null, null, null, null, null);
+
+    private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
+
+    /// <summary>For logs: "layout de, variant nodeadkeys".</summary>
+    public string Names { get; private set; } = "";
 
     internal nint Handle => _keymap;
     public string Text { get; }

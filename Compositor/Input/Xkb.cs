@@ -46,4 +46,27 @@ internal static partial class Xkb
 
     [LibraryImport(Lib, EntryPoint = "xkb_state_serialize_layout")]
     public static partial uint StateSerializeLayout(nint state, int components);
+
+    public const int KeysymCaseInsensitive = 1;
+
+    [LibraryImport(Lib, EntryPoint = "xkb_keysym_from_name", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial uint KeysymFromName(string name, int flags);
+
+    [LibraryImport(Lib, EntryPoint = "xkb_keysym_to_lower")]
+    public static partial uint KeysymToLower(uint keysym);
+
+    [LibraryImport(Lib, EntryPoint = "xkb_keymap_mod_get_index", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial uint KeymapModGetIndex(nint keymap, string name);
+
+    [LibraryImport(Lib, EntryPoint = "xkb_state_key_get_layout")]
+    public static partial uint StateKeyGetLayout(nint state, uint key);
+
+    [LibraryImport(Lib, EntryPoint = "xkb_keymap_key_get_syms_by_level")]
+    public static unsafe partial int KeymapKeyGetSymsByLevel(nint keymap, uint key, uint layout, uint level, uint** syms);
+
+    [LibraryImport(Lib, EntryPoint = "xkb_keymap_new_from_string", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint KeymapNewFromString(nint context, string text, int format, int flags);
+
+    [LibraryImport(Lib, EntryPoint = "xkb_state_key_get_one_sym")]
+    public static partial uint StateKeyGetOneSym(nint state, uint key);
 }

@@ -17,12 +17,28 @@ public sealed class Keyboard : IWlKeyboardHandler, IDisposable
     private readonly byte[] _keysArray = new byte[4 * 256];
     private Surface? _focus;
 
-    internal Keyboard(CompositorServer server)
+    private readonly Config.KeyboardConfig _config;
+
+    internal Keyboard(CompositorServer server, Config.KeyboardConfig config)
     {
         _server = server;
-        _keymap = Keymap.FromEnvironment();
+        _config = config;
+        try
+        {
+            _keymap = Keymap.From(config);
+        }
+        catch (ArgumentException e)
+        {
+            // A layout xkb does not know is the config's mistake: say so and type in "us" rather than not start.
+            server.Log.Error("Keyboard: {Message}; using the default layout", e.Message);
+            _keymap = Keymap.Default();
+        }
+        server.Log.Information("Keyboard: {Names}, repeat {Rate}/s after {Delay} ms", _keymap.Names, config.RepeatRate, config.RepeatDelay);
         _state = new KeyboardState(_keymap);
     }
+
+    /// <summary>Key and modifier state, for bindings.</summary>
+    internal KeyboardState State => _state;
 
     public Surface? Focus => _focus;
     /// <summary>Serial of the last key press sent, and its client (popup grabs may quote it).</summary>
@@ -38,7 +54,7 @@ public sealed class Keyboard : IWlKeyboardHandler, IDisposable
         _resources.Add(resource);
         resource.Destroyed += r => _resources.Remove((WlKeyboard)r);
         resource.SendKeymap(WlKeyboard.KeymapFormat.XkbV1, _keymap.Fd.Value, _keymap.Size);
-        resource.SendRepeatInfo(KeyboardState.RepeatRate, KeyboardState.RepeatDelay);
+        if (resource.Version >= 4) resource.SendRepeatInfo(_config.RepeatRate, _config.RepeatDelay);
         if (_focus is not null && _focus.Resource.Client == resource.Client) SendEnter(resource, _server.Display.NextSerial());
     }
 

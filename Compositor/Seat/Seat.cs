@@ -19,16 +19,29 @@ public sealed class Seat : IInputSink, IWlSeatHandler
 
     private readonly CompositorServer _server;
 
-    public Seat(CompositorServer server)
+    private readonly Config.ModifierMask _dragModifier;
+    private uint _dragButton; // the button of a modifier drag in progress (its press and release are ours)
+
+    public Seat(CompositorServer server, Config.CompositorConfig config)
     {
         _server = server;
         Pointer = new Pointer(server);
-        Keyboard = new Keyboard(server);
+        Keyboard = new Keyboard(server, config.Keyboard);
+        Bindings = new KeyBindings(config.Bindings, b => BindingPressed?.Invoke(b));
+        _dragModifier = config.DragModifier;
         server.Display.CreateGlobal<WlSeat>(Version, Bind);
     }
 
     public Pointer Pointer { get; }
     public Keyboard Keyboard { get; }
+    public KeyBindings Bindings { get; }
+
+    /// <summary>A key binding's chord was pressed (the server runs its action).</summary>
+    public event Action<Config.KeyBinding>? BindingPressed;
+
+    /// <summary>The drag modifier held and a left (move) or right (resize) button pressed over a
+    /// placed surface: the window manager starts a move or resize; the button is not the client's.</summary>
+    public event Func<IPlacedRole, uint, bool>? ModifierDragPressed;
 
     /// <summary>A first button went down, over a placed surface (a window or popup) or over nothing
     /// (both null): the shell focuses and raises, or dismisses popups.</summary>
@@ -53,7 +66,11 @@ public sealed class Seat : IInputSink, IWlSeatHandler
 
     // ---- input from the backend ----
 
-    public void KeyboardKey(uint timeMs, uint keycode, bool pressed) => Keyboard.Key(timeMs, keycode, pressed);
+    public void KeyboardKey(uint timeMs, uint keycode, bool pressed)
+    {
+        if (Bindings.Filter(Keyboard.State, keycode, pressed)) return;
+        Keyboard.Key(timeMs, keycode, pressed);
+    }
 
     public void PointerMotionAbsolute(uint timeMs, IOutput output, double x, double y)
     {
@@ -69,10 +86,28 @@ public sealed class Seat : IInputSink, IWlSeatHandler
 
     public void PointerButton(uint timeMs, uint button, bool pressed)
     {
+        if (_dragButton != 0)
+        {
+            // A modifier drag: its button's release ends it; other buttons meanwhile are dropped.
+            if (!pressed && button == _dragButton)
+            {
+                _dragButton = 0;
+                Pointer.EndGrab();
+                Pointer.UpdateFocus();
+            }
+            return;
+        }
         if (pressed && Pointer.ButtonsDown == 0)
         {
             var surface = _server.Scene.SurfaceAt(Pointer.X, Pointer.Y, out _, out _, out var root);
             PointerPressed?.Invoke(root, surface);
+            if (root is not null && _dragModifier != Config.ModifierMask.None
+                && (Keyboard.State.BindingModifiers & _dragModifier) == _dragModifier
+                && ModifierDragPressed?.Invoke(root, button) == true)
+            {
+                _dragButton = button;
+                return;
+            }
         }
         Pointer.Button(timeMs, button, pressed);
     }

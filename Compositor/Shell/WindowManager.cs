@@ -24,6 +24,7 @@ public sealed class WindowManager
     {
         _server = server;
         server.Seat.PointerPressed += OnPointerPressed;
+        server.Seat.ModifierDragPressed += OnModifierDrag;
     }
 
     public Toplevel? Focused { get; private set; }
@@ -215,6 +216,52 @@ public sealed class WindowManager
         if (t.Current is { Fullscreen: true } or { Maximized: true }) return;
         _resize = new ResizeGrab(this, t, edges, pointer.X, pointer.Y);
         pointer.StartGrab(_resize);
+    }
+
+    private const uint ButtonLeft = 0x110, ButtonRight = 0x111;
+
+    /// <summary>The drag modifier with a button on a window: left moves it, right resizes it from
+    /// the corner nearest the pointer (as sway and most X window managers do).</summary>
+    private bool OnModifierDrag(IPlacedRole root, uint button)
+    {
+        var shellSurface = root as ShellSurface;
+        while (shellSurface?.Popup?.Parent is { } parent) shellSurface = parent;
+        if (shellSurface?.Toplevel is not { IsMapped: true } t || button is not (ButtonLeft or ButtonRight)) return false;
+        if (t.Current is { Fullscreen: true } or { Maximized: true }) return false;
+        var pointer = _server.Seat.Pointer;
+        if (button == ButtonLeft)
+        {
+            _move = new MoveGrab(this, t, pointer.X, pointer.Y);
+            pointer.StartGrab(_move);
+            return true;
+        }
+        var s = t.ShellSurface;
+        var edges = (pointer.X < s.WindowX + s.Geometry.Width / 2.0 ? XdgToplevel.ResizeEdge.Left : XdgToplevel.ResizeEdge.Right)
+                    | (pointer.Y < s.WindowY + s.Geometry.Height / 2.0 ? XdgToplevel.ResizeEdge.Top : XdgToplevel.ResizeEdge.Bottom);
+        _resize = new ResizeGrab(this, t, edges, pointer.X, pointer.Y);
+        pointer.StartGrab(_resize);
+        return true;
+    }
+
+    // ---- actions of key bindings ----
+
+    /// <summary>Asks the focused window to close (xdg_toplevel.close: the client decides).</summary>
+    public void CloseFocused() => Focused?.Resource.SendClose();
+
+    /// <summary>Focuses and raises the bottom window: pressed again and again, every window in turn.</summary>
+    public void CycleFocus()
+    {
+        if (_mapped.Count > 1) Focus(_mapped[0]);
+    }
+
+    public void ToggleFullscreen()
+    {
+        if (Focused is { } t) SetFullscreen(t, !t.WantsFullscreen, null);
+    }
+
+    public void ToggleMaximized()
+    {
+        if (Focused is { } t) SetMaximized(t, !t.WantsMaximized);
     }
 
     private sealed class MoveGrab(WindowManager wm, Toplevel t, double startX, double startY) : Seat.IPointerGrab

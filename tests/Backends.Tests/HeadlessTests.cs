@@ -12,7 +12,7 @@ public sealed class HeadlessTests
     [InlineData("640x480", 640, 480, 60000)]
     [InlineData("800x600@59.94", 800, 600, 59940)]
     public void ParsesModes(string text, int w, int h, int mhz) =>
-        Assert.Equal(new HeadlessOutputConfig(w, h, mhz), HeadlessOutputConfig.Parse(text));
+        Assert.Equal(new OutputMode(w, h, mhz), OutputMode.Parse(text));
 
     [Theory]
     [InlineData("1280")]
@@ -21,7 +21,7 @@ public sealed class HeadlessTests
     [InlineData("axb")]
     [InlineData("99999x1")]
     public void RejectsBadModes(string text) =>
-        Assert.Throws<ArgumentException>(() => HeadlessOutputConfig.Parse(text));
+        Assert.Throws<ArgumentException>(() => OutputMode.Parse(text));
 
     private sealed class NoInput : IInputSink
     {
@@ -37,7 +37,7 @@ public sealed class HeadlessTests
     public void FramesComeOnlyWhenScheduledOnTheRefreshGrid()
     {
         using var loop = new EventLoop();
-        using var backend = new HeadlessBackend(loop, [new HeadlessOutputConfig(64, 64, 100_000)], Serilog.Core.Logger.None);
+        using var backend = new HeadlessBackend(loop, [new OutputMode(64, 64, 100_000)], Serilog.Core.Logger.None);
         var added = new List<IOutput>();
         backend.OutputAdded += added.Add;
         backend.Start(new NoInput());

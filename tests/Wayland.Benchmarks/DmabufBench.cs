@@ -82,7 +82,7 @@ internal static class DmabufBench
         {
             using var loop = new EventLoop();
             using var display = new Display(loop, Serilog.Core.Logger.None);
-            using var backend = new HeadlessBackend(loop, [HeadlessOutputConfig.Parse("1280x720@60")], Serilog.Core.Logger.None, drawEveryFrame: true);
+            using var backend = new HeadlessBackend(loop, [Compositor.Backends.OutputMode.Parse("1280x720@60")], Serilog.Core.Logger.None, drawEveryFrame: true);
             using var server = new CompositorServer(loop, display, backend, Serilog.Core.Logger.None);
             server.Start();
             var socket = Path.Combine(dir, "bench");

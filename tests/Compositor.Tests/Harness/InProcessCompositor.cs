@@ -24,13 +24,13 @@ internal sealed class InProcessCompositor : IDisposable
     /// <param name="log">Where the core logs (the fuzzers watch it for errors); default <see cref="Logger"/>.</param>
     /// <param name="fdBudget">The fds clients may make it hold; default: from RLIMIT_NOFILE.</param>
     public InProcessCompositor(int outputWidth = 0, int outputHeight = 0, bool showsEveryFrame = true, ILogger? log = null,
-        Wayland.Wire.FdBudget? fdBudget = null)
+        Wayland.Wire.FdBudget? fdBudget = null, Config.CompositorConfig? config = null)
     {
         log ??= Logger;
         Loop = new EventLoop(log);
         Display = new Display(Loop, log, fdBudget);
         Backend = new TestBackend(outputWidth > 0 ? new TestOutput(outputWidth, outputHeight, showsEveryFrame) : null);
-        Server = new CompositorServer(Loop, Display, Backend, log);
+        Server = new CompositorServer(Loop, Display, Backend, log, config);
         Server.Start();
     }
 

@@ -1,14 +1,14 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Compositor.Backends.Headless;
+namespace Compositor.Backends;
 
-/// <summary>A virtual output's mode: "1280x720@60" (refresh optional, 60 by default; decimals allowed).</summary>
-public readonly partial record struct HeadlessOutputConfig(int Width, int Height, int RefreshMilliHz)
+/// <summary>An output mode: "1280x720@60" (refresh optional, 60 by default; decimals allowed).</summary>
+public readonly partial record struct OutputMode(int Width, int Height, int RefreshMilliHz)
 {
-    public static readonly HeadlessOutputConfig Default = new(1280, 720, 60000);
+    public static readonly OutputMode Default = new(1280, 720, 60000);
 
-    public static HeadlessOutputConfig Parse(string text)
+    public static OutputMode Parse(string text)
     {
         var m = ModePattern().Match(text);
         if (!m.Success)
@@ -20,7 +20,7 @@ public readonly partial record struct HeadlessOutputConfig(int Width, int Height
             throw new ArgumentException($"output size {width}x{height} is out of range (1..16384)");
         if (hz is < 1 or > 1000)
             throw new ArgumentException($"refresh rate {hz} Hz is out of range (1..1000)");
-        return new HeadlessOutputConfig(width, height, (int)Math.Round(hz * 1000));
+        return new OutputMode(width, height, (int)Math.Round(hz * 1000));
     }
 
     [GeneratedRegex(@"^(\d{1,5})x(\d{1,5})(?:@(\d{1,4}(?:\.\d{1,3})?))?$")]
