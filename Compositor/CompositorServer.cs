@@ -41,6 +41,7 @@ public sealed class CompositorServer : IDisposable
 
         Seat = new Seat.Seat(this, Config);
         Seat.BindingPressed += RunBinding;
+        _ = new Seat.CursorShapes(display, Seat.Pointer);
         DataDevices = new DataDevice.DataDeviceManager(display, Seat);
         Shell = new Shell.XdgShell(this);
         Screencopy = new Screencopy.ScreencopyService(this);
@@ -190,6 +191,7 @@ public sealed class CompositorServer : IDisposable
         Readiness.Dispose();
         Shell.Pings.Dispose();
         Seat.Keyboard.Dispose();
+        Seat.Pointer.Theme.Dispose();
         Backend.OutputAdded -= AddOutput;
         Backend.OutputRemoved -= RemoveOutput;
     }

@@ -16,4 +16,7 @@ public interface IInputSink
     /// <summary>Scroll: axis 0 vertical, 1 horizontal; value in surface pixels; discrete in wheel clicks (0 if none).</summary>
     void PointerAxis(uint timeMs, uint axis, double value, int discrete);
     void PointerFrame();
+    /// <summary>The pointer left every output (a nested window's parent took it): no cursor is drawn
+    /// until the next motion brings it back.</summary>
+    void PointerLeft() { }
 }

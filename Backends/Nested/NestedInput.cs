@@ -31,10 +31,15 @@ internal sealed class NestedInput : IDisposable
 
     private WlPointer Pointer(WlPointer pointer)
     {
-        pointer.Enter += (_, _, surface, x, y) =>
+        pointer.Enter += (p, serial, surface, x, y) =>
         {
-            if (_output is { } o && surface == o.Surface) _sink!.PointerMotionAbsolute(MonotonicClock.Milliseconds, o, x.ToDouble(), y.ToDouble());
+            if (_output is not { } o || surface != o.Surface) return;
+            // Our window draws the pointer itself (the compositor's arrow or its clients' cursors):
+            // the parent's own cursor would be a second one over it.
+            p.SetCursor(serial, null, 0, 0);
+            _sink!.PointerMotionAbsolute(MonotonicClock.Milliseconds, o, x.ToDouble(), y.ToDouble());
         };
+        pointer.Leave += (_, _, _) => _sink?.PointerLeft();
         pointer.Motion += (_, time, x, y) =>
         {
             if (_output is { } o) _sink!.PointerMotionAbsolute(time, o, x.ToDouble(), y.ToDouble());

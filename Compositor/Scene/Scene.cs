@@ -22,6 +22,42 @@ public sealed class Scene
     public IReadOnlyList<IPlacedRole> Stack => _stack;
     /// <summary>Drawn above everything (the pointer's cursor surface).</summary>
     public IPlacedRole? Cursor { get; set; }
+    /// <summary>The compositor's own cursor image (its theme's), drawn above everything where no
+    /// client's cursor surface applies; null when none is shown. Placed at <see cref="ImageCursorX"/>, <see cref="ImageCursorY"/>.</summary>
+    public Seat.CursorImage? ImageCursor { get; private set; }
+    public int ImageCursorX { get; private set; }
+    public int ImageCursorY { get; private set; }
+
+    /// <summary>Whether the pointer is anywhere to be drawn: false until input first places it (no one
+    /// knows where a mouse is before it moves) and while a nested window's parent has it.</summary>
+    public bool CursorVisible
+    {
+        get => _cursorVisible;
+        set
+        {
+            if (value == _cursorVisible) return;
+            if (!value) DamageLayout(CursorBounds, cursor: true);
+            _cursorVisible = value;
+            if (value) DamageLayout(CursorBounds, cursor: true);
+        }
+    }
+    private bool _cursorVisible;
+
+    /// <summary>Shows <paramref name="image"/> (or nothing) with its hotspot at the pointer.</summary>
+    public void SetImageCursor(Seat.CursorImage? image, double pointerX, double pointerY)
+    {
+        var x = image is null ? 0 : (int)Math.Floor(pointerX) - image.HotspotX;
+        var y = image is null ? 0 : (int)Math.Floor(pointerY) - image.HotspotY;
+        if (image == ImageCursor && x == ImageCursorX && y == ImageCursorY) return;
+        DamageImageCursor();
+        (ImageCursor, ImageCursorX, ImageCursorY) = (image, x, y);
+        DamageImageCursor();
+    }
+
+    private void DamageImageCursor()
+    {
+        if (ImageCursor is { } c) DamageLayout(new Rect(ImageCursorX, ImageCursorY, c.Width, c.Height), cursor: true);
+    }
 
     public void AddOutput(SceneOutput output)
     {
@@ -154,8 +190,14 @@ public sealed class Scene
         ScanoutCandidateChanged?.Invoke(output, previous, candidate);
     }
 
-    private bool CursorOver(SceneOutput output) =>
-        Cursor is { IsMapped: true } c && !new Rect(c.X, c.Y, c.Surface.Width, c.Surface.Height).Intersect(output.Bounds).IsEmpty;
+    private bool CursorOver(SceneOutput output) => !CursorBounds.Intersect(output.Bounds).IsEmpty;
+
+    /// <summary>Where the cursor shown is, in the layout: the client's cursor surface, else the
+    /// compositor's image; empty when neither is shown.</summary>
+    public Rect CursorBounds => !_cursorVisible ? default
+        : Cursor is { IsMapped: true } c ? new Rect(c.X, c.Y, c.Surface.Width, c.Surface.Height)
+        : ImageCursor is { } image ? new Rect(ImageCursorX, ImageCursorY, image.Width, image.Height)
+        : default;
 
     private static bool IsScanoutCandidate(Surface s, int x, int y, SceneOutput output)
     {

@@ -79,11 +79,16 @@ public sealed class SceneOutput : IWlOutputHandler
     public bool CursorOnPlane { get; internal set; }
     /// <summary>Surfaces the last frame showed on overlay planes, left out of the composited image.</summary>
     internal List<Surfaces.Surface> OnOverlays { get; } = [];
-    /// <summary>The cursor surface and commit whose image the cursor plane holds.</summary>
-    internal Surfaces.Surface? CursorImage { get; set; }
+    /// <summary>The cursor surface and commit, or the compositor's cursor image, that the cursor plane holds.</summary>
+    internal object? CursorImage { get; set; }
     internal long CursorImageCommit { get; set; }
+    /// <summary>The last frame composited the cursor into the image.</summary>
+    internal bool CursorComposited { get; set; }
     /// <summary>Captures (screencopy frames) waiting for this output's next drawn frame.</summary>
     public int CapturesWaiting { get; set; }
+    /// <summary>Of those, the ones that asked for the cursor (overlay_cursor): an output nobody
+    /// watches (headless) composites the cursor only for them.</summary>
+    public int CursorCapturesWaiting { get; set; }
     /// <summary>Whether the next frame must be drawn: someone sees it.</summary>
     public bool IsWatched => Output.ShowsEveryFrame || CapturesWaiting > 0;
 

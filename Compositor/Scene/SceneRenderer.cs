@@ -25,7 +25,7 @@ public sealed class SceneRenderer
     private uint _frameTimeMs;
     // Overlay assignment's per-frame lists, grown to the number of surfaces and kept.
     private OverlayCandidate[] _overlayCandidates = new OverlayCandidate[8];
-    private Surface[] _overlaySurfaces = new Surface[8];
+    private Surface?[] _overlaySurfaces = new Surface?[8];
     private bool[] _onOverlay = new bool[8];
 
     public SceneRenderer(Scene scene, IRenderer renderer)
@@ -64,6 +64,13 @@ public sealed class SceneRenderer
             return;
         }
 
+        // A screen shows the cursor; an output only captures see shows it to those that ask for it.
+        var drawCursor = _scene.CursorVisible && !output.CursorOnPlane && (o.ShowsEveryFrame || output.CursorCapturesWaiting > 0);
+        if (drawCursor != output.CursorComposited)
+        {
+            output.CursorComposited = drawCursor;
+            output.Damage.AddBounded(_scene.CursorBounds.Intersect(output.Bounds), Scene.MaxOutputDamageRects);
+        }
         AssignOverlays(output);
         _outputDamage.Set(output.Damage);
         _outputDamage.Translate(-output.X, -output.Y);
@@ -85,8 +92,13 @@ public sealed class SceneRenderer
             for (var i = 0; i < stack.Count; i++)
                 if (stack[i] is { IsMapped: true } placed && !output.OnOverlays.Contains(placed.Surface))
                     SurfaceTree.Walk(placed.Surface, placed.X, placed.Y, SurfaceOrder.BottomToTop, ref draw);
-            if (_scene.Cursor is { IsMapped: true } cursor && !output.CursorOnPlane)
+            if (drawCursor && _scene.Cursor is { IsMapped: true } cursor)
                 SurfaceTree.Walk(cursor.Surface, cursor.X, cursor.Y, SurfaceOrder.BottomToTop, ref draw);
+            else if (drawCursor && _scene.ImageCursor is { } image)
+            {
+                var at = new Rect(_scene.ImageCursorX - output.X, _scene.ImageCursorY - output.Y, image.Width, image.Height);
+                if (_drawn.Intersects(at)) _renderer.Draw(image.Texture, new RectF(0, 0, image.Width, image.Height), at, 0, 1f, opaque: false);
+            }
             _renderer.End();
             FramesRendered++;
         }
@@ -108,8 +120,15 @@ public sealed class SceneRenderer
     {
         if (output.Output.Overlays is not { } overlays) return;
         var n = 0;
-        if (_scene.Cursor is { IsMapped: true } cursor && !output.CursorOnPlane)
+        if (!_scene.CursorVisible || output.CursorOnPlane) { }
+        else if (_scene.Cursor is { IsMapped: true } cursor)
             Add(cursor.Surface, null, new Rect(cursor.X - output.X, cursor.Y - output.Y, cursor.Surface.Width, cursor.Surface.Height));
+        else if (_scene.ImageCursor is not null)
+        {
+            // The compositor's cursor only covers what is under it: an occluder with no surface of its own.
+            var c = _scene.CursorBounds;
+            Add(null, null, new Rect(c.X - output.X, c.Y - output.Y, c.Width, c.Height));
+        }
         var stack = _scene.Stack;
         for (var i = stack.Count - 1; i >= 0; i--)
         {
@@ -123,16 +142,16 @@ public sealed class SceneRenderer
         for (var i = 0; i < n; i++)
         {
             var s = _overlaySurfaces[i];
-            if (_onOverlay[i] == output.OnOverlays.Contains(s)) continue;
+            if (s is null || _onOverlay[i] == output.OnOverlays.Contains(s)) continue;
             var at = _overlayCandidates[i].Destination;
             output.Damage.AddBounded(new Rect(at.X + output.X, at.Y + output.Y, at.Width, at.Height), Scene.MaxOutputDamageRects);
         }
         output.OnOverlays.Clear();
         for (var i = 0; i < n; i++)
-            if (_onOverlay[i]) output.OnOverlays.Add(_overlaySurfaces[i]);
+            if (_onOverlay[i]) output.OnOverlays.Add(_overlaySurfaces[i]!);
         Array.Clear(_overlaySurfaces, 0, n); // no surface kept alive by this list
 
-        void Add(Surface s, IScanoutSource? buffer, Rect at)
+        void Add(Surface? s, IScanoutSource? buffer, Rect at)
         {
             if (n == _overlayCandidates.Length)
             {
@@ -170,8 +189,11 @@ public sealed class SceneRenderer
     {
         if (output.Output.CursorPlane is not { } plane) return;
         var cursor = _scene.Cursor is { IsMapped: true } c ? c : null;
-        var at = cursor is null ? default : new Rect(cursor.X, cursor.Y, cursor.Surface.Width, cursor.Surface.Height).Intersect(output.Bounds);
-        var onPlane = !at.IsEmpty && FitsPlane(cursor!.Surface, plane, output.Output.Scale);
+        var image = cursor is null ? _scene.ImageCursor : null;
+        var bounds = _scene.CursorBounds;
+        var at = bounds.Intersect(output.Bounds);
+        var onPlane = !at.IsEmpty && (cursor is not null ? FitsPlane(cursor.Surface, plane, output.Output.Scale)
+            : image!.Width <= plane.Width && image.Height <= plane.Height && output.Output.Scale == 1);
         if (onPlane != output.CursorOnPlane)
         {
             output.CursorOnPlane = onPlane;
@@ -182,32 +204,43 @@ public sealed class SceneRenderer
             plane.Hide();
             return;
         }
-        var s = cursor!.Surface;
-        if (output.CursorImage != s || output.CursorImageCommit != s.CommitCount)
+        if (cursor is not null)
         {
-            DrawCursorImage(plane, s);
-            output.CursorImage = s;
-            output.CursorImageCommit = s.CommitCount;
+            var s = cursor.Surface;
+            if (output.CursorImage != s || output.CursorImageCommit != s.CommitCount)
+            {
+                DrawCursorImage(plane, s.Texture, s.PrepareTexture(), s.SolidColor, s.Width, s.Height, s.BufferWidth, s.BufferHeight);
+                output.CursorImage = s;
+                output.CursorImageCommit = s.CommitCount;
+            }
+            var (hotspotX, hotspotY) = cursor is Seat.CursorRole role ? (role.HotspotX, role.HotspotY) : (0, 0);
+            plane.Show(cursor.X - output.X, cursor.Y - output.Y, hotspotX, hotspotY);
+            return;
         }
-        var (hotspotX, hotspotY) = cursor is Seat.CursorRole role ? (role.HotspotX, role.HotspotY) : (0, 0);
-        plane.Show(cursor.X - output.X, cursor.Y - output.Y, hotspotX, hotspotY);
+        if (output.CursorImage != image)
+        {
+            DrawCursorImage(plane, image!.Texture, true, default, image.Width, image.Height, image.Width, image.Height);
+            output.CursorImage = image;
+        }
+        plane.Show(bounds.X - output.X, bounds.Y - output.Y, image!.HotspotX, image.HotspotY);
     }
 
     private static bool FitsPlane(Surface s, ICursorPlane plane, int outputScale) =>
         s.Width <= plane.Width && s.Height <= plane.Height && ShownAsIs(s, outputScale);
 
-    private void DrawCursorImage(ICursorPlane plane, Surface s)
+    /// <summary>Draws a cursor's texture (or, without one, its solid colour) into the plane's next buffer.</summary>
+    private void DrawCursorImage(ICursorPlane plane, ITexture? texture, bool textureReady, ColorF solid, int width, int height, int bufferWidth, int bufferHeight)
     {
         var target = plane.BeginImage();
         Span<Rect> all = [new Rect(0, 0, plane.Width, plane.Height)];
         _renderer.Begin(target, all);
         _renderer.Clear(default);
-        var dst = new Rect(0, 0, s.Width, s.Height);
-        if (s.Texture is { } texture)
+        var dst = new Rect(0, 0, width, height);
+        if (texture is not null)
         {
-            if (s.PrepareTexture()) _renderer.Draw(texture, new RectF(0, 0, s.BufferWidth, s.BufferHeight), dst, 0, 1f, !texture.HasAlpha);
+            if (textureReady) _renderer.Draw(texture, new RectF(0, 0, bufferWidth, bufferHeight), dst, 0, 1f, !texture.HasAlpha);
         }
-        else _renderer.DrawSolid(dst, s.SolidColor);
+        else _renderer.DrawSolid(dst, solid);
         _renderer.End();
         plane.EndImage();
     }

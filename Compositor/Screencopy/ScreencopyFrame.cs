@@ -32,6 +32,8 @@ public sealed class ScreencopyFrame : IZwlrScreencopyFrameV1Handler
 
     public ZwlrScreencopyFrameV1 Resource { get; }
     public SceneOutput? Output { get; }
+    /// <summary>overlay_cursor: the client wants the pointer in the image.</summary>
+    public bool WithCursor { get; init; }
     /// <summary>What to capture, in output pixels.</summary>
     public Rect Region { get; }
     public int Stride => Region.Width * 4;

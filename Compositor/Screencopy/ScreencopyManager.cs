@@ -27,7 +27,7 @@ public sealed class ScreencopyManager : IZwlrScreencopyManagerV1Handler
     public void CaptureOutput(ZwlrScreencopyManagerV1 resource, ZwlrScreencopyFrameV1 frame, int overlayCursor, WlOutput output)
     {
         var o = output.Data as SceneOutput;
-        Start(frame, o, o is null ? default : new Rect(0, 0, o.Output.Width, o.Output.Height));
+        Start(frame, o, o is null ? default : new Rect(0, 0, o.Output.Width, o.Output.Height), overlayCursor != 0);
     }
 
     public void CaptureOutputRegion(ZwlrScreencopyManagerV1 resource, ZwlrScreencopyFrameV1 frame, int overlayCursor, WlOutput output,
@@ -38,12 +38,12 @@ public sealed class ScreencopyManager : IZwlrScreencopyManagerV1Handler
         var region = o is null ? default
             : new Rect(x * o.Output.Scale, y * o.Output.Scale, width * o.Output.Scale, height * o.Output.Scale)
                 .Intersect(new Rect(0, 0, o.Output.Width, o.Output.Height));
-        Start(frame, o, region);
+        Start(frame, o, region, overlayCursor != 0);
     }
 
-    private void Start(ZwlrScreencopyFrameV1 resource, SceneOutput? output, Rect region)
+    private void Start(ZwlrScreencopyFrameV1 resource, SceneOutput? output, Rect region, bool withCursor)
     {
-        var frame = new ScreencopyFrame(_service, this, resource, output, region);
+        var frame = new ScreencopyFrame(_service, this, resource, output, region) { WithCursor = withCursor };
         frame.Announce();
     }
 

@@ -27,13 +27,20 @@ public sealed class ScreencopyService
     {
         _queued.Add(frame);
         frame.Output!.CapturesWaiting++;
+        if (frame.WithCursor) frame.Output.CursorCapturesWaiting++;
         // A plain copy wants the current image now: ask for a frame even if nothing changed.
         frame.Output!.Output.ScheduleFrame();
     }
 
     internal void Cancel(ScreencopyFrame frame)
     {
-        if (_queued.Remove(frame)) frame.Output!.CapturesWaiting--;
+        if (_queued.Remove(frame)) Dequeued(frame);
+    }
+
+    private static void Dequeued(ScreencopyFrame frame)
+    {
+        frame.Output!.CapturesWaiting--;
+        if (frame.WithCursor) frame.Output.CursorCapturesWaiting--;
     }
 
     private void OnFrameDrawn(SceneOutput output, Region damage)
@@ -44,7 +51,7 @@ public sealed class ScreencopyService
             var frame = _queued[i];
             if (frame.Output != output || !frame.IsReady) continue;
             _queued.RemoveAt(i--);
-            output.CapturesWaiting--;
+            Dequeued(frame);
             var need = frame.Stride * frame.Region.Height;
             if (_pixels.Length < need) _pixels = new byte[need];
             frame.Fill(_server.Renderer, _pixels);

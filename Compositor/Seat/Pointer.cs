@@ -20,7 +20,19 @@ public sealed class Pointer : IWlPointerHandler
     private bool _pendingFrame;
     private IPointerGrab? _grab;
 
-    internal Pointer(CompositorServer server) => _server = server;
+    internal Pointer(CompositorServer server, Config.CursorConfig cursor)
+    {
+        _server = server;
+        Theme = new CursorTheme(server.Renderer, cursor, server.Log);
+        ShowShape("default");
+    }
+
+    /// <summary>The compositor's cursor images.</summary>
+    public CursorTheme Theme { get; }
+    /// <summary>The theme shape shown while no client cursor surface is (null: the client hid the pointer or set a surface).</summary>
+    public string? Shape { get; private set; }
+    /// <summary>The serial of the last enter, which set_cursor and set_shape must quote.</summary>
+    internal uint EnterSerial => _enterSerial;
 
     public double X { get; private set; }
     public double Y { get; private set; }
@@ -48,7 +60,9 @@ public sealed class Pointer : IWlPointerHandler
         var bounds = LayoutBounds();
         X = Math.Clamp(x, bounds.X, Math.Max(bounds.X, bounds.Right - 1));
         Y = Math.Clamp(y, bounds.Y, Math.Max(bounds.Y, bounds.Bottom - 1));
+        _server.Scene.CursorVisible = true;
         if (Cursor is not null) Cursor.Moved(X, Y);
+        else if (_server.Scene.ImageCursor is { } image) _server.Scene.SetImageCursor(image, X, Y);
         if (_grab is not null)
         {
             _grab.Motion(X, Y);
@@ -145,11 +159,10 @@ public sealed class Pointer : IWlPointerHandler
         }
         if (_focus is not null) _focus.Destroyed -= OnFocusDestroyed;
         _focus = surface;
-        if (surface is null)
-        {
-            // Over the background there is no client to draw a cursor.
-            return false;
-        }
+        // Over the background there is no client to draw a cursor, and a client just entered has
+        // not set one yet: the compositor's own arrow until it does.
+        ShowShape("default");
+        if (surface is null) return false;
         surface.Destroyed += OnFocusDestroyed;
         _enterSerial = _server.Display.NextSerial();
         var (sx, sy) = (LocalX(), LocalY());
@@ -171,6 +184,7 @@ public sealed class Pointer : IWlPointerHandler
         if (surface is null)
         {
             SetCursor(null);
+            ShowShape(null);
             return;
         }
         var s = (Surface)surface.Data!;
@@ -185,8 +199,28 @@ public sealed class Pointer : IWlPointerHandler
         SetCursor(role);
     }
 
+    /// <summary>wp_cursor_shape_device_v1.set_shape, with set_cursor's rule: the focused client, answering its latest enter.</summary>
+    internal void SetShape(Wayland.Server.Client client, uint serial, string name)
+    {
+        if (_focus is null || _focus.Resource.Client != client || serial != _enterSerial) return;
+        ShowShape(name);
+    }
+
+    /// <summary>Shows a shape of the compositor's theme (null: no cursor), in place of any client cursor surface.</summary>
+    private void ShowShape(string? name)
+    {
+        SetCursor(null);
+        Shape = name;
+        _server.Scene.SetImageCursor(name is null ? null : Theme.Get(name), X, Y);
+    }
+
     private void SetCursor(CursorRole? cursor)
     {
+        if (cursor is not null)
+        {
+            Shape = null;
+            _server.Scene.SetImageCursor(null, X, Y);
+        }
         if (Cursor == cursor) return;
         if (Cursor is not null) _server.Scene.DamageSurfaceTree(Cursor.Surface);
         Cursor = cursor;

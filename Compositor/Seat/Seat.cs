@@ -25,7 +25,7 @@ public sealed class Seat : IInputSink, IWlSeatHandler
     public Seat(CompositorServer server, Config.CompositorConfig config)
     {
         _server = server;
-        Pointer = new Pointer(server);
+        Pointer = new Pointer(server, config.Cursor);
         Keyboard = new Keyboard(server, config.Keyboard);
         Bindings = new KeyBindings(config.Bindings, b => BindingPressed?.Invoke(b));
         _dragModifier = config.DragModifier;
@@ -115,4 +115,6 @@ public sealed class Seat : IInputSink, IWlSeatHandler
     public void PointerAxis(uint timeMs, uint axis, double value, int discrete) => Pointer.Axis(timeMs, axis, value, discrete);
 
     public void PointerFrame() => Pointer.Frame();
+
+    public void PointerLeft() => _server.Scene.CursorVisible = false;
 }

@@ -132,7 +132,7 @@ public sealed unsafe class DmabufFeedbackTests : IDisposable
     [Fact]
     public void AComposedCursorOverTheOutputKeepsItsSurfaceFromBeingScannedOut()
     {
-        // No cursor plane yet: a cursor drawn by composition would vanish under a scanned-out buffer.
+        // No cursor plane here: a cursor drawn by composition would vanish under a scanned-out buffer.
         var client = _compositor.Connect();
         var dmabuf = client.Bind<ZwpLinuxDmabufV1>("zwp_linux_dmabuf_v1", 5);
         var compositor = client.Bind<WlCompositor>("wl_compositor", 6);
@@ -145,13 +145,19 @@ public sealed unsafe class DmabufFeedbackTests : IDisposable
         window.Toplevel.SetFullscreen(null);
         client.Roundtrip();
         window.Show(DmabufBuffer(dmabuf, 640, 480, Fourcc.Xrgb8888));
+        _compositor.Input.PointerMotionAbsolute(0, _compositor.Backend.Output!, 100, 100);
+        _compositor.Input.PointerFrame();
+        client.Roundtrip();
+        // The compositor's own arrow, shown until the client sets a cursor, is composited too.
+        _compositor.Frame();
+        client.Roundtrip();
+        Assert.Null(_compositor.Server.Scene.Outputs[0].ScanoutCandidate);
+        pointer.SetCursor(enter, null, 0, 0);
+        client.Roundtrip();
         _compositor.Frame();
         client.Roundtrip();
         Assert.Equal(ZwpLinuxDmabufFeedbackV1.TrancheFlags.Scanout, sent[^1][0].Flags);
 
-        _compositor.Input.PointerMotionAbsolute(0, _compositor.Backend.Output!, 100, 100);
-        _compositor.Input.PointerFrame();
-        client.Roundtrip();
         var cursor = compositor.CreateSurface();
         cursor.Attach(client.Bind<WpSinglePixelBufferManagerV1>("wp_single_pixel_buffer_manager_v1", 1)
             .CreateU32RgbaBuffer(uint.MaxValue, 0, 0, uint.MaxValue), 0, 0);

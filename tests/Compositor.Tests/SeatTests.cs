@@ -170,6 +170,56 @@ public sealed unsafe class SeatTests : IDisposable
     }
 
     [Fact]
+    public void TheCompositorsArrowShowsUntilAClientSetsACursorAndSetShapeNamesAThemeShape()
+    {
+        var scene = _compositor.Server.Scene;
+        Assert.Equal("default", scene.ImageCursor?.Name);
+        var c = new SeatClient(_compositor);
+        var pointer = c.Pointer();
+        var device = c.Client.Bind<WpCursorShapeManagerV1>("wp_cursor_shape_manager_v1", 2).GetPointer(pointer);
+        c.Window();
+        _compositor.Input.PointerMotionAbsolute(0, _compositor.Backend.Output!, 50, 50);
+        _compositor.Input.PointerFrame();
+        c.Client.Roundtrip();
+        Assert.Equal("default", scene.ImageCursor?.Name);
+        var (x, y) = (scene.ImageCursorX, scene.ImageCursorY);
+        Assert.Equal((50 - scene.ImageCursor!.HotspotX, 50 - scene.ImageCursor.HotspotY), (x, y));
+
+        device.SetShape(c.EnterSerial, WpCursorShapeDeviceV1.Shape.EwResize);
+        c.Client.Roundtrip();
+        Assert.Equal("ew-resize", scene.ImageCursor?.Name);
+        device.SetShape(c.EnterSerial + 1, WpCursorShapeDeviceV1.Shape.Wait); // not the enter's serial: ignored
+        c.Client.Roundtrip();
+        Assert.Equal("ew-resize", scene.ImageCursor?.Name);
+
+        // A cursor surface replaces the image; leaving to the background brings the arrow back.
+        var cursor = c.Compositor.CreateSurface();
+        cursor.Attach(c.Pixels.CreateU32RgbaBuffer(uint.MaxValue, 0, 0, uint.MaxValue), 0, 0);
+        cursor.Commit();
+        pointer.SetCursor(c.EnterSerial, cursor, 0, 0);
+        c.Client.Roundtrip();
+        Assert.Null(scene.ImageCursor);
+        Assert.NotNull(scene.Cursor);
+        _compositor.Input.PointerMotionAbsolute(0, _compositor.Backend.Output!, 400, 400);
+        _compositor.Input.PointerFrame();
+        c.Client.Roundtrip();
+        Assert.Null(scene.Cursor);
+        Assert.Equal("default", scene.ImageCursor?.Name);
+    }
+
+    [Theory]
+    [InlineData(2u, 0u)]
+    [InlineData(2u, 37u)]
+    [InlineData(1u, 35u)] // dnd_ask is new in version 2
+    public void AShapeOutsideTheEnumOfTheBoundVersionIsInvalidShape(uint version, uint shape)
+    {
+        var c = new SeatClient(_compositor);
+        var device = c.Client.Bind<WpCursorShapeManagerV1>("wp_cursor_shape_manager_v1", version).GetPointer(c.Pointer());
+        device.SetShape(0, (WpCursorShapeDeviceV1.Shape)shape);
+        AssertError(c.Client, "wp_cursor_shape_device_v1", (uint)WpCursorShapeDeviceV1.Error.InvalidShape);
+    }
+
+    [Fact]
     public void CursorSurfaceWithAnotherRoleIsARoleError()
     {
         var c = new SeatClient(_compositor);
