@@ -12,4 +12,6 @@ public interface IPlacedRole : ISurfaceRole
     /// <summary>Layout position of the surface's origin (top-left of its buffer).</summary>
     int X { get; }
     int Y { get; }
+    /// <summary>The compositor's decoration drawn with it (above its window geometry), if shown.</summary>
+    Shell.TitleBar? TitleBar => null;
 }

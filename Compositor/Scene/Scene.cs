@@ -248,6 +248,7 @@ public sealed class Scene
 
     private void DamageTree(Surface s, int x, int y)
     {
+        if (s.Role is IPlacedRole { TitleBar: { } bar }) DamageLayout(bar.Bounds);
         var visitor = new TreeDamage(this, IsCursorTree(s));
         SurfaceTree.Walk(s, x, y, SurfaceOrder.BottomToTop, ref visitor);
     }
@@ -325,6 +326,13 @@ public sealed class Scene
             if (!placed.IsMapped) continue;
             var hit = HitTree(placed.Surface, x - placed.X, y - placed.Y, out sx, out sy);
             if (hit is not null) { root = placed; return hit; }
+            // The compositor's title bar takes the pointer for itself: no surface, but its window.
+            if (placed.TitleBar is { } bar && bar.Bounds.Contains((int)Math.Floor(x), (int)Math.Floor(y)))
+            {
+                sx = sy = 0;
+                root = placed;
+                return null;
+            }
         }
         sx = sy = 0;
         root = null;

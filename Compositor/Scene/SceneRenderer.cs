@@ -90,8 +90,12 @@ public sealed class SceneRenderer
             // to keep it on the stack, which a change in the loop body can undo.
             var stack = _scene.Stack;
             for (var i = 0; i < stack.Count; i++)
-                if (stack[i] is { IsMapped: true } placed && !output.OnOverlays.Contains(placed.Surface))
+            {
+                if (stack[i] is not { IsMapped: true } placed) continue;
+                if (placed.TitleBar is { } bar) DrawTitleBar(bar);
+                if (!output.OnOverlays.Contains(placed.Surface))
                     SurfaceTree.Walk(placed.Surface, placed.X, placed.Y, SurfaceOrder.BottomToTop, ref draw);
+            }
             if (drawCursor && _scene.Cursor is { IsMapped: true } cursor)
                 SurfaceTree.Walk(cursor.Surface, cursor.X, cursor.Y, SurfaceOrder.BottomToTop, ref draw);
             else if (drawCursor && _scene.ImageCursor is { } image)
@@ -133,6 +137,11 @@ public sealed class SceneRenderer
         for (var i = stack.Count - 1; i >= 0; i--)
         {
             if (stack[i] is not { IsMapped: true } placed) continue;
+            if (placed.TitleBar is { } bar)
+            {
+                var b = bar.Bounds;
+                Add(null, null, new Rect(b.X - output.X, b.Y - output.Y, b.Width, b.Height));
+            }
             var s = placed.Surface;
             var at = new Rect(placed.X - output.X, placed.Y - output.Y, s.Width, s.Height);
             if (at.Intersect(new Rect(0, 0, output.Output.Width, output.Output.Height)).IsEmpty) continue;
@@ -283,7 +292,15 @@ public sealed class SceneRenderer
         var subtract = new OpaqueSubtraction(this);
         var stack = _scene.Stack;
         for (var i = 0; i < stack.Count; i++)
-            if (stack[i] is { IsMapped: true } placed) SurfaceTree.Walk(placed.Surface, placed.X - output.X, placed.Y - output.Y, SurfaceOrder.BottomToTop, ref subtract);
+        {
+            if (stack[i] is not { IsMapped: true } placed) continue;
+            if (placed.TitleBar is { } bar)
+            {
+                var b = bar.Bounds;
+                _background.Subtract(new Rect(b.X - output.X, b.Y - output.Y, b.Width, b.Height));
+            }
+            SurfaceTree.Walk(placed.Surface, placed.X - output.X, placed.Y - output.Y, SurfaceOrder.BottomToTop, ref subtract);
+        }
         if (_background.Count == _drawn.Count && _background.Rects.SequenceEqual(_drawn.Rects))
         {
             _renderer.Clear(Background);
@@ -307,6 +324,15 @@ public sealed class SceneRenderer
             var c = r.Intersect(bounds);
             if (!c.IsEmpty) _background.Subtract(new Rect(x + c.X, y + c.Y, c.Width, c.Height));
         }
+    }
+
+    private void DrawTitleBar(Shell.TitleBar bar)
+    {
+        var b = bar.Bounds;
+        var dst = new Rect(b.X - _current.X, b.Y - _current.Y, b.Width, b.Height);
+        if (!_drawn.Intersects(dst)) return;
+        var texture = bar.Texture;
+        _renderer.Draw(texture, new RectF(0, 0, texture.Width, texture.Height), dst, 0, 1f, opaque: true);
     }
 
     private void DrawSurface(Surface s, int x, int y)

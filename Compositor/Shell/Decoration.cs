@@ -4,13 +4,17 @@ using Mode = Wayland.Protocols.Server.ZxdgToplevelDecorationV1.Mode;
 namespace Compositor.Shell;
 
 /// <summary>
-/// zxdg_decoration_manager_v1 and zxdg_toplevel_decoration_v1. The compositor draws no window
-/// frames, so whatever a client asks for, the answer is client-side decorations; asking still
-/// produces a configure, as the protocol requires. Every request of both interfaces is handled here.
+/// zxdg_decoration_manager_v1 and zxdg_toplevel_decoration_v1. A client that asks for server-side
+/// decorations gets them (a <see cref="TitleBar"/>); one that asks for client-side draws its own.
+/// Without a preference (no set_mode yet, or unset_mode) the compositor's choice is server-side,
+/// as KDE and sway choose. Every mode change is answered with a configure, as the protocol
+/// requires. Every request of both interfaces is handled here.
 /// </summary>
 public sealed class Decoration : IZxdgToplevelDecorationV1Handler
 {
     public const uint Version = 1;
+    /// <summary>The mode given to a client that states no preference.</summary>
+    public const Mode Preferred = Mode.ServerSide;
 
     private readonly Toplevel _toplevel;
 
@@ -19,11 +23,17 @@ public sealed class Decoration : IZxdgToplevelDecorationV1Handler
         Resource = resource;
         _toplevel = toplevel;
         resource.Handler = this;
-        resource.Destroyed += _ => { if (_toplevel.Decoration == this) _toplevel.Decoration = null; };
+        resource.Destroyed += _ =>
+        {
+            if (_toplevel.Decoration != this) return;
+            // Without the object, the window goes back to no server-side decorations.
+            _toplevel.Decoration = null;
+            _toplevel.SetServerSide(false);
+        };
     }
 
     public ZxdgToplevelDecorationV1 Resource { get; }
-    public static Mode ModeUsed => Mode.ClientSide;
+    public Mode Mode { get; private set; } = Preferred;
 
     public static readonly ManagerHandler Manager = new();
 
@@ -48,8 +58,7 @@ public sealed class Decoration : IZxdgToplevelDecorationV1Handler
             toplevel.Decoration = decoration;
             // Before the initial commit the mode goes out with the first configure; after it, now.
             if (!toplevel.ShellSurface.Initialized) return;
-            decoration.SendConfigure();
-            toplevel.ShellSurface.ScheduleConfigure();
+            decoration.Use(Preferred);
         }
     }
 
@@ -62,15 +71,22 @@ public sealed class Decoration : IZxdgToplevelDecorationV1Handler
             resource.PostError(ZxdgToplevelDecorationV1.Error.InvalidMode, $"{(uint)mode} is not a zxdg_toplevel_decoration_v1.mode value");
             return;
         }
-        SendConfigure();
-        _toplevel.ShellSurface.ScheduleConfigure();
+        Use(mode);
     }
 
-    public void UnsetMode(ZxdgToplevelDecorationV1 resource)
+    public void UnsetMode(ZxdgToplevelDecorationV1 resource) => Use(Preferred);
+
+    private void Use(Mode mode)
     {
+        Mode = mode;
         SendConfigure();
         _toplevel.ShellSurface.ScheduleConfigure();
     }
 
-    internal void SendConfigure() => Resource.SendConfigure(ModeUsed);
+    /// <summary>Tells the client the mode, which then applies with the configure that follows.</summary>
+    internal void SendConfigure()
+    {
+        Resource.SendConfigure(Mode);
+        _toplevel.SetServerSide(Mode == Mode.ServerSide);
+    }
 }

@@ -36,6 +36,7 @@ public sealed class ShellSurface : IPlacedRole, IXdgSurfaceHandler
     /// <summary>The role object once get_toplevel or get_popup was called; null again after it is destroyed.</summary>
     public IShellRole? Role { get; private set; }
     public Toplevel? Toplevel => Role as Toplevel;
+    public TitleBar? TitleBar => Toplevel?.TitleBar is { Visible: true } bar ? bar : null;
     public Popup? Popup => Role as Popup;
     /// <summary>Popups whose parent this is, oldest first.</summary>
     public List<Popup> ChildPopups { get; } = [];

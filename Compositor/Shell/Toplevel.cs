@@ -49,6 +49,22 @@ public sealed class Toplevel : IShellRole, IXdgToplevelHandler
     public bool Resizing { get; internal set; }
     /// <summary>The zxdg_toplevel_decoration_v1 of this toplevel, if any.</summary>
     public Decoration? Decoration { get; internal set; }
+    /// <summary>The compositor's title bar, while the window has server-side decorations.</summary>
+    public TitleBar? TitleBar { get; private set; }
+
+    /// <summary>Server-side decorations on or off (the decoration object's mode).</summary>
+    internal void SetServerSide(bool on)
+    {
+        if (on == TitleBar is not null) return;
+        Windows.DamageTitleBar(this);
+        if (on) TitleBar = new TitleBar(this, ShellSurface.Shell.Server.Renderer);
+        else
+        {
+            TitleBar!.Dispose();
+            TitleBar = null;
+        }
+        Windows.DecorationChanged(this);
+    }
 
     /// <summary>What the client acked and committed last.</summary>
     public ToplevelConfigure? Current => ShellSurface.AckedState as ToplevelConfigure;
@@ -72,7 +88,12 @@ public sealed class Toplevel : IShellRole, IXdgToplevelHandler
         Parent = p;
     }
 
-    public void SetTitle(XdgToplevel resource, string title) => Title = title;
+    public void SetTitle(XdgToplevel resource, string title)
+    {
+        if (title == Title) return;
+        Title = title;
+        Windows.DamageTitleBar(this);
+    }
 
     public void SetAppId(XdgToplevel resource, string appId) => AppId = appId;
 
@@ -184,5 +205,7 @@ public sealed class Toplevel : IShellRole, IXdgToplevelHandler
             d.Resource.PostError(ZxdgToplevelDecorationV1.Error.Orphaned, $"{Resource} was destroyed before its decoration object");
         ShellSurface.RoleDestroyed(this);
         Windows.Forget(this);
+        TitleBar?.Dispose();
+        TitleBar = null;
     }
 }

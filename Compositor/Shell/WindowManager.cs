@@ -91,15 +91,17 @@ public sealed class WindowManager
         var output = (acked.Fullscreen ? t.FullscreenOutput : null) ?? OutputAt(s.WindowX, s.WindowY) ?? PrimaryOutput;
         if (output is null) return;
         var b = output.Bounds;
-        // A fullscreen window smaller than its output is centred (the protocol lets the compositor choose).
+        // A fullscreen window smaller than its output is centred (the protocol lets the compositor choose);
+        // a maximized one with a title bar starts below it.
         s.WindowX = b.X + (acked.Fullscreen ? Math.Max(0, (b.Width - s.Geometry.Width) / 2) : 0);
-        s.WindowY = b.Y + (acked.Fullscreen ? Math.Max(0, (b.Height - s.Geometry.Height) / 2) : 0);
+        s.WindowY = b.Y + (acked.Fullscreen ? Math.Max(0, (b.Height - s.Geometry.Height) / 2) : t.TitleBar is not null ? TitleBar.Height : 0);
     }
 
     internal void Unmap(Toplevel t)
     {
         if (_move?.Toplevel == t || _resize?.Toplevel == t) _server.Seat.Pointer.EndGrab();
         if (!_mapped.Remove(t)) return;
+        DamageTitleBar(t);
         _server.Scene.Remove(t.ShellSurface);
         if (Focused == t)
         {
@@ -127,12 +129,14 @@ public sealed class WindowManager
         if (Focused is { } old)
         {
             old.Activated = false;
+            DamageTitleBar(old);
             old.ShellSurface.ScheduleConfigure();
         }
         Focused = t;
         if (_grabs.Count == 0) _server.Seat.Keyboard.SetFocus(t?.ShellSurface.Surface);
         if (t is null) return;
         t.Activated = true;
+        DamageTitleBar(t);
         t.ShellSurface.ScheduleConfigure();
         t.ShellSurface.Owner.Ping();
     }
@@ -189,10 +193,41 @@ public sealed class WindowManager
             _savedPositions[t] = (s.WindowX, s.WindowY);
         var output = t.FullscreenOutput ?? OutputAt(s.WindowX, s.WindowY) ?? PrimaryOutput;
         // Leaving maximized or fullscreen asks for 0x0: the client goes back to the size it had.
+        // A maximized window's title bar takes its height from the output's.
+        var bar = !t.WantsFullscreen && t.TitleBar is not null ? TitleBar.Height : 0;
         t.RequestedSize = (t.WantsFullscreen || t.WantsMaximized) && output is not null
-            ? (output.Bounds.Width, output.Bounds.Height)
+            ? (output.Bounds.Width, output.Bounds.Height - bar)
             : (0, 0);
         s.ScheduleConfigure();
+    }
+
+    // ---- server-side decorations ----
+
+    /// <summary>The title bar's place needs redrawing (its title, focus or existence changed, or the window left).</summary>
+    internal void DamageTitleBar(Toplevel t)
+    {
+        if (t.TitleBar is { } bar && t.IsMapped) _server.Scene.DamageLayout(bar.Bounds);
+    }
+
+    /// <summary>Decorations came or went: a maximized window's size changes with them.</summary>
+    internal void DecorationChanged(Toplevel t)
+    {
+        DamageTitleBar(t);
+        if (t.WantsMaximized && !t.WantsFullscreen) UpdateRequestedSize(t);
+    }
+
+    /// <summary>A press on a title bar: its close button asks the client to close, the rest drags the window.</summary>
+    private void TitleBarPressed(Toplevel t, TitleBar bar)
+    {
+        var pointer = _server.Seat.Pointer;
+        if (bar.CloseButton.Contains((int)Math.Floor(pointer.X), (int)Math.Floor(pointer.Y)))
+        {
+            t.Resource.SendClose();
+            return;
+        }
+        if (t.Current is { Maximized: true }) return;
+        _move = new MoveGrab(this, t, pointer.X, pointer.Y);
+        pointer.StartGrab(_move);
     }
 
     // ---- interactive move and resize ----
@@ -382,6 +417,11 @@ public sealed class WindowManager
         var shellSurface = root as ShellSurface;
         // A click in a popup focuses the window it belongs to.
         while (shellSurface?.Popup?.Parent is { } parent) shellSurface = parent;
-        if (shellSurface?.Toplevel is { } t) Focus(t);
+        if (shellSurface?.Toplevel is { } t)
+        {
+            Focus(t);
+            // Pressed on the window's title bar rather than on a surface of it.
+            if (surface is null && root == shellSurface && shellSurface.TitleBar is { } bar) TitleBarPressed(t, bar);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using Compositor.Backends;
 using Compositor.Shell;
 using Compositor.Tests.Harness;
 using Wayland.Protocols.Client;
@@ -751,7 +752,7 @@ public sealed class XdgShellTests : IDisposable
     // ---- xdg-decoration ----
 
     [Fact]
-    public void DecorationAnswersClientSideWithAConfigure()
+    public void DecorationGivesTheModeAskedForServerSideWithoutAPreferenceAndEachAnswerIsAConfigure()
     {
         var c = new ShellClient(_compositor, _clients);
         var manager = c.Client.Bind<ZxdgDecorationManagerV1>("zxdg_decoration_manager_v1", 1);
@@ -759,15 +760,93 @@ public sealed class XdgShellTests : IDisposable
         var decoration = manager.GetToplevelDecoration(w.Toplevel);
         var modes = new List<ZxdgToplevelDecorationV1.Mode>();
         decoration.Configure += (_, m) => modes.Add(m);
-        decoration.SetMode(ZxdgToplevelDecorationV1.Mode.ServerSide);
-        w.Surface.Commit();
-        c.Client.Roundtrip();
-        Assert.NotEmpty(modes);
-        Assert.All(modes, m => Assert.Equal(ZxdgToplevelDecorationV1.Mode.ClientSide, m));
+        w.Map();
+        var toplevel = ServerSide(w.Surface).Toplevel!;
+        // No set_mode: the compositor's choice, server-side, came with the first configure.
+        Assert.Equal([ZxdgToplevelDecorationV1.Mode.ServerSide], modes);
+        Assert.NotNull(toplevel.TitleBar);
+
         var before = w.Serials.Count;
+        decoration.SetMode(ZxdgToplevelDecorationV1.Mode.ClientSide);
+        c.Client.Roundtrip();
+        Assert.Equal(ZxdgToplevelDecorationV1.Mode.ClientSide, modes[^1]);
+        Assert.True(w.Serials.Count > before); // a new xdg_surface.configure to ack
+        Assert.Null(toplevel.TitleBar);
+
+        decoration.SetMode(ZxdgToplevelDecorationV1.Mode.ServerSide);
+        c.Client.Roundtrip();
+        Assert.Equal(ZxdgToplevelDecorationV1.Mode.ServerSide, modes[^1]);
+        Assert.NotNull(toplevel.TitleBar);
+
+        decoration.SetMode(ZxdgToplevelDecorationV1.Mode.ClientSide);
         decoration.UnsetMode();
         c.Client.Roundtrip();
-        Assert.True(w.Serials.Count > before); // a new xdg_surface.configure to ack
+        Assert.Equal(ZxdgToplevelDecorationV1.Mode.ServerSide, modes[^1]);
+
+        // Destroying the object goes back to no server-side decorations.
+        decoration.Destroy();
+        c.Client.Roundtrip();
+        Assert.Null(toplevel.TitleBar);
+    }
+
+    [Fact]
+    public void TheTitleBarSitsAboveTheWindowItsCloseButtonClosesAndTheRestDragsTheWindow()
+    {
+        var c = new ShellClient(_compositor, _clients);
+        var manager = c.Client.Bind<ZxdgDecorationManagerV1>("zxdg_decoration_manager_v1", 1);
+        var w = new Window(c, 200, 100);
+        manager.GetToplevelDecoration(w.Toplevel).SetMode(ZxdgToplevelDecorationV1.Mode.ServerSide);
+        var closes = 0;
+        w.Toplevel.Close += _ => closes++;
+        w.Map();
+        var shell = ServerSide(w.Surface);
+        var bar = shell.TitleBar!;
+        Assert.Equal(new Rect(32, 32 - TitleBar.Height, 200, TitleBar.Height), bar.Bounds);
+        Assert.Equal(new Rect(232 - TitleBar.Height, 32 - TitleBar.Height, TitleBar.Height, TitleBar.Height), bar.CloseButton);
+        // The bar is the window's, but no surface of the client's.
+        Assert.Null(_compositor.Server.Scene.SurfaceAt(100, 20, out _, out _, out var root));
+        Assert.Same(shell, root);
+
+        _compositor.Click(220, 20);
+        c.Client.Roundtrip();
+        Assert.Equal(1, closes);
+
+        var output = _compositor.Backend.Output!;
+        _compositor.Input.PointerMotionAbsolute(0, output, 100, 20);
+        _compositor.Input.PointerButton(0, 0x110, true);
+        _compositor.Input.PointerMotionAbsolute(0, output, 150, 60);
+        _compositor.Input.PointerButton(0, 0x110, false);
+        c.Client.Roundtrip();
+        Assert.Equal((82, 72), (shell.WindowX, shell.WindowY));
+        Assert.Equal(new Rect(82, 72 - TitleBar.Height, 200, TitleBar.Height), bar.Bounds);
+        Assert.Equal(1, closes);
+    }
+
+    [Fact]
+    public void AMaximizedWindowWithATitleBarLeavesItsHeightOnTheOutputAndAFullscreenOneHasNone()
+    {
+        var c = new ShellClient(_compositor, _clients);
+        var manager = c.Client.Bind<ZxdgDecorationManagerV1>("zxdg_decoration_manager_v1", 1);
+        var w = new Window(c);
+        manager.GetToplevelDecoration(w.Toplevel).SetMode(ZxdgToplevelDecorationV1.Mode.ServerSide);
+        w.Map();
+        w.Toplevel.SetMaximized();
+        c.Client.Roundtrip();
+        Assert.Equal((640, 480 - TitleBar.Height), (w.Configures[^1].W, w.Configures[^1].H));
+        w.XdgSurface.AckConfigure(w.Serials[^1]);
+        w.Surface.Commit();
+        c.Client.Roundtrip();
+        var shell = ServerSide(w.Surface);
+        Assert.Equal((0, TitleBar.Height), (shell.WindowX, shell.WindowY));
+        Assert.Equal(new Rect(0, 0, 100, TitleBar.Height), shell.TitleBar!.Bounds);
+
+        w.Toplevel.SetFullscreen(null);
+        c.Client.Roundtrip();
+        Assert.Equal((640, 480), (w.Configures[^1].W, w.Configures[^1].H));
+        w.XdgSurface.AckConfigure(w.Serials[^1]);
+        w.Surface.Commit();
+        c.Client.Roundtrip();
+        Assert.Null(shell.TitleBar);
     }
 
     [Fact]

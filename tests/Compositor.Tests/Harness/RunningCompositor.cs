@@ -57,10 +57,14 @@ internal sealed class RunningCompositor : IDisposable
     public ClientProcess StartClient(string file, params string[] args) => StartClient(file, traced: false, args);
 
     /// <summary>As above; <paramref name="traced"/> runs it with WAYLAND_DEBUG=1, so its stderr tells what it did.</summary>
-    public ClientProcess StartClient(string file, bool traced, params string[] args)
+    public ClientProcess StartClient(string file, bool traced, params string[] args) =>
+        StartClient(file, traced ? new Dictionary<string, string?> { ["WAYLAND_DEBUG"] = "1" } : [], args);
+
+    /// <summary>As above, with <paramref name="extraEnvironment"/> on top of the client environment.</summary>
+    public ClientProcess StartClient(string file, Dictionary<string, string?> extraEnvironment, params string[] args)
     {
         var env = ClientEnvironment;
-        if (traced) env["WAYLAND_DEBUG"] = "1";
+        foreach (var (k, v) in extraEnvironment) env[k] = v;
         var p = Peers.Start(file, args, env);
         _clients.Add(p);
         return new ClientProcess(p);
