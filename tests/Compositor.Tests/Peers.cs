@@ -72,6 +72,16 @@ internal static class Peers
     public static string DmabufClientDll => Path.Combine(AppContext.BaseDirectory, "dmabuf-client.dll");
     public static string ShmClientDll => Path.Combine(AppContext.BaseDirectory, "shm-client.dll");
 
+    /// <summary>The checkout these tests were built from (where Compositor.sln is).</summary>
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Compositor.sln"))) return dir.FullName;
+        throw new InvalidOperationException($"no Compositor.sln above {AppContext.BaseDirectory}");
+    }
+
     public static string Dotnet => Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet"
         ? p : "dotnet";
 }
