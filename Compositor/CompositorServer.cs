@@ -143,15 +143,32 @@ public sealed class CompositorServer : IDisposable
             output.RefreshMilliHz / 1000.0, x, y);
     }
 
+    /// <summary>An output is gone (unplugged): every surface on it gets leave, its wl_output global
+    /// goes, and windows on it move to an output that remains.</summary>
     private void RemoveOutput(IOutput output)
     {
         if (!_outputs.Remove(output, out var sceneOutput)) return;
         output.Frame -= OnFrame;
         output.Presented -= OnPresented;
         output.ModeChanged -= OnModeChanged;
+        Log.Information("Output {Name} removed", output.Name);
+        var index = Scene.IndexOf(sceneOutput);
+        foreach (var s in _surfaces)
+        {
+            if (index is < 0 or >= 64 || (s.Outputs & (1UL << index)) == 0) continue;
+            foreach (var wlOutput in sceneOutput.Resources)
+                if (wlOutput.Client == s.Resource.Client) s.Resource.SendLeave(wlOutput);
+            // The outputs after it move down one place in the surfaces' masks.
+            var below = s.Outputs & ((1UL << index) - 1);
+            s.Outputs = below | (s.Outputs >> (index + 1) << index);
+        }
         Scene.RemoveOutput(sceneOutput);
         SceneRenderer.ReleaseReads(sceneOutput);
         sceneOutput.Global.Remove();
+        Shell.Windows.OutputRemoved(sceneOutput);
+        // The pointer stays inside what remains of the layout.
+        Seat.Pointer.MoveTo(MonotonicClock.Milliseconds, Seat.Pointer.X, Seat.Pointer.Y);
+        Scene.DamageAll();
     }
 
     /// <summary>A new mode: clients hear it, and maximized and fullscreen windows on the output are

@@ -22,8 +22,12 @@ public sealed unsafe class DrmBackend : IBackend
     private readonly IRenderer _renderer;
     private readonly List<DrmOutput> _outputs = [];
     private readonly bool _atomic, _directScanout;
+    private readonly SeatSession? _seat;
+    private readonly Func<string, OutputMode?>? _modeFor;
     private LibinputInput? _input;
     private VirtualTerminal? _console;
+    private UdevMonitor? _udev;
+    private IInputSink? _sink;
 
     /// <param name="devicePaths">Cards such as /dev/dri/card0, the first one's GPU rendering for all;
     /// empty: the first card with a connected display.</param>
@@ -32,24 +36,36 @@ public sealed unsafe class DrmBackend : IBackend
     /// straight into the display's dumb buffers (llvmpipe would draw offscreen and copy every frame).</param>
     /// <param name="atomic">Atomic KMS where the driver offers it; false: the legacy ioctls.</param>
     /// <param name="directScanout">False: every frame is composited, no client buffer is shown as it is.</param>
+    /// <param name="seat">How devices are opened: through libseat (seatd or logind: an ordinary
+    /// user's session), directly (root on a console), or by <see cref="SeatMode.Auto"/>: libseat
+    /// unless running as root.</param>
+    /// <param name="modeFor">The mode the config names for a connector, if any.</param>
     public DrmBackend(EventLoop loop, IReadOnlyList<string> devicePaths, ILogger log, string? renderNode = null, RendererKind renderer = RendererKind.Auto,
-        bool atomic = true, bool directScanout = true)
+        bool atomic = true, bool directScanout = true, SeatMode seat = SeatMode.Auto, Func<string, OutputMode?>? modeFor = null)
     {
         _atomic = atomic;
         _directScanout = directScanout;
         _loop = loop;
         _log = log;
+        _modeFor = modeFor;
         try
         {
+            if (seat == SeatMode.Libseat || seat == SeatMode.Auto && Tmds.Linux.LibC.geteuid() != 0)
+            {
+                _seat = SeatSession.Open(log, out var whyNot)
+                        ?? throw new DrmBackendException($"{whyNot}; as root, --seat direct opens the devices without a seat");
+            }
+            else log.Information("Session: devices opened directly (root){Why}", seat == SeatMode.Direct ? " (--seat direct)" : "");
             if (devicePaths.Count == 0)
-                _cards.Add(new DrmCard(DrmDevice.OpenFirstWithDisplay(log) ?? throw new DrmBackendException("no DRM card with a connected display under /dev/dri"), log));
+                _cards.Add(new DrmCard(DrmDevice.OpenFirstWithDisplay(log, _seat) ?? throw new DrmBackendException("no DRM card with a connected display under /dev/dri"), log));
             foreach (var path in devicePaths)
-                _cards.Add(new DrmCard(DrmDevice.Open(path, out var whyNot) ?? throw new DrmBackendException(whyNot ?? $"cannot open {path}"), log));
+                _cards.Add(new DrmCard(DrmDevice.Open(path, out var whyNot, _seat) ?? throw new DrmBackendException(whyNot ?? $"cannot open {path}"), log));
             _renderer = CreateRenderer(log, renderNode, renderer);
         }
         catch
         {
             foreach (var card in _cards) card.Dispose();
+            _seat?.Dispose();
             throw;
         }
     }
@@ -75,51 +91,39 @@ public sealed unsafe class DrmBackend : IBackend
 
     public void Start(IInputSink input)
     {
-        var displays = _cards.Select(c => c.Device.Displays()).ToList();
+        _sink = input;
+        var displays = _cards.Select(c => c.Device.Displays(modeFor: _modeFor)).ToList();
         if (displays.All(d => d.Count == 0))
             throw new DrmBackendException($"{string.Join(", ", _cards.Select(c => c.Device.Path))}: no connected display");
-        _console = VirtualTerminal.TakeOver(_log);
-        if (_console is not null)
+        if (_seat is not null)
         {
-            _console.HandleSwitches(_loop);
-            _console.Releasing += ReleaseDevices;
-            _console.Acquired += AcquireDevices;
+            // The seat daemon owns the console (graphics mode, VT switching) and DRM master.
+            _seat.Watch(_loop);
+            _seat.Disabling += ReleaseDevices;
+            _seat.Enabled += AcquireDevices;
         }
-        var renderDevice = (_renderer as GlesRenderer)?.Device;
+        else
+        {
+            _console = VirtualTerminal.TakeOver(_log);
+            if (_console is not null)
+            {
+                _console.HandleSwitches(_loop);
+                _console.Releasing += ReleaseDevices;
+                _console.Acquired += AcquireDevices;
+            }
+        }
         for (var i = 0; i < _cards.Count; i++)
         {
             var card = _cards[i];
-            if (displays[i].Count == 0)
-            {
-                _log.Warning("{Card} has no connected display", card.Device.Path);
-                continue;
-            }
             card.Events = _loop.AddFd(card.Device.Fd, FdEvents.Readable, (_, _) => ReadEvents(card));
-            // Another card's than the renderer's: its frames cross devices (PRIME), or are copied.
-            var foreign = renderDevice is not null && renderDevice.Path != RenderDevice.RenderNodeOf(card.Device.Path);
-            foreach (var display in displays[i])
-            {
-                // The first card's outputs keep their connectors' names; others say which card.
-                var name = i == 0 ? display.Name : $"{Path.GetFileName(card.Device.Path)}-{display.Name}";
-                var output = new DrmOutput(_loop, card.Device, display, _renderer, renderDevice?.Gbm ?? 0, foreign, card.Handles, card.Framebuffers,
-                    _atomic, _directScanout, _log, name);
-                try
-                {
-                    output.Enable();
-                }
-                catch
-                {
-                    output.Dispose();
-                    throw;
-                }
-                card.Outputs.Add(output);
-                _outputs.Add(output);
-                OutputAdded?.Invoke(output);
-            }
+            if (displays[i].Count == 0) _log.Warning("{Card} has no connected display", card.Device.Path);
+            foreach (var display in displays[i]) AddOutput(card, display);
         }
+        _udev = UdevMonitor.Open(_loop, _log);
+        if (_udev is not null) _udev.CardChanged += OnCardChanged;
         try
         {
-            _input = new LibinputInput(_loop, input, () => _outputs.Count > 0 ? _outputs[0] : null, _log);
+            _input = new LibinputInput(_loop, input, () => _outputs.Count > 0 ? _outputs[0] : null, _log, _seat);
         }
         catch (Exception e) when (e is DllNotFoundException or InvalidOperationException)
         {
@@ -127,10 +131,76 @@ public sealed unsafe class DrmBackend : IBackend
         }
     }
 
+    private void AddOutput(DrmCard card, DrmDisplay display)
+    {
+        var renderDevice = (_renderer as GlesRenderer)?.Device;
+        // Another card's than the renderer's: its frames cross devices (PRIME), or are copied.
+        var foreign = renderDevice is not null && renderDevice.Path != RenderDevice.RenderNodeOf(card.Device.Path);
+        // The first card's outputs keep their connectors' names; others say which card.
+        var name = card == _cards[0] ? display.Name : $"{Path.GetFileName(card.Device.Path)}-{display.Name}";
+        var output = new DrmOutput(_loop, card.Device, display, _renderer, renderDevice?.Gbm ?? 0, foreign, card.Handles, card.Framebuffers,
+            _atomic, _directScanout, _log, name);
+        try
+        {
+            output.Enable();
+        }
+        catch
+        {
+            output.Dispose();
+            throw;
+        }
+        card.Outputs.Add(output);
+        _outputs.Add(output);
+        OutputAdded?.Invoke(output);
+    }
+
+    /// <summary>udev says a card changed (a connector plugged in or out, or a synthetic change event):
+    /// its connectors are probed again, outputs of connectors now gone are removed and new ones added.</summary>
+    private void OnCardChanged(ulong deviceNumber)
+    {
+        foreach (var card in _cards)
+            if (card.Device.DeviceNumber == deviceNumber) Rescan(card);
+    }
+
+    private void Rescan(DrmCard card)
+    {
+        if (_seat is { Active: false } || _console is { IsActive: false })
+        {
+            card.RescanWhenBack = true; // another session has the display; probed when it comes back
+            return;
+        }
+        var kept = card.Outputs.ToDictionary(o => o.ConnectorId, o => o.CrtcId);
+        var connected = card.Device.Displays(kept, _modeFor);
+        foreach (var output in card.Outputs.ToList())
+        {
+            if (connected.Any(d => d.ConnectorId == output.ConnectorId)) continue;
+            _log.Information("{Output} was unplugged", output.Name);
+            output.Unplugged();
+            card.Outputs.Remove(output);
+            _outputs.Remove(output);
+            OutputRemoved?.Invoke(output);
+            output.Dispose();
+        }
+        foreach (var display in connected)
+        {
+            if (card.Outputs.Any(o => o.ConnectorId == display.ConnectorId)) continue;
+            _log.Information("{Connector} on {Card} was plugged in", display.Name, card.Device.Path);
+            try
+            {
+                AddOutput(card, display);
+            }
+            catch (IOException e)
+            {
+                _log.Warning("Cannot light {Connector}: {Message}", display.Name, e.Message);
+            }
+        }
+    }
+
     public bool SwitchConsole(int number)
     {
-        if (_console is null) return false;
-        _console.Activate(number);
+        if (_seat is not null) _seat.SwitchTo(number);
+        else if (_console is not null) _console.Activate(number);
+        else return false;
         return true;
     }
 
@@ -139,16 +209,25 @@ public sealed unsafe class DrmBackend : IBackend
     {
         foreach (var o in _outputs) o.Pause();
         _input?.Suspend();
+        if (_seat is not null) return; // the seat daemon revokes master itself
         foreach (var card in _cards)
             if (card.Device.DropMaster() is var error and not 0) _log.Warning("Dropping DRM master of {Card} failed: errno {Error}", card.Device.Path, error);
     }
 
     private void AcquireDevices()
     {
-        foreach (var card in _cards)
-            if (card.Device.SetMaster() is var error and not 0) _log.Warning("Taking DRM master of {Card} back failed: errno {Error}", card.Device.Path, error);
+        if (_seat is null)
+            foreach (var card in _cards)
+                if (card.Device.SetMaster() is var error and not 0) _log.Warning("Taking DRM master of {Card} back failed: errno {Error}", card.Device.Path, error);
         foreach (var o in _outputs) o.Resume();
         _input?.Resume();
+        // Displays plugged in or out while away.
+        foreach (var card in _cards)
+            if (card.RescanWhenBack)
+            {
+                card.RescanWhenBack = false;
+                Rescan(card);
+            }
     }
 
     /// <summary>A card's page-flip completions, as many as the kernel has queued.</summary>
@@ -189,10 +268,12 @@ public sealed unsafe class DrmBackend : IBackend
             o.Dispose();
         }
         _outputs.Clear();
+        _udev?.Dispose();
         _input?.Dispose();
         _console?.Dispose();
         foreach (var card in _cards) card.Dispose();
         _renderer.Dispose();
+        _seat?.Dispose();
     }
 }
 
@@ -213,6 +294,8 @@ internal sealed class DrmCard : IDisposable
     public FramebufferCache Framebuffers { get; }
     public List<DrmOutput> Outputs { get; } = [];
     public FdSource? Events { get; set; }
+    /// <summary>A change event came while another session had the display.</summary>
+    public bool RescanWhenBack { get; set; }
 
     public void Dispose()
     {
@@ -221,6 +304,9 @@ internal sealed class DrmCard : IDisposable
         Device.Dispose();
     }
 }
+
+/// <summary>How the DRM backend opens its devices (--seat).</summary>
+public enum SeatMode { Auto, Libseat, Direct }
 
 /// <summary>The DRM backend cannot run here (no card, no display, no permission).</summary>
 public sealed class DrmBackendException(string message) : Exception(message);

@@ -15,28 +15,41 @@ internal sealed record DrmDisplay(uint ConnectorId, string Name, uint CrtcId, Dr
 internal sealed unsafe class DrmDevice : IDisposable
 {
     private int _fd;
+    private readonly Action<int>? _close;
 
-    private DrmDevice(string path, int fd)
+    private DrmDevice(string path, int fd, Action<int>? close = null)
     {
         Path = path;
         _fd = fd;
+        _close = close;
     }
 
     public string Path { get; }
     public int Fd => _fd >= 0 ? _fd : throw new ObjectDisposedException(nameof(DrmDevice));
 
     /// <summary>Opens a card; null with the reason when it is not a KMS device we can drive.</summary>
-    public static DrmDevice? Open(string path, out string? whyNot)
+    /// <param name="session">Opens it through the seat (libseat) rather than with open(2); null: open(2).</param>
+    public static DrmDevice? Open(string path, out string? whyNot, IDeviceOpener? session = null)
     {
-        var bytes = Encoding.UTF8.GetBytes(path + "\0");
         int fd;
-        fixed (byte* p = bytes) fd = Tmds.Linux.LibC.open(p, (int)(Rdwr | Cloexec));
-        if (fd < 0)
+        Action<int>? close = null;
+        if (session is not null)
         {
-            whyNot = $"cannot open {path}: errno {Marshal.GetLastPInvokeError()}";
-            return null;
+            fd = session.OpenDevice(path, out whyNot);
+            if (fd < 0) return null;
+            close = session.CloseDevice;
         }
-        var device = new DrmDevice(path, fd);
+        else
+        {
+            var bytes = Encoding.UTF8.GetBytes(path + "\0");
+            fixed (byte* p = bytes) fd = Tmds.Linux.LibC.open(p, (int)(Rdwr | Cloexec));
+            if (fd < 0)
+            {
+                whyNot = $"cannot open {path}: errno {Marshal.GetLastPInvokeError()}";
+                return null;
+            }
+        }
+        var device = new DrmDevice(path, fd, close);
         var cap = new GetCap { Capability = CapDumbBuffer };
         if (Ioctl(fd, IoctlGetCap, ref cap) != 0 || cap.Value == 0)
         {
@@ -49,12 +62,12 @@ internal sealed unsafe class DrmDevice : IDisposable
     }
 
     /// <summary>The first card under /dev/dri that has a connected display, or null.</summary>
-    public static DrmDevice? OpenFirstWithDisplay(Serilog.ILogger log)
+    public static DrmDevice? OpenFirstWithDisplay(Serilog.ILogger log, IDeviceOpener? session = null)
     {
         if (!Directory.Exists("/dev/dri")) return null;
         foreach (var path in Directory.GetFiles("/dev/dri", "card*").Order())
         {
-            var device = Open(path, out var whyNot);
+            var device = Open(path, out var whyNot, session);
             if (device is null)
             {
                 log.Debug("{Why}", whyNot);
@@ -92,8 +105,10 @@ internal sealed unsafe class DrmDevice : IDisposable
         }
     }
 
-    /// <summary>Connected connectors with a CRTC each (no CRTC used twice) and their preferred mode.</summary>
-    public List<DrmDisplay> Displays()
+    /// <summary>Connected connectors with a CRTC each (no CRTC used twice) and their preferred mode
+    /// (or the one <paramref name="modeFor"/> names, where the connector has it).</summary>
+    /// <param name="assigned">Connectors already driven, and their CRTCs: they keep them (hotplug).</param>
+    public List<DrmDisplay> Displays(IReadOnlyDictionary<uint, uint>? assigned = null, Func<string, OutputMode?>? modeFor = null)
     {
         var res = new CardResources();
         if (Ioctl(Fd, IoctlModeGetResources, ref res) != 0) return [];
@@ -110,15 +125,22 @@ internal sealed unsafe class DrmDevice : IDisposable
             if (Ioctl(Fd, IoctlModeGetResources, ref res) != 0) return [];
         }
         var displays = new List<DrmDisplay>();
-        var used = new HashSet<uint>();
+        var used = new HashSet<uint>(assigned?.Values ?? []);
         foreach (var id in connectors.AsSpan(0, (int)Math.Min(res.CountConnectors, (uint)connectors.Length)))
         {
             if (Connector(id) is not { } info || info.Connection != ConnectorConnected || info.Modes.Length == 0) continue;
-            var crtc = PickCrtc(info, crtcs, used);
+            var crtc = assigned is not null && assigned.TryGetValue(id, out var kept) ? kept : PickCrtc(info, crtcs, used);
             if (crtc == 0) continue;
             used.Add(crtc);
             var mode = Array.Find(info.Modes, m => (m.Type & ModeTypePreferred) != 0);
             if (mode.Clock == 0) mode = info.Modes[0];
+            if (modeFor?.Invoke(info.Name) is { } wanted)
+            {
+                var match = Array.FindIndex(info.Modes, m => m.HDisplay == wanted.Width && m.VDisplay == wanted.Height
+                                                             && Math.Abs(m.RefreshMilliHz - wanted.RefreshMilliHz) < 1000);
+                if (match >= 0) mode = info.Modes[match];
+                else Serilog.Log.Warning("{Connector} has no mode {Mode}: using {Width}x{Height}", info.Name, wanted, mode.HDisplay, mode.VDisplay);
+            }
             displays.Add(new DrmDisplay(id, info.Name, crtc, mode, (int)info.MmWidth, (int)info.MmHeight));
         }
         return displays;
@@ -215,6 +237,13 @@ internal sealed unsafe class DrmDevice : IDisposable
         return null;
     }
 
+    /// <summary>Turns a CRTC off (its connector is gone): no framebuffer, no connector, no mode; 0 or errno.</summary>
+    public int DisableCrtc(uint crtcId)
+    {
+        var crtc = new Crtc { CrtcId = crtcId };
+        return Ioctl(Fd, IoctlModeSetCrtc, ref crtc);
+    }
+
     /// <summary>Drives <paramref name="crtcId"/> with a framebuffer and mode on one connector; 0 or errno.</summary>
     public int SetCrtc(uint crtcId, uint fbId, uint connectorId, ModeInfo mode)
     {
@@ -234,7 +263,8 @@ internal sealed unsafe class DrmDevice : IDisposable
     public void Dispose()
     {
         if (_fd < 0) return;
-        Tmds.Linux.LibC.close(_fd);
+        if (_close is not null) _close(_fd);
+        else Tmds.Linux.LibC.close(_fd);
         _fd = -1;
     }
 }

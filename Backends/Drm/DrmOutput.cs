@@ -173,6 +173,20 @@ public sealed class DrmOutput : IOutput, IDisposable
         if (!_flipPending) _startFrame.ArmAt(_schedule.NextStart(MonotonicClock.Nanoseconds));
     }
 
+    /// <summary>Its connector was unplugged: the CRTC goes off (freed for another connector) and
+    /// nothing is put back on dispose.</summary>
+    internal void Unplugged()
+    {
+        _paused = true;
+        _saved = null;
+        _overlays?.Clear();
+        _cursor?.Hide();
+        if (_device.DisableCrtc(_display.CrtcId) is var error and not 0)
+            _log.Warning("{Output}: turning its CRTC {Crtc} off failed: errno {Error}", Name, _display.CrtcId, error);
+    }
+
+    internal uint ConnectorId => _display.ConnectorId;
+
     /// <summary>Another console has the display: no frames until <see cref="Resume"/>; clients wait
     /// for their frame callbacks meanwhile.</summary>
     internal void Pause() => _paused = true;

@@ -6,48 +6,51 @@ using static Compositor.Backends.Native.LibInput;
 namespace Compositor.Backends.Drm;
 
 /// <summary>
-/// Keyboards and pointers through libinput's path backend: every /dev/input/event* node libinput
-/// takes, read in the compositor's event loop and handed to the seat. (libinput reads each device's
-/// properties from the udev database, so only devices udev has initialized are taken; devices
-/// plugged in later are not seen yet.)
+/// Keyboards and pointers through libinput's udev backend: every input device of seat0, those
+/// plugged in later included (libinput reports them added and removed), read in the compositor's
+/// event loop and handed to the seat. Devices are opened with open(2), or through the session's
+/// seat (libseat) when the compositor runs as an ordinary user.
 /// </summary>
 internal sealed unsafe class LibinputInput : IDisposable
 {
     private readonly IInputSink _sink;
     private readonly Func<IOutput?> _pointerOutput;
+    private readonly ILogger _log;
+    private readonly IDeviceOpener? _opener;
     private readonly FdSource _source;
+    private readonly List<string> _devices = [];
     private Interface* _interface;
-    private nint _libinput;
+    private nint _libinput, _udev;
+    private GCHandle _self;
+    private bool _started;
 
-    public LibinputInput(EventLoop loop, IInputSink sink, Func<IOutput?> pointerOutput, ILogger log)
+    public LibinputInput(EventLoop loop, IInputSink sink, Func<IOutput?> pointerOutput, ILogger log, IDeviceOpener? opener = null)
     {
         _sink = sink;
         _pointerOutput = pointerOutput;
+        _log = log;
+        _opener = opener;
+        _udev = Native.LibUdev.New();
+        if (_udev == 0) throw new InvalidOperationException("udev_new failed");
         // libinput keeps the pointer to its interface for the context's whole life.
         _interface = (Interface*)NativeMemory.Alloc((nuint)sizeof(Interface));
         _interface->OpenRestricted = &OpenRestricted;
         _interface->CloseRestricted = &CloseRestricted;
-        _libinput = PathCreateContext(_interface, null);
-        if (_libinput == 0)
+        _self = GCHandle.Alloc(this);
+        _libinput = UdevCreateContext(_interface, (void*)GCHandle.ToIntPtr(_self), _udev);
+        if (_libinput == 0 || UdevAssignSeat(_libinput, "seat0") != 0)
         {
-            NativeMemory.Free(_interface);
-            _interface = null;
-            throw new InvalidOperationException("libinput_path_create_context failed");
+            Dispose();
+            throw new InvalidOperationException("libinput could not take seat0's devices from udev");
         }
-        var names = new List<string>();
-        if (Directory.Exists("/dev/input"))
-            foreach (var path in Directory.GetFiles("/dev/input", "event*").Order())
-            {
-                var device = PathAddDevice(_libinput, path);
-                if (device != 0) names.Add($"{Marshal.PtrToStringUTF8((nint)DeviceGetName(device))} ({path})");
-            }
-        Devices = names;
-        log.Information("Input: {Count} devices through libinput{List}", names.Count, names.Count > 0 ? ": " + string.Join(", ", names) : "");
         _source = loop.AddFd(GetFd(_libinput), FdEvents.Readable, (_, _) => ReadEvents());
         ReadEvents();
+        _started = true;
+        log.Information("Input: {Count} devices through libinput{List}", _devices.Count, _devices.Count > 0 ? ": " + string.Join(", ", _devices) : "");
     }
 
-    public IReadOnlyList<string> Devices { get; }
+    /// <summary>The input devices libinput has now, "name (sysname)".</summary>
+    public IReadOnlyList<string> Devices => _devices;
 
     /// <summary>Closes the devices while another console has them.</summary>
     public void Suspend()
@@ -64,12 +67,24 @@ internal sealed unsafe class LibinputInput : IDisposable
     [UnmanagedCallersOnly]
     private static int OpenRestricted(byte* path, int flags, void* userData)
     {
-        var fd = Tmds.Linux.LibC.open(path, flags | Tmds.Linux.LibC.O_CLOEXEC);
-        return fd >= 0 ? fd : -Marshal.GetLastSystemError();
+        var self = (LibinputInput)GCHandle.FromIntPtr((nint)userData).Target!;
+        if (self._opener is { } opener)
+        {
+            var fd = opener.OpenDevice(Marshal.PtrToStringUTF8((nint)path)!, out var whyNot);
+            if (fd < 0) self._log.Debug("{Why}", whyNot);
+            return fd >= 0 ? fd : -1; // EPERM
+        }
+        var opened = Tmds.Linux.LibC.open(path, flags | Tmds.Linux.LibC.O_CLOEXEC);
+        return opened >= 0 ? opened : -Marshal.GetLastSystemError();
     }
 
     [UnmanagedCallersOnly]
-    private static void CloseRestricted(int fd, void* userData) => Tmds.Linux.LibC.close(fd);
+    private static void CloseRestricted(int fd, void* userData)
+    {
+        var self = (LibinputInput)GCHandle.FromIntPtr((nint)userData).Target!;
+        if (self._opener is { } opener) opener.CloseDevice(fd);
+        else Tmds.Linux.LibC.close(fd);
+    }
 
     private void ReadEvents()
     {
@@ -86,6 +101,15 @@ internal sealed unsafe class LibinputInput : IDisposable
     {
         switch (EventGetType(ev))
         {
+            case EventDeviceAdded or EventDeviceRemoved:
+            {
+                var device = EventGetDevice(ev);
+                var name = $"{Marshal.PtrToStringUTF8((nint)DeviceGetName(device))} ({Marshal.PtrToStringUTF8((nint)DeviceGetSysname(device))})";
+                if (EventGetType(ev) == EventDeviceAdded) _devices.Add(name); else _devices.Remove(name);
+                // At start the list is logged once; later, each device as it comes or goes.
+                if (_started) _log.Information("Input device {Change}: {Device}", EventGetType(ev) == EventDeviceAdded ? "added" : "removed", name);
+                break;
+            }
             case EventKeyboardKey:
             {
                 var kb = EventGetKeyboardEvent(ev);
@@ -129,10 +153,13 @@ internal sealed unsafe class LibinputInput : IDisposable
 
     public void Dispose()
     {
-        _source.Dispose();
+        _source?.Dispose();
         if (_libinput != 0) Unref(_libinput); // closes the devices through CloseRestricted
         _libinput = 0;
+        if (_udev != 0) Native.LibUdev.Unref(_udev);
+        _udev = 0;
         if (_interface is not null) NativeMemory.Free(_interface);
         _interface = null;
+        if (_self.IsAllocated) _self.Free();
     }
 }

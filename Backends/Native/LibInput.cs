@@ -2,12 +2,13 @@ using System.Runtime.InteropServices;
 
 namespace Compositor.Backends.Native;
 
-/// <summary>libinput (libinput.so.10): the path backend, its event queue, and the keyboard and
-/// pointer events the DRM backend turns into seat input.</summary>
+/// <summary>libinput (libinput.so.10): the udev backend (devices of a seat, plugged in and out), its
+/// event queue, and the keyboard and pointer events the DRM backend turns into seat input.</summary>
 internal static unsafe partial class LibInput
 {
     private const string Lib = "libinput.so.10";
 
+    public const int EventDeviceAdded = 1, EventDeviceRemoved = 2;
     public const int EventKeyboardKey = 300;
     public const int EventPointerMotion = 400, EventPointerMotionAbsolute = 401, EventPointerButton = 402, EventPointerAxis = 403;
     public const int AxisScrollVertical = 0, AxisScrollHorizontal = 1;
@@ -20,8 +21,17 @@ internal static unsafe partial class LibInput
         public delegate* unmanaged<int, void*, void> CloseRestricted;
     }
 
-    [LibraryImport(Lib, EntryPoint = "libinput_path_create_context")]
-    public static partial nint PathCreateContext(Interface* iface, void* userData);
+    [LibraryImport(Lib, EntryPoint = "libinput_udev_create_context")]
+    public static partial nint UdevCreateContext(Interface* iface, void* userData, nint udev);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_udev_assign_seat", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int UdevAssignSeat(nint libinput, string seat);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_get_device")]
+    public static partial nint EventGetDevice(nint ev);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_device_get_sysname")]
+    public static partial byte* DeviceGetSysname(nint device);
 
     [LibraryImport(Lib, EntryPoint = "libinput_path_add_device", StringMarshalling = StringMarshalling.Utf8)]
     public static partial nint PathAddDevice(nint libinput, string path);

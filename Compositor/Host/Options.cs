@@ -30,6 +30,8 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
     public bool LegacyKms { get; init; }
     /// <summary>DRM: composite every frame, never show a client's buffer directly (for comparing the two).</summary>
     public bool NoDirectScanout { get; init; }
+    /// <summary>DRM: how devices are opened (--seat auto|libseat|direct).</summary>
+    public Backends.Drm.SeatMode Seat { get; init; }
     /// <summary>--config PATH; null: $XDG_CONFIG_HOME/compositor/compositor.ini where it exists.</summary>
     public string? ConfigPath { get; init; }
     /// <summary>--version: print it and exit.</summary>
@@ -50,6 +52,8 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                             (its screens to the right, drawn by the first card's GPU and shared
                             with it the cheapest way the two take). Default: the first card with
                             a connected display
+          --seat MODE       drm: libseat (the devices through seatd or logind, as an ordinary user),
+                            direct (open them, as root), or auto (default: libseat unless root)
           --legacy-kms      drm: mode sets and page flips through the legacy ioctls even where the
                             driver offers atomic modesetting (the default there: TEST_ONLY checks
                             before a client buffer is scanned out)
@@ -114,6 +118,7 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
         var help = false;
         var version = false;
         string? configPath = null;
+        var seat = Backends.Drm.SeatMode.Auto;
         var drawEveryFrame = false;
         var fullscreen = false;
         var legacyKms = false;
@@ -188,6 +193,16 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                 case "-v" or "--verbose":
                     level = LogEventLevel.Debug;
                     break;
+                case "--seat":
+                    var seatName = Value(args, ref i);
+                    seat = seatName switch
+                    {
+                        "auto" => Backends.Drm.SeatMode.Auto,
+                        "libseat" => Backends.Drm.SeatMode.Libseat,
+                        "direct" => Backends.Drm.SeatMode.Direct,
+                        _ => throw new ArgumentException($"unknown seat mode '{seatName}' (auto, libseat or direct)"),
+                    };
+                    break;
                 case "--config":
                     configPath = Value(args, ref i);
                     break;
@@ -201,7 +216,7 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                     throw new ArgumentException($"unknown option '{args[i]}'");
             }
         }
-        return Checked(new Options(socket, level, command, help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame, Fullscreen = fullscreen, LegacyKms = legacyKms, NoDirectScanout = noDirectScanout, DrmDevices = drmDevices, RenderNode = renderNode, Renderer = renderer, ConfigPath = configPath, Version = version });
+        return Checked(new Options(socket, level, command, help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame, Fullscreen = fullscreen, LegacyKms = legacyKms, NoDirectScanout = noDirectScanout, DrmDevices = drmDevices, RenderNode = renderNode, Renderer = renderer, ConfigPath = configPath, Version = version, Seat = seat });
     }
 
     /// <summary>Refuses options that contradict each other.</summary>

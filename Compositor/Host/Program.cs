@@ -54,7 +54,8 @@ try
         var size = options.Outputs.Count > 0 ? options.Outputs[0] : OutputMode.Default;
         backend = backendName switch
         {
-            "drm" => new DrmBackend(loop, options.DrmDevices, Log.Logger, options.RenderNode, options.Renderer, atomic: !options.LegacyKms, directScanout: !options.NoDirectScanout),
+            "drm" => new DrmBackend(loop, options.DrmDevices, Log.Logger, options.RenderNode, options.Renderer, atomic: !options.LegacyKms, directScanout: !options.NoDirectScanout,
+                seat: options.Seat, modeFor: name => config.Outputs.TryGetValue(name, out var o) ? o.Mode : null),
             "wayland" => new NestedBackend(loop, null, size.Width, size.Height, Log.Logger, options.RenderNode, options.Renderer, options.Fullscreen),
             _ => new HeadlessBackend(loop, options.Outputs, Log.Logger, options.DrawEveryFrame, options.RenderNode, options.Renderer),
         };

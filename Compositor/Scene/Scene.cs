@@ -67,6 +67,9 @@ public sealed class Scene
 
     public void RemoveOutput(SceneOutput output) => _outputs.Remove(output);
 
+    /// <summary>The output's place in <see cref="Outputs"/> (its bit in <see cref="Surface.Outputs"/>), or -1.</summary>
+    public int IndexOf(SceneOutput output) => _outputs.IndexOf(output);
+
     /// <summary>Puts a placed surface on top (or moves it there).</summary>
     public void Raise(IPlacedRole placed)
     {

@@ -171,7 +171,7 @@ public sealed class Toplevel : IShellRole, IXdgToplevelHandler
     public void InitialCommit()
     {
         // Both events are dropped by the generated senders for clients below their version.
-        if (Windows.PrimaryOutput is { } o) Resource.SendConfigureBounds(o.Bounds.Width, o.Bounds.Height);
+        if (Windows.PointerOutput is { } o) Resource.SendConfigureBounds(o.Bounds.Width, o.Bounds.Height);
         Span<byte> caps = stackalloc byte[8];
         BitConverter.TryWriteBytes(caps, (uint)XdgToplevel.WmCapabilities.Maximize);
         BitConverter.TryWriteBytes(caps[4..], (uint)XdgToplevel.WmCapabilities.Fullscreen);

@@ -43,10 +43,14 @@ public sealed class WindowManager
 
     // ---- toplevels ----
 
+    /// <summary>The output the pointer is on, where new windows open.</summary>
+    public SceneOutput? PointerOutput =>
+        OutputAt((int)Math.Floor(_server.Seat.Pointer.X), (int)Math.Floor(_server.Seat.Pointer.Y)) ?? PrimaryOutput;
+
     internal void Map(Toplevel t)
     {
         var s = t.ShellSurface;
-        var output = PrimaryOutput;
+        var output = PointerOutput;
         var origin = output?.Bounds ?? new Rect(0, 0, 0, 0);
         // Cascade: the n-th window on screen goes n steps down-right, wrapping before it leaves the output.
         var step = CascadeStep * (1 + _mapped.Count);
@@ -171,6 +175,28 @@ public sealed class WindowManager
         t.WantsFullscreen = on;
         t.FullscreenOutput = on ? output : null;
         UpdateRequestedSize(t);
+    }
+
+    /// <summary>An output went away: its windows move to the first output left, at the same offset
+    /// from its top-left corner (kept inside it), and fullscreen and maximized ones are asked to fill it.</summary>
+    internal void OutputRemoved(SceneOutput gone)
+    {
+        var target = PrimaryOutput;
+        foreach (var t in _mapped)
+        {
+            var s = t.ShellSurface;
+            var wasOn = t.FullscreenOutput == gone || gone.Bounds.Contains(s.WindowX, s.WindowY);
+            if (t.FullscreenOutput == gone) t.FullscreenOutput = null;
+            if (!wasOn || target is null) continue;
+            var b = target.Bounds;
+            s.Surface.DamageTree();
+            s.WindowX = b.X + Math.Clamp(s.WindowX - gone.X, 0, Math.Max(0, b.Width - Math.Min(b.Width, s.Geometry.Width)));
+            s.WindowY = b.Y + Math.Clamp(s.WindowY - gone.Y, t.TitleBar is not null ? TitleBar.Height : 0, Math.Max(0, b.Height - Math.Min(b.Height, s.Geometry.Height)));
+            _savedPositions[t] = (s.WindowX, s.WindowY);
+            foreach (var p in s.ChildPopups) p.UpdatePosition();
+            if (t.WantsFullscreen || t.WantsMaximized) UpdateRequestedSize(t);
+            _server.Scene.UpdateOutputs(s.Surface);
+        }
     }
 
     /// <summary>An output's size changed: windows that fill it (maximized, fullscreen) are asked to

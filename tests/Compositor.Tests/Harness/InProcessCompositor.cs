@@ -82,19 +82,33 @@ internal sealed class InProcessCompositor : IDisposable
     {
         public string Name => "test";
         public IRenderer Renderer { get; } = new RecordingRenderer();
+        private readonly List<IOutput> _outputs = output is null ? [] : [output];
         public TestOutput? Output => output;
-        public IReadOnlyList<IOutput> Outputs => output is null ? [] : [output];
+        public IReadOnlyList<IOutput> Outputs => _outputs;
         public event Action<IOutput>? OutputAdded;
-        public event Action<IOutput>? OutputRemoved { add { } remove { } }
+        public event Action<IOutput>? OutputRemoved;
         public event Action? QuitRequested { add { } remove { } }
         public void Start(IInputSink input) { if (output is not null) OutputAdded?.Invoke(output); }
+
+        /// <summary>A display plugged in, or unplugged (hotplug).</summary>
+        public void Plug(TestOutput o)
+        {
+            _outputs.Add(o);
+            OutputAdded?.Invoke(o);
+        }
+
+        public void Unplug(TestOutput o)
+        {
+            _outputs.Remove(o);
+            OutputRemoved?.Invoke(o);
+        }
         public void Dispose() => Renderer.Dispose();
     }
 
     /// <summary>An output driven by the test: no clock, a frame when the test asks.</summary>
-    internal sealed class TestOutput(int width, int height, bool showsEveryFrame = true) : IOutput
+    internal sealed class TestOutput(int width, int height, bool showsEveryFrame = true, string name = "TEST-1") : IOutput
     {
-        public string Name => "TEST-1";
+        public string Name => name;
         public string Description => "test output";
         public string Make => "test";
         public string Model => "test";
