@@ -164,7 +164,15 @@ public sealed class CompositorServer : IDisposable
         }
         Scene.RemoveOutput(sceneOutput);
         SceneRenderer.ReleaseReads(sceneOutput);
+        // Announced gone now; forgotten once binds that crossed the announcement have arrived (as wlroots waits).
         sceneOutput.Global.Remove();
+        Wayland.Events.TimerSource? forget = null;
+        forget = Loop.AddTimer(() =>
+        {
+            sceneOutput.Global.Destroy();
+            forget!.Dispose();
+        });
+        forget.Arm(TimeSpan.FromSeconds(5));
         Shell.Windows.OutputRemoved(sceneOutput);
         // The pointer stays inside what remains of the layout.
         Seat.Pointer.MoveTo(MonotonicClock.Milliseconds, Seat.Pointer.X, Seat.Pointer.Y);

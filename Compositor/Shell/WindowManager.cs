@@ -52,10 +52,13 @@ public sealed class WindowManager
         var s = t.ShellSurface;
         var output = PointerOutput;
         var origin = output?.Bounds ?? new Rect(0, 0, 0, 0);
-        // Cascade: the n-th window on screen goes n steps down-right, wrapping before it leaves the output.
-        var step = CascadeStep * (1 + _mapped.Count);
+        // Cascade: the n-th window on its output goes n steps down-right, wrapping before it leaves the output.
+        var onOutput = 0;
+        foreach (var other in _mapped)
+            if (output is null || output.Bounds.Contains(other.ShellSurface.WindowX, other.ShellSurface.WindowY)) onOutput++;
+        var step = CascadeStep * (1 + onOutput);
         if (output is not null && (step + s.Geometry.Width > origin.Width || step + s.Geometry.Height > origin.Height))
-            step = CascadeStep * (1 + _mapped.Count % 4);
+            step = CascadeStep * (1 + onOutput % 4);
         s.WindowX = origin.X + step;
         s.WindowY = origin.Y + step;
         _savedPositions[t] = (s.WindowX, s.WindowY);

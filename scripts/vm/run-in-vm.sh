@@ -12,7 +12,10 @@
 #   answered "VM-SCREENDUMP-DONE NAME" on the guest's second serial port (ttyS1) once saved, so the
 #   guest keeps the screen as it is until then (VmChecks' Screendump); a line
 #   "VM-INPUT COMMAND" types or moves through the virtual keyboard and mouse (virtio-input) with the
-#   QEMU monitor: COMMAND is "sendkey KEYS", "mouse_move DX DY" or "mouse_button STATE", nothing else.
+#   QEMU monitor: COMMAND is "sendkey KEYS", "mouse_move DX DY" or "mouse_button STATE", or plugs a
+#   keyboard in or out ("device_add virtio-keyboard-pci,id=ID", "device_del ID"), nothing else.
+#   "VM-SCREENDUMP NAME DEVICE HEAD" saves one head of a display device with several (the 2D
+#   virtio-gpu, id gpu0, has two; the second starts disconnected, for hotplug checks).
 #   The exit status is the guest script's.
 #
 # GPU mode (--gpu, or VM_GPU=virgl in the environment): a 3D-capable virtio-gpu (virtio-vga-gl,
@@ -107,7 +110,8 @@ if [ -n "$gpu" ]; then
   # the virgl window is the largest QEMU window; its screen is dumped by QEMU itself ("-d card2d").
   display_args=(-display sdl,gl=on -vga none -parallel none -device virtio-vga-gl -device virtio-gpu-pci,id=card2d,xres=1024,yres=768)
 else
-  display_args=(-display none -vga none -device virtio-gpu-pci)
+  # Two heads: the second starts disconnected; the guest forces it on and off to test hotplug.
+  display_args=(-display none -vga none -device virtio-gpu-pci,id=gpu0,max_outputs=2)
 fi
 
 # VM-SCREENDUMP in GPU mode: the QEMU window (its viewable top-level named "QEMU...") cut out of
@@ -162,10 +166,11 @@ boot() {
           "VM-SCREENDUMP "*)
             name=$(echo "$line" | awk '{print $2}' | tr -dc 'A-Za-z0-9_-')
             device=$(echo "$line" | awk '{print $3}' | tr -dc 'A-Za-z0-9_-')
-            command="screendump $work/$name.ppm${device:+ $device}"
+            head=$(echo "$line" | awk '{print $4}' | tr -dc '0-9')
+            command="screendump $work/$name.ppm${device:+ $device}${device:+${head:+ $head}}"
             [ -n "$gpu" ] && [ -z "$device" ] && { xscreen_dump "$work/$name.ppm"; command=""; } ;;
           *)
-            command=$(echo "$line" | sed 's/^VM-INPUT //' | grep -E '^(sendkey [a-z0-9_-]+|mouse_move -?[0-9]+ -?[0-9]+|mouse_button [0-7])$' || true) ;;
+            command=$(echo "$line" | sed 's/^VM-INPUT //' | grep -E '^(sendkey [a-z0-9_-]+|mouse_move -?[0-9]+ -?[0-9]+|mouse_button [0-7]|device_add virtio-keyboard-pci,id=[a-z0-9]+|device_del [a-z0-9]+)$' || true) ;;
         esac
         [ -n "$command" ] && { echo "$command" | socat - "UNIX-CONNECT:$monitor" >/dev/null 2>&1 || true; }
         case "$line" in

@@ -71,20 +71,24 @@ public sealed class OutputHotplugTests : IDisposable
         c.BindOutputs();
         var (first, second2) = (c.Outputs[0], c.Outputs[1]);
 
-        // New windows open on the screen under the pointer.
+        // New windows open on the screen under the pointer, cascading from its corner.
+        c.Window();
         _compositor.Input.PointerMotionAbsolute(0, second, 400, 300);
         var (surface, _) = c.Window();
         c.Connection.Roundtrip();
         var shell = _compositor.Server.Shell.Windows.Toplevels[^1].ShellSurface;
         Assert.Equal((640 + 32, 32), (shell.WindowX, shell.WindowY));
-        Assert.Equal([$"enter {second2}"], c.Events);
+        Assert.Equal([$"enter {first}", $"enter {second2}"], c.Events);
 
         _compositor.Backend.Unplug(second);
         c.Connection.Roundtrip();
         Assert.Equal([first], c.Outputs);
-        Assert.Equal([$"enter {second2}", $"leave {second2}", $"enter {first}"], c.Events);
+        Assert.Equal([$"enter {first}", $"enter {second2}", $"leave {second2}", $"enter {first}"], c.Events);
         Assert.Equal((32, 32), (shell.WindowX, shell.WindowY));
         Assert.Single(scene.Outputs);
+        // A client that connects now is not told of the removed output.
+        var late = new Client(_compositor);
+        Assert.Equal([first], late.Outputs);
         // The pointer was on the screen that went: it is back inside the layout.
         Assert.True(_compositor.Server.Seat.Pointer.X < 640);
         Assert.Equal(1UL, _compositor.Server.Surfaces.Single(s => s.Resource.Id == surface.Id).Outputs);

@@ -23,7 +23,8 @@ public sealed class VmTests
             var (log, exitCode) = await RunVm("tests/vm/guest-checks.sh", gpu: false, work);
             foreach (var check in new[] { "gem-handles", "dmabuf dumb xrgb8888", "dmabuf dumb argb8888", "dmabuf dumb nv12",
                                           "dmabuf udmabuf xrgb8888", "dmabuf udmabuf argb8888", "dmabuf dma-heap xrgb8888",
-                                          "dmabuf gbm xrgb8888", "refused udmabuf nv12", "drm dumb xrgb8888", "drm-legacy dumb xrgb8888", "drm-input", "drm-console", "drm-vt-switch", "drm-scanout", "drm-cursor-plane", "implicit-sync" })
+                                          "dmabuf gbm xrgb8888", "refused udmabuf nv12", "drm dumb xrgb8888", "drm-legacy dumb xrgb8888", "drm-input", "drm-console", "drm-vt-switch", "drm-scanout", "drm-cursor-plane", "implicit-sync",
+                                          "drm-seat", "drm-hotplug", "drm-input-hotplug" })
                 Assert.True(log.Contains($"VM-CHECK ok {check}:"), $"check '{check}' did not pass in the VM:\n{log}");
             Assert.DoesNotContain("VM-CHECK FAIL", log);
             Assert.Equal(0, exitCode);
@@ -31,7 +32,9 @@ public sealed class VmTests
             // What the virtual display itself showed (QEMU's screendump) while the compositor drove
             // it through KMS, and again after switching consoles away and back: the vgem-backed
             // window, pixel for pixel, on the background.
-            foreach (var name in new[] { "drm-dumb-xrgb8888", "drm-vt-back" })
+            // Also as an ordinary user through seatd, back from VT 2; and the first screen before and
+            // after the second was plugged in and out.
+            foreach (var name in new[] { "drm-dumb-xrgb8888", "drm-vt-back", "drm-seat", "hotplug-1", "hotplug-after" })
             {
                 var dump = Path.Combine(work, name + ".ppm");
                 Assert.True(File.Exists(dump), $"no screendump {name} was taken:\n{log}");
@@ -40,6 +43,14 @@ public sealed class VmTests
                 Assert.Null(Clients.Common.PatternCheck.Frame0((x, y) => screen[x, y], 32, 32, 256, (255, 255, 255), 0));
                 Assert.Equal(((byte)51, (byte)51, (byte)51), screen[640, 600]);
             }
+
+            // The second screen while it was plugged in: 1024x768, its own client at 32,32 on it.
+            var second = Path.Combine(work, "hotplug-2.ppm");
+            Assert.True(File.Exists(second), $"no screendump hotplug-2 was taken:\n{log}");
+            var head2 = Harness.Image.ReadPpm(File.ReadAllBytes(second));
+            Assert.Equal((1024, 768), (head2.Width, head2.Height));
+            Assert.Null(Clients.Common.PatternCheck.Frame0((x, y) => head2[x, y], 32, 32, 256, (255, 255, 255), 0));
+            Assert.Equal(((byte)51, (byte)51, (byte)51), head2[600, 600]);
 
             // Direct scanout: the fullscreen client's own virtio-gpu buffer is the whole screen,
             // frame 0's quadrants edge to edge (red, green, blue, white), no background anywhere.

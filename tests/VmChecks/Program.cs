@@ -31,6 +31,9 @@ internal static partial class Program
                 ["drm-vt-switch"] => DrmVtSwitch(),
                 ["drm-scanout"] => DrmScanout(),
                 ["drm-cursor-plane"] => DrmCursorPlane(),
+                ["drm-seat"] => DrmSeat(),
+                ["drm-hotplug"] => DrmHotplug(),
+                ["drm-input-hotplug"] => DrmInputHotplug(),
                 ["implicit-sync"] => ImplicitSync(),
                 ["explicit-sync"] => ExplicitSync(),
                 ["bench-drm"] => BenchDrm(),
@@ -48,7 +51,7 @@ internal static partial class Program
                 ["gpu-two-cards"] => GpuTwoCards(),
                 ["gpu-direct-scanout"] => GpuDirectScanout(),
                 ["refused", var allocator, var format] => Refused(allocator, format),
-                _ => throw new ArgumentException("usage: vm-checks gem-handles | drm-input | drm-console | drm-vt-switch | drm-scanout | implicit-sync | bench-drm | bench-cpu | bench-gpu | bench-scanout | gpu-devices | gpu-drm-screen | gpu-egl-client | gpu-dmabuf-clients | gpu-gl-apps | gpu-feedback-scanout | gpu-nested | gpu-direct-scanout | dmabuf|drm|drm-legacy|refused ALLOCATOR FORMAT"),
+                _ => throw new ArgumentException("usage: vm-checks gem-handles | drm-input | drm-console | drm-vt-switch | drm-scanout | drm-seat | drm-hotplug | drm-input-hotplug | implicit-sync | bench-drm | bench-cpu | bench-gpu | bench-scanout | gpu-devices | gpu-drm-screen | gpu-egl-client | gpu-dmabuf-clients | gpu-gl-apps | gpu-feedback-scanout | gpu-nested | gpu-direct-scanout | dmabuf|drm|drm-legacy|refused ALLOCATOR FORMAT"),
             };
             Console.WriteLine($"VM-CHECK ok {name}: {detail}");
             return 0;
@@ -548,6 +551,10 @@ internal static partial class Program
     /// <summary>Takes grim screenshots until dmabuf-client's window at 32,32 shows frame 0 (its white
     /// quadrant as <paramref name="bottomRight"/>, each channel within <paramref name="tolerance"/>).</summary>
     private static void WaitForFrame0(string runtime, Dictionary<string, string> env, Process client,
+        (byte, byte, byte) bottomRight, int tolerance, TimeSpan timeout) => WaitForFrame0At(runtime, env, client, 32, 32, bottomRight, tolerance, timeout);
+
+    /// <summary>The same, for a window at <paramref name="x"/>, <paramref name="y"/> of the whole layout (grim captures every output).</summary>
+    private static void WaitForFrame0At(string runtime, Dictionary<string, string> env, Process client, int x, int y,
         (byte, byte, byte) bottomRight, int tolerance, TimeSpan timeout)
     {
         string? mismatch = "no screenshot yet";
@@ -557,9 +564,9 @@ internal static partial class Program
             if (client.HasExited) throw new InvalidOperationException($"dmabuf-client exited: {client.StandardError.ReadToEnd()}");
             Thread.Sleep(500);
             var shot = Screenshot(runtime, env);
-            mismatch = shot is null ? "grim failed" : PatternCheck.Frame0((x, y) => shot.Value.Pixel(x, y), 32, 32, 256, bottomRight, tolerance);
+            mismatch = shot is null ? "grim failed" : PatternCheck.Frame0((px, py) => shot.Value.Pixel(px, py), x, y, 256, bottomRight, tolerance);
         }
-        if (mismatch is not null) throw new InvalidOperationException(mismatch);
+        if (mismatch is not null) throw new InvalidOperationException($"the window at {x},{y}: {mismatch}");
     }
 
     private static void WaitForFrame0(string runtime, Dictionary<string, string> env, Process client) =>

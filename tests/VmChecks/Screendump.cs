@@ -13,7 +13,8 @@ internal static partial class Program
     /// </summary>
     /// <param name="device">The QEMU display device to dump (its id on the QEMU command line), when
     /// the guest has more than one: its screen, through QEMU's own screendump.</param>
-    private static unsafe void Screendump(string name, string? device = null)
+    /// <param name="head">Which of the device's heads (the 2D virtio-gpu has two), when it has several.</param>
+    private static unsafe void Screendump(string name, string? device = null, int? head = null)
     {
         // Opened before asking: bytes reaching a closed tty are dropped.
         int fd;
@@ -29,7 +30,7 @@ internal static partial class Program
                 tcsetattr(fd, (int)TCSANOW, &tio);
             }
             tcflush(fd, (int)TCIFLUSH); // an answer to an earlier dump that came late
-            Console.WriteLine(device is null ? $"VM-SCREENDUMP {name}" : $"VM-SCREENDUMP {name} {device}");
+            Console.WriteLine(device is null ? $"VM-SCREENDUMP {name}" : head is null ? $"VM-SCREENDUMP {name} {device}" : $"VM-SCREENDUMP {name} {device} {head}");
             var expected = $"VM-SCREENDUMP-DONE {name}\n";
             var seen = new StringBuilder();
             var buffer = stackalloc byte[256];

@@ -17,8 +17,9 @@ internal sealed class CoreHandler(Display display) : IWlDisplayHandler, IWlRegis
         registry.Handler = this;
         client.Registries.Add(registry);
         registry.Destroyed += r => client.Registries.Remove((WlRegistry)r);
+        // A removed global is no longer announced; a bind already on its way is still honoured.
         foreach (var global in display.Globals)
-            if (display.IsVisible(client, global))
+            if (!global.IsRemoved && display.IsVisible(client, global))
                 registry.SendGlobal(global.Name, global.Interface.Name, global.Version);
     }
 
