@@ -37,6 +37,7 @@ public sealed class CompositorServer : IDisposable
         display.CreateGlobal<ZxdgOutputManagerV1>(XdgOutputManager.Version, r => r.Handler = XdgOutputManager.Instance);
         display.CreateGlobal<WpPresentation>(PresentationGlobal.Version, PresentationGlobal.Bind);
         display.CreateGlobal<WpViewporter>(Viewport.Version, r => r.Handler = Viewport.Manager);
+        display.CreateGlobal<WpFractionalScaleManagerV1>(FractionalScale.Version, r => r.Handler = FractionalScale.Manager);
         display.CreateGlobal<WpSinglePixelBufferManagerV1>(Buffers.SinglePixelBuffer.ManagerVersion, r => r.Handler = Buffers.SinglePixelBuffer.Manager);
 
         Seat = new Seat.Seat(this, Config);
@@ -132,15 +133,18 @@ public sealed class CompositorServer : IDisposable
         // Outputs sit side by side, left to right, in the order they appear, unless the config places them.
         var (x, y) = (0, 0);
         foreach (var o in Scene.Outputs) x = Math.Max(x, o.Bounds.Right);
-        if (Config.Outputs.TryGetValue(output.Name, out var configured) && configured.Position is { } position) (x, y) = position;
-        var sceneOutput = new SceneOutput(Display, output, x, y);
+        var configured = Config.Outputs.GetValueOrDefault(output.Name);
+        if (configured?.Position is { } position) (x, y) = position;
+        if (configured is { Transform: not 0 })
+            Log.Warning("Output {Name}: transform {Transform} is not applied yet (only normal)", output.Name, Compositor.Config.CompositorConfig.TransformNames[configured.Transform]);
+        var sceneOutput = new SceneOutput(Display, output, x, y, configured?.Scale ?? 0);
         _outputs[output] = sceneOutput;
         output.Frame += OnFrame;
         output.Presented += OnPresented;
         output.ModeChanged += OnModeChanged;
         Scene.AddOutput(sceneOutput);
-        Log.Information("Output {Name}: {Width}x{Height}@{Refresh:0.##}Hz at {X},{Y}", output.Name, output.Width, output.Height,
-            output.RefreshMilliHz / 1000.0, x, y);
+        Log.Information("Output {Name}: {Width}x{Height}@{Refresh:0.##}Hz at {X},{Y}{Scale}", output.Name, output.Width, output.Height,
+            output.RefreshMilliHz / 1000.0, x, y, sceneOutput.Scale == 1 ? "" : $", scale {sceneOutput.Scale:0.###}");
     }
 
     /// <summary>An output is gone (unplugged): every surface on it gets leave, its wl_output global

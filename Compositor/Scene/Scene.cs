@@ -135,6 +135,15 @@ public sealed class Scene
         }
     }
 
+    /// <summary>The largest scale of the outputs the surface is on (0 when on none).</summary>
+    public double PreferredScaleOf(Surface s)
+    {
+        var scale = 0.0;
+        for (var i = 0; i < _outputs.Count && i < 64; i++)
+            if ((s.Outputs & (1UL << i)) != 0) scale = Math.Max(scale, _outputs[i].Scale);
+        return scale;
+    }
+
     private void SetOutputs(Surface s, ulong mask)
     {
         var changed = s.Outputs ^ mask;
@@ -151,15 +160,19 @@ public sealed class Scene
             }
         }
         s.Outputs = mask;
-        if (firstEnter)
+        if (mask == 0) return;
+        // What the client should render for: the largest scale of the outputs it is on (a surface
+        // between a 1x and a 2x screen is drawn for the 2x one and scaled down on the other).
+        var scale = PreferredScaleOf(s);
+        var integer = (int)Math.Ceiling(scale - 1e-9);
+        if (firstEnter || integer != s.PreferredScaleSent)
         {
-            // Version 6: what the client should render for; every output here is scale 1, normal.
-            var scale = 1;
-            for (var i = 0; i < _outputs.Count && i < 64; i++)
-                if ((mask & (1UL << i)) != 0) scale = Math.Max(scale, _outputs[i].Output.Scale);
-            s.Resource.SendPreferredBufferScale(scale);
-            s.Resource.SendPreferredBufferTransform(Wayland.Protocols.Server.WlOutput.Transform.Normal);
+            // (Sent to version 6 surfaces only: the generated sender drops it for older ones.)
+            s.Resource.SendPreferredBufferScale(integer);
+            if (firstEnter) s.Resource.SendPreferredBufferTransform(Wayland.Protocols.Server.WlOutput.Transform.Normal);
+            s.PreferredScaleSent = integer;
         }
+        s.FractionalScale?.Preferred(scale);
     }
 
     // ---- direct scanout candidates ----
@@ -208,7 +221,7 @@ public sealed class Scene
         // A y-inverted buffer needs the renderer to flip it; a plane shows rows as they are.
         if (x != output.X || y != output.Y || s.Texture is not { YInverted: false } texture) return false;
         if (s.BufferWidth != output.Output.Width || s.BufferHeight != output.Output.Height || st.Transform != 0) return false;
-        if (s.Width * output.Output.Scale != s.BufferWidth || s.Height * output.Output.Scale != s.BufferHeight) return false;
+        if (s.Width * output.Scale != s.BufferWidth || s.Height * output.Scale != s.BufferHeight) return false;
         if (texture.HasAlpha && !st.Opaque.ContainsRect(new Rect(0, 0, s.Width, s.Height))) return false;
         foreach (var child in s.Stack)
             if (child is not null && child.HasContent) return false;

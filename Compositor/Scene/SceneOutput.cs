@@ -15,11 +15,13 @@ public sealed class SceneOutput : IWlOutputHandler
     private readonly List<WlOutput> _resources = [];
     private readonly List<ZxdgOutputV1> _xdgOutputs = [];
 
-    public SceneOutput(Display display, IOutput output, int x, int y)
+    /// <param name="scale">Output pixels per layout pixel (the config's, else the backend's); fractional allowed.</param>
+    public SceneOutput(Display display, IOutput output, int x, int y, double scale = 0)
     {
         Output = output;
         X = x;
         Y = y;
+        Scale = scale > 0 ? scale : output.Scale;
         Damage.Set(Bounds);
         Global = display.CreateGlobal<WlOutput>(WlOutputVersion, Bind);
     }
@@ -29,7 +31,35 @@ public sealed class SceneOutput : IWlOutputHandler
     /// <summary>Position of the output's top-left corner in the global layout.</summary>
     public int X { get; }
     public int Y { get; }
-    public Rect Bounds => new(X, Y, Output.Width / Output.Scale, Output.Height / Output.Scale);
+    public Rect Bounds => new(X, Y, (int)Math.Round(Output.Width / Scale), (int)Math.Round(Output.Height / Scale));
+    /// <summary>Output pixels per layout pixel: 1, 2, or fractional (1.5).</summary>
+    public double Scale { get; }
+    /// <summary>wl_output.scale and wl_surface.preferred_buffer_scale: the scale rounded up, which
+    /// clients without fractional scaling draw at (the compositor scales their buffers down).</summary>
+    public int IntegerScale => (int)Math.Ceiling(Scale - 1e-9);
+
+    /// <summary>A layout rectangle in this output's pixels. Both edges are rounded, so rectangles
+    /// that meet in the layout meet in pixels too, whatever the scale.</summary>
+    public Rect ToPixels(Rect r)
+    {
+        if (Scale == 1) return new Rect(r.X - X, r.Y - Y, r.Width, r.Height);
+        var x0 = (int)Math.Round((r.X - X) * Scale);
+        var y0 = (int)Math.Round((r.Y - Y) * Scale);
+        var x1 = (int)Math.Round((r.X + r.Width - X) * Scale);
+        var y1 = (int)Math.Round((r.Y + r.Height - Y) * Scale);
+        return new Rect(x0, y0, x1 - x0, y1 - y0);
+    }
+
+    /// <summary>The output pixels a layout rectangle touches, rounded outwards (for damage).</summary>
+    public Rect ToPixelsCovering(Rect r)
+    {
+        if (Scale == 1) return new Rect(r.X - X, r.Y - Y, r.Width, r.Height);
+        var x0 = (int)Math.Floor((r.X - X) * Scale);
+        var y0 = (int)Math.Floor((r.Y - Y) * Scale);
+        var x1 = (int)Math.Ceiling((r.X + r.Width - X) * Scale);
+        var y1 = (int)Math.Ceiling((r.Y + r.Height - Y) * Scale);
+        return new Rect(x0, y0, x1 - x0, y1 - y0);
+    }
     /// <summary>What must be redrawn, in layout coordinates.</summary>
     public Region Damage { get; } = new();
     /// <summary>Client buffers the frame being drawn samples in place (DMA-BUFs, imported shm), locked:
@@ -108,7 +138,7 @@ public sealed class SceneOutput : IWlOutputHandler
         var o = Output;
         r.SendGeometry(X, Y, o.PhysicalWidthMm, o.PhysicalHeightMm, WlOutput.Subpixel.Unknown, o.Make, o.Model, WlOutput.Transform.Normal);
         r.SendMode(WlOutput.Mode.Current | WlOutput.Mode.Preferred, o.Width, o.Height, o.RefreshMilliHz);
-        r.SendScale(o.Scale);
+        r.SendScale(IntegerScale);
         r.SendName(o.Name);
         r.SendDescription(o.Description);
         r.SendDone();

@@ -72,8 +72,16 @@ public sealed class SceneRenderer
             output.Damage.AddBounded(_scene.CursorBounds.Intersect(output.Bounds), Scene.MaxOutputDamageRects);
         }
         AssignOverlays(output);
-        _outputDamage.Set(output.Damage);
-        _outputDamage.Translate(-output.X, -output.Y);
+        if (output.Scale == 1)
+        {
+            _outputDamage.Set(output.Damage);
+            _outputDamage.Translate(-output.X, -output.Y);
+        }
+        else
+        {
+            _outputDamage.Clear();
+            foreach (var r in output.Damage.Rects) _outputDamage.AddBounded(output.ToPixelsCovering(r), Scene.MaxOutputDamageRects);
+        }
         _outputDamage.Intersect(new Rect(0, 0, o.Width, o.Height));
         output.Damage.Clear();
 
@@ -100,7 +108,7 @@ public sealed class SceneRenderer
                 SurfaceTree.Walk(cursor.Surface, cursor.X, cursor.Y, SurfaceOrder.BottomToTop, ref draw);
             else if (drawCursor && _scene.ImageCursor is { } image)
             {
-                var at = new Rect(_scene.ImageCursorX - output.X, _scene.ImageCursorY - output.Y, image.Width, image.Height);
+                var at = output.ToPixels(new Rect(_scene.ImageCursorX, _scene.ImageCursorY, image.Width, image.Height));
                 if (_drawn.Intersects(at)) _renderer.Draw(image.Texture, new RectF(0, 0, image.Width, image.Height), at, 0, 1f, opaque: false);
             }
             _renderer.End();
@@ -126,33 +134,28 @@ public sealed class SceneRenderer
         var n = 0;
         if (!_scene.CursorVisible || output.CursorOnPlane) { }
         else if (_scene.Cursor is { IsMapped: true } cursor)
-            Add(cursor.Surface, null, new Rect(cursor.X - output.X, cursor.Y - output.Y, cursor.Surface.Width, cursor.Surface.Height));
+            Add(cursor.Surface, null, output.ToPixels(new Rect(cursor.X, cursor.Y, cursor.Surface.Width, cursor.Surface.Height)));
         else if (_scene.ImageCursor is not null)
         {
             // The compositor's cursor only covers what is under it: an occluder with no surface of its own.
-            var c = _scene.CursorBounds;
-            Add(null, null, new Rect(c.X - output.X, c.Y - output.Y, c.Width, c.Height));
+            Add(null, null, output.ToPixels(_scene.CursorBounds));
         }
         var stack = _scene.Stack;
         for (var i = stack.Count - 1; i >= 0; i--)
         {
             if (stack[i] is not { IsMapped: true } placed) continue;
-            if (placed.TitleBar is { } bar)
-            {
-                var b = bar.Bounds;
-                Add(null, null, new Rect(b.X - output.X, b.Y - output.Y, b.Width, b.Height));
-            }
+            if (placed.TitleBar is { } bar) Add(null, null, output.ToPixels(bar.Bounds));
             var s = placed.Surface;
-            var at = new Rect(placed.X - output.X, placed.Y - output.Y, s.Width, s.Height);
+            var at = output.ToPixels(new Rect(placed.X, placed.Y, s.Width, s.Height));
             if (at.Intersect(new Rect(0, 0, output.Output.Width, output.Output.Height)).IsEmpty) continue;
-            Add(s, output.CapturesWaiting == 0 && FitsOverlay(s, output.Output.Scale) ? (IScanoutSource)s.HeldBuffer! : null, at);
+            Add(s, output.CapturesWaiting == 0 && FitsOverlay(s, output.Scale) ? (IScanoutSource)s.HeldBuffer! : null, at);
         }
         overlays.Assign(_overlayCandidates.AsSpan(0, n), _onOverlay.AsSpan(0, n));
         for (var i = 0; i < n; i++)
         {
             var s = _overlaySurfaces[i];
             if (s is null || _onOverlay[i] == output.OnOverlays.Contains(s)) continue;
-            var at = _overlayCandidates[i].Destination;
+            var at = _overlayCandidates[i].Destination; // (overlays only at scale 1: pixels are layout pixels)
             output.Damage.AddBounded(new Rect(at.X + output.X, at.Y + output.Y, at.Width, at.Height), Scene.MaxOutputDamageRects);
         }
         output.OnOverlays.Clear();
@@ -174,11 +177,11 @@ public sealed class SceneRenderer
     }
 
     /// <summary>Whether a surface's buffer can be shown on an overlay plane as it is: a DMA-BUF read in place, shown as it is.</summary>
-    private static bool FitsOverlay(Surface s, int outputScale) => s.HeldBuffer is IScanoutSource && ShownAsIs(s, outputScale);
+    private static bool FitsOverlay(Surface s, double outputScale) => s.HeldBuffer is IScanoutSource && ShownAsIs(s, outputScale);
 
     /// <summary>Whether a plane can show the surface's buffer pixel for pixel: 1:1 on an unscaled
     /// output (no buffer scale, transform or viewport), rows top first, and no subsurfaces showing.</summary>
-    private static bool ShownAsIs(Surface s, int outputScale)
+    private static bool ShownAsIs(Surface s, double outputScale)
     {
         var st = s.Current;
         if (outputScale != 1 || st.Transform != 0 || st.ViewportSource.Width >= 0 || s.Width != s.BufferWidth || s.Height != s.BufferHeight) return false;
@@ -201,8 +204,8 @@ public sealed class SceneRenderer
         var image = cursor is null ? _scene.ImageCursor : null;
         var bounds = _scene.CursorBounds;
         var at = bounds.Intersect(output.Bounds);
-        var onPlane = !at.IsEmpty && (cursor is not null ? FitsPlane(cursor.Surface, plane, output.Output.Scale)
-            : image!.Width <= plane.Width && image.Height <= plane.Height && output.Output.Scale == 1);
+        var onPlane = !at.IsEmpty && (cursor is not null ? FitsPlane(cursor.Surface, plane, output.Scale)
+            : image!.Width <= plane.Width && image.Height <= plane.Height && output.Scale == 1);
         if (onPlane != output.CursorOnPlane)
         {
             output.CursorOnPlane = onPlane;
@@ -234,7 +237,7 @@ public sealed class SceneRenderer
         plane.Show(bounds.X - output.X, bounds.Y - output.Y, image!.HotspotX, image.HotspotY);
     }
 
-    private static bool FitsPlane(Surface s, ICursorPlane plane, int outputScale) =>
+    private static bool FitsPlane(Surface s, ICursorPlane plane, double outputScale) =>
         s.Width <= plane.Width && s.Height <= plane.Height && ShownAsIs(s, outputScale);
 
     /// <summary>Draws a cursor's texture (or, without one, its solid colour) into the plane's next buffer.</summary>
@@ -294,12 +297,8 @@ public sealed class SceneRenderer
         for (var i = 0; i < stack.Count; i++)
         {
             if (stack[i] is not { IsMapped: true } placed) continue;
-            if (placed.TitleBar is { } bar)
-            {
-                var b = bar.Bounds;
-                _background.Subtract(new Rect(b.X - output.X, b.Y - output.Y, b.Width, b.Height));
-            }
-            SurfaceTree.Walk(placed.Surface, placed.X - output.X, placed.Y - output.Y, SurfaceOrder.BottomToTop, ref subtract);
+            if (placed.TitleBar is { } bar) _background.Subtract(output.ToPixels(bar.Bounds));
+            SurfaceTree.Walk(placed.Surface, placed.X, placed.Y, SurfaceOrder.BottomToTop, ref subtract);
         }
         if (_background.Count == _drawn.Count && _background.Rects.SequenceEqual(_drawn.Rects))
         {
@@ -316,20 +315,19 @@ public sealed class SceneRenderer
         var opaque = s.Texture is { } t ? !t.HasAlpha : s.SolidColor.A >= 1f;
         if (opaque || s.Current.Opaque.ContainsRect(bounds))
         {
-            _background.Subtract(new Rect(x, y, s.Width, s.Height));
+            _background.Subtract(_current.ToPixels(new Rect(x, y, s.Width, s.Height)));
             return;
         }
         foreach (var r in s.Current.Opaque.Rects)
         {
             var c = r.Intersect(bounds);
-            if (!c.IsEmpty) _background.Subtract(new Rect(x + c.X, y + c.Y, c.Width, c.Height));
+            if (!c.IsEmpty) _background.Subtract(_current.ToPixels(new Rect(x + c.X, y + c.Y, c.Width, c.Height)));
         }
     }
 
     private void DrawTitleBar(Shell.TitleBar bar)
     {
-        var b = bar.Bounds;
-        var dst = new Rect(b.X - _current.X, b.Y - _current.Y, b.Width, b.Height);
+        var dst = _current.ToPixels(bar.Bounds);
         if (!_drawn.Intersects(dst)) return;
         var texture = bar.Texture;
         _renderer.Draw(texture, new RectF(0, 0, texture.Width, texture.Height), dst, 0, 1f, opaque: true);
@@ -338,7 +336,7 @@ public sealed class SceneRenderer
     private void DrawSurface(Surface s, int x, int y)
     {
         if (!s.HasContent) return;
-        var dst = new Rect(x - _current.X, y - _current.Y, s.Width, s.Height);
+        var dst = _current.ToPixels(new Rect(x, y, s.Width, s.Height));
         if (!_drawn.Intersects(dst)) return;
         if (s.Texture is { } texture)
         {

@@ -36,8 +36,7 @@ public sealed class ScreencopyManager : IZwlrScreencopyManagerV1Handler
         var o = output.Data as SceneOutput;
         // The region is in layout coordinates relative to the output; clipped to it, in output pixels.
         var region = o is null ? default
-            : new Rect(x * o.Output.Scale, y * o.Output.Scale, width * o.Output.Scale, height * o.Output.Scale)
-                .Intersect(new Rect(0, 0, o.Output.Width, o.Output.Height));
+            : o.ToPixels(new Rect(o.X + x, o.Y + y, width, height)).Intersect(new Rect(0, 0, o.Output.Width, o.Output.Height));
         Start(frame, o, region, overlayCursor != 0);
     }
 

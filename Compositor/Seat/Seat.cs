@@ -77,7 +77,7 @@ public sealed class Seat : IInputSink, IWlSeatHandler
         foreach (var o in _server.Scene.Outputs)
             if (o.Output == output)
             {
-                Pointer.MoveTo(timeMs, o.X + x / output.Scale, o.Y + y / output.Scale);
+                Pointer.MoveTo(timeMs, o.X + x / o.Scale, o.Y + y / o.Scale);
                 return;
             }
     }

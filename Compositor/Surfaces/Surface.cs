@@ -74,6 +74,11 @@ public sealed class Surface : IWlSurfaceHandler
     public long CommitCount { get; private set; }
     /// <summary>The outputs this surface was last told it is on (bit i: the scene's output i).</summary>
     public ulong Outputs { get; internal set; }
+    /// <summary>The wl_surface.preferred_buffer_scale last sent (0: none yet).</summary>
+    internal int PreferredScaleSent { get; set; }
+    /// <summary>The surface's wp_fractional_scale_v1, if the client asked for one.</summary>
+    internal FractionalScale? FractionalScale { get; set; }
+    internal CompositorServer Server => _server;
     public override string ToString() => Resource.ToString();
 
     // ---- roles ----
