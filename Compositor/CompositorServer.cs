@@ -157,17 +157,26 @@ public sealed class CompositorServer : IDisposable
         output.ModeChanged -= OnModeChanged;
         Log.Information("Output {Name} removed", output.Name);
         var index = Scene.IndexOf(sceneOutput);
+        var wasOn = new List<Surface>();
         foreach (var s in _surfaces)
         {
-            if (index is < 0 or >= 64 || (s.Outputs & (1UL << index)) == 0) continue;
-            foreach (var wlOutput in sceneOutput.Resources)
-                if (wlOutput.Client == s.Resource.Client) s.Resource.SendLeave(wlOutput);
-            // The outputs after it move down one place in the surfaces' masks.
+            if (index is < 0 or >= 64) break;
+            if ((s.Outputs & (1UL << index)) != 0)
+            {
+                wasOn.Add(s);
+                foreach (var wlOutput in sceneOutput.Resources)
+                    if (wlOutput.Client == s.Resource.Client) s.Resource.SendLeave(wlOutput);
+            }
+            // Every surface's mask: the outputs after it move down one place.
             var below = s.Outputs & ((1UL << index) - 1);
             s.Outputs = below | (s.Outputs >> (index + 1) << index);
         }
         Scene.RemoveOutput(sceneOutput);
         SceneRenderer.ReleaseReads(sceneOutput);
+        // Its wl_output resources stay with their clients, inert; captures of it fail; feedback of
+        // frames it will never show is discarded.
+        sceneOutput.Retire();
+        Screencopy.OutputRemoved(sceneOutput);
         // Announced gone now; forgotten once binds that crossed the announcement have arrived (as wlroots waits).
         sceneOutput.Global.Remove();
         Wayland.Events.TimerSource? forget = null;
@@ -178,6 +187,9 @@ public sealed class CompositorServer : IDisposable
         });
         forget.Arm(TimeSpan.FromSeconds(5));
         Shell.Windows.OutputRemoved(sceneOutput);
+        // Those on it now draw for the scale of the outputs they are left on.
+        foreach (var s in wasOn)
+            if (!s.IsDestroyed) Scene.RefreshPreferredScale(s);
         // The pointer stays inside what remains of the layout.
         Seat.Pointer.MoveTo(MonotonicClock.Milliseconds, Seat.Pointer.X, Seat.Pointer.Y);
         Scene.DamageAll();

@@ -140,6 +140,29 @@ internal sealed class AtomicCrtc : IDisposable
         return _request.Commit(_fd, AtomicAllowModeset, 0);
     }
 
+    /// <summary>Turns the CRTC off, every plane of ours detached and the connector let go (blocking):
+    /// its connector was unplugged, and the CRTC is free for another. 0 or errno.</summary>
+    public int Disable()
+    {
+        _request.Clear();
+        _request.Add(_display.ConnectorId, _connectorCrtcId, 0);
+        _request.Add(_display.CrtcId, _crtcModeId, 0);
+        _request.Add(_display.CrtcId, _crtcActive, 0);
+        _request.Add(_primary.Plane, _primary.FbId, 0);
+        _request.Add(_primary.Plane, _primary.CrtcId, 0);
+        if (_cursorFbId != 0 && _cursorCrtcId != 0)
+        {
+            _request.Add(CursorPlane, _cursorFbId, 0);
+            _request.Add(CursorPlane, _cursorCrtcId, 0);
+        }
+        foreach (var p in _overlayPlanes)
+        {
+            _request.Add(p.Plane, p.FbId, 0);
+            _request.Add(p.Plane, p.CrtcId, 0);
+        }
+        return _request.Commit(_fd, AtomicAllowModeset, 0);
+    }
+
     /// <summary>Shows <paramref name="fb"/> at the next vblank (non-blocking, a page-flip event with
     /// the CRTC id); with <paramref name="testOnly"/> only asks whether the display would take it.
     /// 0 or errno (EBUSY: a flip is still pending).</summary>

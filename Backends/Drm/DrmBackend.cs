@@ -123,7 +123,7 @@ public sealed unsafe class DrmBackend : IBackend
         if (_udev is not null) _udev.CardChanged += OnCardChanged;
         try
         {
-            _input = new LibinputInput(_loop, input, () => _outputs.Count > 0 ? _outputs[0] : null, _log, _seat);
+            _input = new LibinputInput(_loop, input, () => _outputs.Count > 0 ? _outputs[0] : null, _log, _seat, _seat?.Name ?? "seat0");
         }
         catch (Exception e) when (e is DllNotFoundException or InvalidOperationException)
         {
@@ -169,7 +169,10 @@ public sealed unsafe class DrmBackend : IBackend
             card.RescanWhenBack = true; // another session has the display; probed when it comes back
             return;
         }
-        var kept = card.Outputs.ToDictionary(o => o.ConnectorId, o => o.CrtcId);
+        // Outputs whose connectors are still connected keep their CRTCs; those of unplugged ones are
+        // free for a connector plugged in by the same event.
+        var stillConnected = card.Device.Displays().Select(d => d.ConnectorId).ToHashSet();
+        var kept = card.Outputs.Where(o => stillConnected.Contains(o.ConnectorId)).ToDictionary(o => o.ConnectorId, o => o.CrtcId);
         var connected = card.Device.Displays(kept, _modeFor);
         foreach (var output in card.Outputs.ToList())
         {

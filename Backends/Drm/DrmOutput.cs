@@ -181,7 +181,10 @@ public sealed class DrmOutput : IOutput, IDisposable
         _saved = null;
         _overlays?.Clear();
         _cursor?.Hide();
-        if (_device.DisableCrtc(_display.CrtcId) is var error and not 0)
+        // Atomic: one commit with the planes detached (a legacy SETCRTC would drag still-attached
+        // planes along and some drivers refuse that).
+        var error = _atomic?.Disable() ?? _device.DisableCrtc(_display.CrtcId);
+        if (error != 0)
             _log.Warning("{Output}: turning its CRTC {Crtc} off failed: errno {Error}", Name, _display.CrtcId, error);
     }
 

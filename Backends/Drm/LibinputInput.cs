@@ -24,7 +24,8 @@ internal sealed unsafe class LibinputInput : IDisposable
     private GCHandle _self;
     private bool _started;
 
-    public LibinputInput(EventLoop loop, IInputSink sink, Func<IOutput?> pointerOutput, ILogger log, IDeviceOpener? opener = null)
+    /// <param name="seat">The seat whose devices to take (libseat's, else seat0).</param>
+    public LibinputInput(EventLoop loop, IInputSink sink, Func<IOutput?> pointerOutput, ILogger log, IDeviceOpener? opener = null, string seat = "seat0")
     {
         _sink = sink;
         _pointerOutput = pointerOutput;
@@ -38,10 +39,10 @@ internal sealed unsafe class LibinputInput : IDisposable
         _interface->CloseRestricted = &CloseRestricted;
         _self = GCHandle.Alloc(this);
         _libinput = UdevCreateContext(_interface, (void*)GCHandle.ToIntPtr(_self), _udev);
-        if (_libinput == 0 || UdevAssignSeat(_libinput, "seat0") != 0)
+        if (_libinput == 0 || UdevAssignSeat(_libinput, seat) != 0)
         {
             Dispose();
-            throw new InvalidOperationException("libinput could not take seat0's devices from udev");
+            throw new InvalidOperationException($"libinput could not take {seat}'s devices from udev");
         }
         _source = loop.AddFd(GetFd(_libinput), FdEvents.Readable, (_, _) => ReadEvents());
         ReadEvents();
@@ -67,23 +68,37 @@ internal sealed unsafe class LibinputInput : IDisposable
     [UnmanagedCallersOnly]
     private static int OpenRestricted(byte* path, int flags, void* userData)
     {
-        var self = (LibinputInput)GCHandle.FromIntPtr((nint)userData).Target!;
-        if (self._opener is { } opener)
+        try
         {
-            var fd = opener.OpenDevice(Marshal.PtrToStringUTF8((nint)path)!, out var whyNot);
-            if (fd < 0) self._log.Debug("{Why}", whyNot);
-            return fd >= 0 ? fd : -1; // EPERM
+            var self = (LibinputInput)GCHandle.FromIntPtr((nint)userData).Target!;
+            if (self._opener is { } opener)
+            {
+                var fd = opener.OpenDevice(Marshal.PtrToStringUTF8((nint)path)!, out var whyNot);
+                if (fd < 0) self._log.Debug("{Why}", whyNot);
+                return fd >= 0 ? fd : -1; // EPERM
+            }
+            var opened = Tmds.Linux.LibC.open(path, flags | Tmds.Linux.LibC.O_CLOEXEC);
+            return opened >= 0 ? opened : -Marshal.GetLastSystemError();
         }
-        var opened = Tmds.Linux.LibC.open(path, flags | Tmds.Linux.LibC.O_CLOEXEC);
-        return opened >= 0 ? opened : -Marshal.GetLastSystemError();
+        catch (Exception)
+        {
+            return -5; // EIO: nothing may cross back into libinput's C frames
+        }
     }
 
     [UnmanagedCallersOnly]
     private static void CloseRestricted(int fd, void* userData)
     {
-        var self = (LibinputInput)GCHandle.FromIntPtr((nint)userData).Target!;
-        if (self._opener is { } opener) opener.CloseDevice(fd);
-        else Tmds.Linux.LibC.close(fd);
+        try
+        {
+            var self = (LibinputInput)GCHandle.FromIntPtr((nint)userData).Target!;
+            if (self._opener is { } opener) opener.CloseDevice(fd);
+            else Tmds.Linux.LibC.close(fd);
+        }
+        catch (Exception)
+        {
+            Tmds.Linux.LibC.close(fd);
+        }
     }
 
     private void ReadEvents()

@@ -126,7 +126,15 @@ internal sealed unsafe class SeatSession : IDeviceOpener, IDisposable
         self.Active = true;
         if (!self._opened) return; // the first enable, which Open waits for
         self._log.Information("Seat enabled: taking the display and input again");
-        self.Enabled?.Invoke();
+        // An exception must not cross back into libseat's C frames: that would end the process.
+        try
+        {
+            self.Enabled?.Invoke();
+        }
+        catch (Exception e)
+        {
+            self._log.Error(e, "Taking the devices back after the seat was enabled failed");
+        }
     }
 
     [UnmanagedCallersOnly]
@@ -139,10 +147,11 @@ internal sealed unsafe class SeatSession : IDeviceOpener, IDisposable
         {
             self.Disabling?.Invoke();
         }
-        finally
+        catch (Exception e)
         {
-            LibSeat.DisableSeat(seat);
+            self._log.Error(e, "Letting go of the devices for another session failed");
         }
+        LibSeat.DisableSeat(seat);
     }
 
     public void Dispose()

@@ -30,7 +30,8 @@ public sealed record OutputConfig(string Name)
 {
     public OutputMode? Mode { get; init; }
     public (int X, int Y)? Position { get; init; }
-    public double Scale { get; init; } = 1;
+    /// <summary>Null: the backend's (1, or the parent's for a nested window).</summary>
+    public double? Scale { get; init; }
     /// <summary>wl_output.transform, 0-7.</summary>
     public int Transform { get; init; }
 }
@@ -214,11 +215,19 @@ public sealed class CompositorConfig
             Error(e, why);
             return;
         }
+        if (e.Value == "none")
+        {
+            _bindings.RemoveAll(b => b.Chord == chord);
+            return;
+        }
+        // A bad action keeps whatever the chord did before (a default), like any bad value.
+        if (!KeyBinding.TryParseAction(e.Value, out var action, out var argument, out why))
+        {
+            Error(e, why);
+            return;
+        }
         _bindings.RemoveAll(b => b.Chord == chord);
-        if (e.Value == "none") return;
-        if (KeyBinding.TryParseAction(e.Value, out var action, out var argument, out why))
-            _bindings.Add(new KeyBinding(chord, action, argument));
-        else Error(e, why);
+        _bindings.Add(new KeyBinding(chord, action, argument));
     }
 
     private void ApplyWindows(IniEntry e)

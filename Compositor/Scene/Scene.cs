@@ -160,7 +160,15 @@ public sealed class Scene
             }
         }
         s.Outputs = mask;
-        if (mask == 0) return;
+        SendPreferredScale(s, firstEnter);
+    }
+
+    /// <summary>Tells a surface the scale to draw for again (an output it was on went away).</summary>
+    public void RefreshPreferredScale(Surface s) => SendPreferredScale(s, firstEnter: false);
+
+    private void SendPreferredScale(Surface s, bool firstEnter)
+    {
+        if (s.Outputs == 0) return;
         // What the client should render for: the largest scale of the outputs it is on (a surface
         // between a 1x and a 2x screen is drawn for the 2x one and scaled down on the other).
         var scale = PreferredScaleOf(s);

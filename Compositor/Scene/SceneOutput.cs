@@ -124,10 +124,25 @@ public sealed class SceneOutput : IWlOutputHandler
 
     public IReadOnlyList<WlOutput> Resources => _resources;
 
+    /// <summary>The output is gone: its resources no longer lead to it (requests naming them, such
+    /// as a capture or set_fullscreen, find no output), and presentation feedback waiting for its
+    /// frames is discarded.</summary>
+    internal void Retire()
+    {
+        _retired = true;
+        foreach (var r in _resources) r.Data = null;
+        foreach (var (_, feedback) in InFlight)
+            if (!feedback.IsDestroyed) { feedback.SendDiscarded(); feedback.Destroy(); }
+        InFlight.Clear();
+    }
+
+    private bool _retired;
+
     private void Bind(WlOutput resource)
     {
         resource.Handler = this;
-        resource.Data = this;
+        // A bind that crossed the global's removal gets an inert resource.
+        resource.Data = _retired ? null : this;
         _resources.Add(resource);
         resource.Destroyed += r => _resources.Remove((WlOutput)r);
         SendState(resource);

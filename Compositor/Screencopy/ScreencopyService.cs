@@ -37,6 +37,19 @@ public sealed class ScreencopyService
         if (_queued.Remove(frame)) Dequeued(frame);
     }
 
+    /// <summary>The output went away: captures waiting for its next frame fail.</summary>
+    internal void OutputRemoved(SceneOutput output)
+    {
+        for (var i = 0; i < _queued.Count; i++)
+        {
+            var frame = _queued[i];
+            if (frame.Output != output) continue;
+            _queued.RemoveAt(i--);
+            Dequeued(frame);
+            if (!frame.Resource.IsDestroyed) frame.Resource.SendFailed();
+        }
+    }
+
     private static void Dequeued(ScreencopyFrame frame)
     {
         frame.Output!.CapturesWaiting--;

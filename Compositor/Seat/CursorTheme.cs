@@ -4,15 +4,36 @@ using Serilog;
 
 namespace Compositor.Seat;
 
-/// <summary>A cursor image the compositor draws itself: a texture and the pointer's place in it.</summary>
-public sealed class CursorImage(string name, ITexture texture, int hotspotX, int hotspotY)
+/// <summary>A cursor image the compositor draws itself: its pixels, made a texture the first time
+/// it is drawn (a pointer that never shows costs no upload), and the pointer's place in it.</summary>
+public sealed class CursorImage(string name, IRenderer renderer, int width, int height, byte[] argb, int hotspotX, int hotspotY) : IDisposable
 {
+    private ITexture? _texture;
+
     public string Name { get; } = name;
-    public ITexture Texture { get; } = texture;
-    public int Width => Texture.Width;
-    public int Height => Texture.Height;
+    public int Width { get; } = width;
+    public int Height { get; } = height;
     public int HotspotX { get; } = hotspotX;
     public int HotspotY { get; } = hotspotY;
+
+    public ITexture Texture
+    {
+        get
+        {
+            if (_texture is null)
+            {
+                _texture = renderer.CreateTexture(Fourcc.Argb8888, Width, Height);
+                renderer.Upload(_texture, argb, Width * 4, new Rect(0, 0, Width, Height));
+            }
+            return _texture;
+        }
+    }
+
+    public void Dispose()
+    {
+        _texture?.Dispose();
+        _texture = null;
+    }
 }
 
 /// <summary>
@@ -70,7 +91,7 @@ public sealed unsafe class CursorTheme : IDisposable
                 if (img is null) continue;
                 try
                 {
-                    return Upload(name, (int)img->Width, (int)img->Height, new ReadOnlySpan<byte>(img->Pixels, (int)(img->Width * img->Height * 4)),
+                    return MakeImage(name, (int)img->Width, (int)img->Height, new ReadOnlySpan<byte>(img->Pixels, (int)(img->Width * img->Height * 4)),
                         (int)img->HotX, (int)img->HotY);
                 }
                 finally
@@ -87,12 +108,8 @@ public sealed unsafe class CursorTheme : IDisposable
         return null;
     }
 
-    private CursorImage Upload(string name, int width, int height, ReadOnlySpan<byte> argb, int hotX, int hotY)
-    {
-        var texture = _renderer.CreateTexture(Fourcc.Argb8888, width, height);
-        _renderer.Upload(texture, argb, width * 4, new Rect(0, 0, width, height));
-        return new CursorImage(name, texture, Math.Clamp(hotX, 0, width - 1), Math.Clamp(hotY, 0, height - 1));
-    }
+    private CursorImage MakeImage(string name, int width, int height, ReadOnlySpan<byte> argb, int hotX, int hotY) =>
+        new(name, _renderer, width, height, argb.ToArray(), Math.Clamp(hotX, 0, width - 1), Math.Clamp(hotY, 0, height - 1));
 
     /// <summary>The CSS name first, then the X11 names themes from before the CSS names used.</summary>
     private static IEnumerable<string> Names(string name)
@@ -150,12 +167,12 @@ public sealed unsafe class CursorTheme : IDisposable
                 var edge = inside && (x == 0 || x == (y < 16 ? y * 11 / 15 : 16 - y + 2) || y == h - 1 || y == 15);
                 pixels[y * w + x] = !inside ? 0 : edge ? 0xFF000000 : 0xFFFFFFFF;
             }
-        return Upload("default", w, h, MemoryMarshal.AsBytes(pixels.AsSpan()), 0, 0);
+        return MakeImage("default", w, h, MemoryMarshal.AsBytes(pixels.AsSpan()), 0, 0);
     }
 
     public void Dispose()
     {
-        foreach (var image in _images.Values) image?.Texture.Dispose();
+        foreach (var image in _images.Values) image?.Dispose();
         _images.Clear();
     }
 }

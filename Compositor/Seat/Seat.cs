@@ -45,7 +45,7 @@ public sealed class Seat : IInputSink, IWlSeatHandler
 
     /// <summary>A first button went down, over a placed surface (a window or popup) or over nothing
     /// (both null): the shell focuses and raises, or dismisses popups.</summary>
-    public event Action<IPlacedRole?, Surface?>? PointerPressed;
+    public event Action<IPlacedRole?, Surface?, uint>? PointerPressed;
 
     private void Bind(WlSeat resource)
     {
@@ -100,7 +100,7 @@ public sealed class Seat : IInputSink, IWlSeatHandler
         if (pressed && Pointer.ButtonsDown == 0)
         {
             var surface = _server.Scene.SurfaceAt(Pointer.X, Pointer.Y, out _, out _, out var root);
-            PointerPressed?.Invoke(root, surface);
+            PointerPressed?.Invoke(root, surface, button);
             if (root is not null && _dragModifier != Config.ModifierMask.None
                 && (Keyboard.State.BindingModifiers & _dragModifier) == _dragModifier
                 && ModifierDragPressed?.Invoke(root, button) == true)

@@ -28,6 +28,12 @@ public sealed unsafe class TitleBar : IDisposable
         _renderer = renderer;
     }
 
+    /// <summary>Where it was when last damaged: a commit that changes the window's width or place
+    /// damages both (<see cref="WindowManager.DamageTitleBar"/>).</summary>
+    internal Rect DamagedBounds { get; set; }
+
+    private static bool _noCairo;
+
     /// <summary>Shown: the window is mapped and not fullscreen.</summary>
     public bool Visible => _toplevel.IsMapped && !(_toplevel.Current?.Fullscreen ?? false);
 
@@ -75,9 +81,13 @@ public sealed unsafe class TitleBar : IDisposable
         var active = _toplevel.Activated;
         try
         {
-            DrawWithCairo(width, stride, active);
+            if (!_noCairo) DrawWithCairo(width, stride, active);
         }
         catch (DllNotFoundException)
+        {
+            _noCairo = true;
+        }
+        if (_noCairo)
         {
             // No cairo (setup installs libcairo2): a plain bar still shows the window can be dragged.
             var c = active ? Active : Inactive;

@@ -65,6 +65,7 @@ public sealed class WindowManager
         ApplyState(t);
         _mapped.Add(t);
         _server.Scene.Raise(s);
+        DamageTitleBar(t);
         Focus(t);
         _server.Seat.Pointer.UpdateFocus();
         _server.Log.Debug("Mapped {Toplevel} at {X},{Y} ({W}x{H})", t, s.WindowX, s.WindowY, s.Geometry.Width, s.Geometry.Height);
@@ -76,6 +77,8 @@ public sealed class WindowManager
         var (x, y) = (s.WindowX, s.WindowY);
         ApplyState(t);
         if (_resize is { } r && r.Toplevel == t) r.Committed();
+        // A new width or place moves the bar: its old place and new one are redrawn.
+        if (t.TitleBar is { } bar && bar.Bounds != bar.DamagedBounds) DamageTitleBar(t);
         if (x != s.WindowX || y != s.WindowY)
         {
             // Size and place changed together (a left-edge resize, leaving fullscreen): redraw all.
@@ -108,7 +111,8 @@ public sealed class WindowManager
     {
         if (_move?.Toplevel == t || _resize?.Toplevel == t) _server.Seat.Pointer.EndGrab();
         if (!_mapped.Remove(t)) return;
-        DamageTitleBar(t);
+        // (The window already says it is unmapped: where its bar was, from the bar itself.)
+        if (t.TitleBar is { } bar) _server.Scene.DamageLayout(bar.DamagedBounds);
         _server.Scene.Remove(t.ShellSurface);
         if (Focused == t)
         {
@@ -235,7 +239,9 @@ public sealed class WindowManager
     /// <summary>The title bar's place needs redrawing (its title, focus or existence changed, or the window left).</summary>
     internal void DamageTitleBar(Toplevel t)
     {
-        if (t.TitleBar is { } bar && t.IsMapped) _server.Scene.DamageLayout(bar.Bounds);
+        if (t.TitleBar is not { } bar || !t.IsMapped) return;
+        _server.Scene.DamageLayout(bar.DamagedBounds);
+        _server.Scene.DamageLayout(bar.DamagedBounds = bar.Bounds);
     }
 
     /// <summary>Decorations came or went: a maximized window's size changes with them.</summary>
@@ -439,7 +445,7 @@ public sealed class WindowManager
         while (_grabs.Count > 0) _grabs[^1].Dismiss();
     }
 
-    private void OnPointerPressed(IPlacedRole? root, Surface? surface)
+    private void OnPointerPressed(IPlacedRole? root, Surface? surface, uint button)
     {
         // A click outside the grabbing client's surfaces ends the grab.
         if (_grabs.Count > 0 && surface?.Resource.Client != _grabs[^1].Resource.Client) DismissGrabs();
@@ -450,7 +456,7 @@ public sealed class WindowManager
         {
             Focus(t);
             // Pressed on the window's title bar rather than on a surface of it.
-            if (surface is null && root == shellSurface && shellSurface.TitleBar is { } bar) TitleBarPressed(t, bar);
+            if (surface is null && root == shellSurface && shellSurface.TitleBar is { } bar && button == ButtonLeft) TitleBarPressed(t, bar);
         }
     }
 }

@@ -93,8 +93,12 @@ public sealed class ConfigTests
             super+RETURN = launch weston-terminal
             Ctrl+Alt+BackSpace = none
             Super+Shift+e = quit
+            Alt+Tab = cycle-fokus
             """);
-        Assert.Empty(c.Errors);
+        // The typo is an error, and Alt+Tab keeps its default.
+        Assert.Contains("unknown action 'cycle-fokus'", Assert.Single(c.Errors).Message);
+        KeyChord.TryParse("Alt+Tab", out var altTab, out _);
+        Assert.Equal(BindingAction.CycleFocus, Assert.Single(c.Bindings, b => b.Chord == altTab).Action);
         KeyChord.TryParse("Super+Return", out var enter, out _);
         Assert.Equal("weston-terminal", Assert.Single(c.Bindings, b => b.Chord == enter).Argument);
         var quit = Assert.Single(c.Bindings, b => b.Action == BindingAction.Quit);

@@ -22,10 +22,11 @@ public sealed class SessionLauncherTests : IDisposable
     public void TheLauncherSetsTheSessionEnvironmentForWhatRunsInIt()
     {
         var output = Path.Combine(_runtimeDir, "env");
-        // The desktop the session was started from must not leak into it.
+        // The desktop the session was started from must not leak into it. (The command lives a second:
+        // the launcher, which polls for the socket, sees it listen.)
         var (code, _, err) = Session(new() { ["WAYLAND_DISPLAY"] = "parent-0", ["DISPLAY"] = ":9", ["XDG_CURRENT_DESKTOP"] = null },
             "--backend", "headless", "--",
-            "sh", "-c", $"echo \"$XDG_CURRENT_DESKTOP $XDG_SESSION_TYPE $WAYLAND_DISPLAY $QT_QPA_PLATFORM ${{DISPLAY:-no-x}}\" > {output}; wayland-info >/dev/null");
+            "sh", "-c", $"echo \"$XDG_CURRENT_DESKTOP $XDG_SESSION_TYPE $WAYLAND_DISPLAY $QT_QPA_PLATFORM ${{DISPLAY:-no-x}}\" > {output}; wayland-info >/dev/null; sleep 1");
         // Its stderr is no terminal (as under a display manager): the log goes to the runtime dir.
         var log = File.ReadAllText(Path.Combine(_runtimeDir, "compositor.log"));
         Assert.True(code == 0, $"compositor-session failed ({code}): {err}\n{log}");

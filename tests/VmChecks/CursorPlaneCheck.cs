@@ -9,7 +9,8 @@ namespace VmChecks;
 internal static partial class Program
 {
     /// <summary>
-    /// The pointer on virtio-gpu's cursor plane: a client's cursor image (24x24 red, hotspot 4,6)
+    /// The pointer on virtio-gpu's cursor plane: first the compositor's own arrow (its XCursor theme)
+    /// where the pointer entered, then a client's cursor image (24x24 red, hotspot 4,6)
     /// over a fullscreen green window is on the plane where the pointer is, as the kernel's own
     /// atomic state says (debugfs <c>dri/N/state</c>: the cursor plane's crtc, fb and crtc-pos), and
     /// not in the composited image (QEMU's screendump, which leaves the cursor plane out, is all
@@ -46,11 +47,15 @@ internal static partial class Program
             window.Present(pixels.CreateU32RgbaBuffer(0, uint.MaxValue, 0, uint.MaxValue));
             window.WaitForFrame(() => false);
 
-            // A cursor of our own, on the pointer's first entry.
-            var cursor = window.Compositor.CreateSurface();
-            var red = ShmBuffer(window, 24, 24, 0xffff0000);
+            // On the pointer's first entry the compositor's own arrow (its XCursor theme) is on the
+            // plane, its hotspot at the pointer: the plane's corner a little above and left of it.
             Console.WriteLine("VM-INPUT mouse_move 20 20");
             Until(window, () => serial != 0, "the pointer entering the window");
+            var arrow = WaitForPlaneNear(window, state, planeId, () => ((int)Math.Floor(x), (int)Math.Floor(y)), "the compositor's arrow on the cursor plane");
+
+            // Then a cursor of the client's own.
+            var cursor = window.Compositor.CreateSurface();
+            var red = ShmBuffer(window, 24, 24, 0xffff0000);
             pointer.SetCursor(serial, cursor, 4, 6);
             cursor.Attach(red, 0, 0);
             cursor.DamageBuffer(0, 0, 24, 24);
@@ -83,12 +88,12 @@ internal static partial class Program
 
             var totals = StopAndReadTotals(compositor, log);
             var images = Regex.Match(log(), @"(\d+) cursor plane images");
-            Check(images.Success && images.Groups[1].Value == "1", $"cursor images drawn into the plane: {(images.Success ? images.Groups[1].Value : "not logged")}, expected 1");
+            Check(images.Success && images.Groups[1].Value == "2", $"cursor images drawn into the plane: {(images.Success ? images.Groups[1].Value : "not logged")}, expected 2 (the arrow, the client's)");
             // Before the cursor: a few frames for the window; after, one to draw the window where
             // the pointer came onto the plane; 12 moves would be 12 more if composited.
             Check(totals.Frames <= 8, $"the renderer drew {totals.Frames} frames: moving the pointer on its plane should draw none");
-            return $"cursor plane {planeId} at {at.X},{at.Y} (pointer minus hotspot) then {moved.X},{moved.Y} after 12 moves, off when hidden " +
-                   $"(kernel atomic state); the image drawn once; {totals.Frames} frames composited in all";
+            return $"the compositor's arrow on cursor plane {planeId} at {arrow.X},{arrow.Y}; the client's cursor at {at.X},{at.Y} (pointer minus hotspot) then {moved.X},{moved.Y} after 12 moves, off when hidden " +
+                   $"(kernel atomic state); each image drawn once; {totals.Frames} frames composited in all";
         });
     }
 
@@ -109,6 +114,25 @@ internal static partial class Program
                 return (ex, ey);
         }
         throw new TimeoutException($"timed out waiting for {what} at {expected()}; the kernel says:\n{block}");
+    }
+
+    /// <summary>Waits until the cursor plane is on the CRTC with a framebuffer, its corner at most 32
+    /// pixels above and left of the pointer (an image whose hotspot the check does not know).</summary>
+    private static (int X, int Y) WaitForPlaneNear(Window window, string state, string planeId, Func<(int, int)> pointer, string what)
+    {
+        var sw = Stopwatch.StartNew();
+        var block = "";
+        while (sw.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            window.Display.Dispatch(100);
+            block = PlaneState(state, planeId);
+            var (px, py) = pointer();
+            var pos = Regex.Match(block, @"crtc-pos=64x64([+-]\d+)([+-]\d+)");
+            if (block.Contains("crtc=crtc-0", StringComparison.Ordinal) && !block.Contains("fb=0\n", StringComparison.Ordinal) && pos.Success
+                && int.Parse(pos.Groups[1].Value) is var cx && int.Parse(pos.Groups[2].Value) is var cy && cx <= px && cx > px - 32 && cy <= py && cy > py - 32)
+                return (cx, cy);
+        }
+        throw new TimeoutException($"timed out waiting for {what} near {pointer()}; the kernel says:\n{block}");
     }
 
     /// <summary>The block of the kernel's atomic state (debugfs) about one plane.</summary>

@@ -32,8 +32,6 @@ internal sealed class InProcessCompositor : IDisposable
         Backend = new TestBackend(outputWidth > 0 ? new TestOutput(outputWidth, outputHeight, showsEveryFrame) : null);
         Server = new CompositorServer(Loop, Display, Backend, log, config);
         Server.Start();
-        // The compositor's own cursor image is uploaded at start; tests count what clients cost.
-        Renderer.ClearCounts();
     }
 
     internal TestBackend Backend { get; }
@@ -168,7 +166,6 @@ internal sealed class RecordingRenderer : IRenderer, IDmaBufImporter
     public string Description => "recording (tests)";
     public IReadOnlyList<uint> ShmFormats { get; } = [Fourcc.Argb8888, Fourcc.Xrgb8888];
     public int Uploads { get; private set; }
-    public void ClearCounts() => Uploads = 0;
     public IRenderTarget CreateOffscreenTarget(int width, int height) => throw new NotSupportedException();
     public ITexture CreateTexture(uint fourcc, int width, int height) => new Texture(width, height, fourcc);
     /// <summary>The last upload: the region and the first pixel of it (little-endian 32-bit, as the client wrote it).</summary>
