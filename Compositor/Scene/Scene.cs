@@ -172,7 +172,7 @@ public sealed class Scene
         // What the client should render for: the largest scale of the outputs it is on (a surface
         // between a 1x and a 2x screen is drawn for the 2x one and scaled down on the other).
         var scale = PreferredScaleOf(s);
-        var integer = (int)Math.Ceiling(scale - 1e-9);
+        var integer = SceneOutput.RoundedUp(scale);
         if (firstEnter || integer != s.PreferredScaleSent)
         {
             // (Sent to version 6 surfaces only: the generated sender drops it for older ones.)

@@ -36,7 +36,10 @@ public sealed class SceneOutput : IWlOutputHandler
     public double Scale { get; }
     /// <summary>wl_output.scale and wl_surface.preferred_buffer_scale: the scale rounded up, which
     /// clients without fractional scaling draw at (the compositor scales their buffers down).</summary>
-    public int IntegerScale => (int)Math.Ceiling(Scale - 1e-9);
+    public int IntegerScale => RoundedUp(Scale);
+
+    /// <summary>A scale rounded up to a whole one (1.5 → 2; 2.0000000001 from arithmetic stays 2).</summary>
+    public static int RoundedUp(double scale) => (int)Math.Ceiling(scale - 1e-9);
 
     /// <summary>A layout rectangle in this output's pixels. Both edges are rounded, so rectangles
     /// that meet in the layout meet in pixels too, whatever the scale.</summary>

@@ -132,14 +132,9 @@ public sealed class SceneRenderer
     {
         if (output.Output.Overlays is not { } overlays) return;
         var n = 0;
-        if (!_scene.CursorVisible || output.CursorOnPlane) { }
-        else if (_scene.Cursor is { IsMapped: true } cursor)
-            Add(cursor.Surface, null, output.ToPixels(new Rect(cursor.X, cursor.Y, cursor.Surface.Width, cursor.Surface.Height)));
-        else if (_scene.ImageCursor is not null)
-        {
-            // The compositor's cursor only covers what is under it: an occluder with no surface of its own.
-            Add(null, null, output.ToPixels(_scene.CursorBounds));
-        }
+        // A composited cursor covers what is under it (the compositor's own image has no surface).
+        if (!output.CursorOnPlane && _scene.CursorBounds is { IsEmpty: false } cursorAt)
+            Add(_scene.Cursor is { IsMapped: true } cursor ? cursor.Surface : null, null, output.ToPixels(cursorAt));
         var stack = _scene.Stack;
         for (var i = stack.Count - 1; i >= 0; i--)
         {

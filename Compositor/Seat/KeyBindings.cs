@@ -38,7 +38,4 @@ public sealed class KeyBindings(IReadOnlyList<KeyBinding> bindings, Action<KeyBi
         }
         return false;
     }
-
-    /// <summary>Forgets held bindings' keys (input suspended: their releases will not come).</summary>
-    public void Reset() => _swallowedCount = 0;
 }

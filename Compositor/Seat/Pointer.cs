@@ -29,10 +29,6 @@ public sealed class Pointer : IWlPointerHandler
 
     /// <summary>The compositor's cursor images.</summary>
     public CursorTheme Theme { get; }
-    /// <summary>The theme shape shown while no client cursor surface is (null: the client hid the pointer or set a surface).</summary>
-    public string? Shape { get; private set; }
-    /// <summary>The serial of the last enter, which set_cursor and set_shape must quote.</summary>
-    internal uint EnterSerial => _enterSerial;
 
     public double X { get; private set; }
     public double Y { get; private set; }
@@ -183,7 +179,6 @@ public sealed class Pointer : IWlPointerHandler
         if (_focus is null || _focus.Resource.Client != resource.Client || serial != _enterSerial) return;
         if (surface is null)
         {
-            SetCursor(null);
             ShowShape(null);
             return;
         }
@@ -210,17 +205,12 @@ public sealed class Pointer : IWlPointerHandler
     private void ShowShape(string? name)
     {
         SetCursor(null);
-        Shape = name;
         _server.Scene.SetImageCursor(name is null ? null : Theme.Get(name), X, Y);
     }
 
     private void SetCursor(CursorRole? cursor)
     {
-        if (cursor is not null)
-        {
-            Shape = null;
-            _server.Scene.SetImageCursor(null, X, Y);
-        }
+        if (cursor is not null) _server.Scene.SetImageCursor(null, X, Y);
         if (Cursor == cursor) return;
         if (Cursor is not null) _server.Scene.DamageSurfaceTree(Cursor.Surface);
         Cursor = cursor;

@@ -7,10 +7,7 @@ internal static unsafe partial class Cairo
 {
     private const string Lib = "libcairo.so.2";
     public const int FormatArgb32 = 0;
-    public const int FontSlantNormal = 0, FontWeightNormal = 0, FontWeightBold = 1;
-
-    [StructLayout(LayoutKind.Sequential)]
-    public struct TextExtents { public double XBearing, YBearing, Width, Height, XAdvance, YAdvance; }
+    public const int FontSlantNormal = 0, FontWeightBold = 1;
 
     [LibraryImport(Lib, EntryPoint = "cairo_image_surface_create_for_data")]
     public static partial nint ImageSurfaceCreateForData(byte* data, int format, int width, int height, int stride);
@@ -56,9 +53,6 @@ internal static unsafe partial class Cairo
 
     [LibraryImport(Lib, EntryPoint = "cairo_set_font_size")]
     public static partial void SetFontSize(nint cr, double size);
-
-    [LibraryImport(Lib, EntryPoint = "cairo_text_extents", StringMarshalling = StringMarshalling.Utf8)]
-    public static partial void TextExtentsOf(nint cr, string text, out TextExtents extents);
 
     [LibraryImport(Lib, EntryPoint = "cairo_show_text", StringMarshalling = StringMarshalling.Utf8)]
     public static partial void ShowText(nint cr, string text);

@@ -261,8 +261,7 @@ public sealed class WindowManager
             return;
         }
         if (t.Current is { Maximized: true }) return;
-        _move = new MoveGrab(this, t, pointer.X, pointer.Y);
-        pointer.StartGrab(_move);
+        StartMove(t);
     }
 
     // ---- interactive move and resize ----
@@ -272,20 +271,39 @@ public sealed class WindowManager
 
     internal void BeginMove(Toplevel t, uint serial)
     {
-        var pointer = _server.Seat.Pointer;
-        if (!t.IsMapped || !pointer.IsHeldPress(t.Resource.Client, serial)) return;
+        if (!t.IsMapped || !_server.Seat.Pointer.IsHeldPress(t.Resource.Client, serial)) return;
         if (t.Current is { Fullscreen: true } or { Maximized: true }) return;
-        _move = new MoveGrab(this, t, pointer.X, pointer.Y);
-        pointer.StartGrab(_move);
+        StartMove(t);
     }
 
     internal void BeginResize(Toplevel t, uint serial, XdgToplevel.ResizeEdge edges)
     {
-        var pointer = _server.Seat.Pointer;
-        if (!t.IsMapped || edges == XdgToplevel.ResizeEdge.None || !pointer.IsHeldPress(t.Resource.Client, serial)) return;
+        if (!t.IsMapped || edges == XdgToplevel.ResizeEdge.None || !_server.Seat.Pointer.IsHeldPress(t.Resource.Client, serial)) return;
         if (t.Current is { Fullscreen: true } or { Maximized: true }) return;
+        StartResize(t, edges);
+    }
+
+    /// <summary>The window follows the pointer from where it is now until the grab ends.</summary>
+    private void StartMove(Toplevel t)
+    {
+        var pointer = _server.Seat.Pointer;
+        _move = new MoveGrab(this, t, pointer.X, pointer.Y);
+        pointer.StartGrab(_move);
+    }
+
+    private void StartResize(Toplevel t, XdgToplevel.ResizeEdge edges)
+    {
+        var pointer = _server.Seat.Pointer;
         _resize = new ResizeGrab(this, t, edges, pointer.X, pointer.Y);
         pointer.StartGrab(_resize);
+    }
+
+    /// <summary>The window a placed surface belongs to: itself, or for a popup the shell surface at the root of its chain.</summary>
+    private static ShellSurface? WindowOf(IPlacedRole? placed)
+    {
+        var shellSurface = placed as ShellSurface;
+        while (shellSurface?.Popup?.Parent is { } parent) shellSurface = parent;
+        return shellSurface;
     }
 
     private const uint ButtonLeft = 0x110, ButtonRight = 0x111;
@@ -294,22 +312,16 @@ public sealed class WindowManager
     /// the corner nearest the pointer (as sway and most X window managers do).</summary>
     private bool OnModifierDrag(IPlacedRole root, uint button)
     {
-        var shellSurface = root as ShellSurface;
-        while (shellSurface?.Popup?.Parent is { } parent) shellSurface = parent;
-        if (shellSurface?.Toplevel is not { IsMapped: true } t || button is not (ButtonLeft or ButtonRight)) return false;
+        if (WindowOf(root)?.Toplevel is not { IsMapped: true } t || button is not (ButtonLeft or ButtonRight)) return false;
         if (t.Current is { Fullscreen: true } or { Maximized: true }) return false;
-        var pointer = _server.Seat.Pointer;
         if (button == ButtonLeft)
         {
-            _move = new MoveGrab(this, t, pointer.X, pointer.Y);
-            pointer.StartGrab(_move);
+            StartMove(t);
             return true;
         }
-        var s = t.ShellSurface;
-        var edges = (pointer.X < s.WindowX + s.Geometry.Width / 2.0 ? XdgToplevel.ResizeEdge.Left : XdgToplevel.ResizeEdge.Right)
-                    | (pointer.Y < s.WindowY + s.Geometry.Height / 2.0 ? XdgToplevel.ResizeEdge.Top : XdgToplevel.ResizeEdge.Bottom);
-        _resize = new ResizeGrab(this, t, edges, pointer.X, pointer.Y);
-        pointer.StartGrab(_resize);
+        var (pointer, s) = (_server.Seat.Pointer, t.ShellSurface);
+        StartResize(t, (pointer.X < s.WindowX + s.Geometry.Width / 2.0 ? XdgToplevel.ResizeEdge.Left : XdgToplevel.ResizeEdge.Right)
+                       | (pointer.Y < s.WindowY + s.Geometry.Height / 2.0 ? XdgToplevel.ResizeEdge.Top : XdgToplevel.ResizeEdge.Bottom));
         return true;
     }
 
@@ -449,9 +461,8 @@ public sealed class WindowManager
     {
         // A click outside the grabbing client's surfaces ends the grab.
         if (_grabs.Count > 0 && surface?.Resource.Client != _grabs[^1].Resource.Client) DismissGrabs();
-        var shellSurface = root as ShellSurface;
         // A click in a popup focuses the window it belongs to.
-        while (shellSurface?.Popup?.Parent is { } parent) shellSurface = parent;
+        var shellSurface = WindowOf(root);
         if (shellSurface?.Toplevel is { } t)
         {
             Focus(t);
