@@ -1,6 +1,5 @@
 using Compositor.Backends.Headless;
 using Compositor.Tests.Harness;
-using Wayland.Client;
 using Wayland.Protocols.Client;
 
 namespace Compositor.Tests;
@@ -48,37 +47,16 @@ public sealed class CursorTests : IDisposable
         // A capture that does not ask for the cursor leaves it out.
         Assert.Equal(0, Drawn(Capture(withCursor: false), 300, 200, Background));
 
-        using var display = ClientDisplay.Connect(Path.Combine(_compositor.RuntimeDir, _compositor.Socket));
-        var registry = display.GetRegistry();
-        var names = new Dictionary<string, (uint Name, uint Version)>();
-        registry.Global += (_, name, iface, version) => names[iface] = (name, version);
-        display.Roundtrip();
-        Assert.Equal(2u, names["wp_cursor_shape_manager_v1"].Version);
-        var compositor = registry.Bind<WlCompositor>(names["wl_compositor"].Name, 6);
-        var wm = registry.Bind<XdgWmBase>(names["xdg_wm_base"].Name, 6);
-        var pixels = registry.Bind<WpSinglePixelBufferManagerV1>(names["wp_single_pixel_buffer_manager_v1"].Name, 1);
-        var viewporter = registry.Bind<WpViewporter>(names["wp_viewporter"].Name, 1);
-        var seat = registry.Bind<WlSeat>(names["wl_seat"].Name, 9);
-        var shapes = registry.Bind<WpCursorShapeManagerV1>(names["wp_cursor_shape_manager_v1"].Name, 2);
-        wm.Ping += (w, serial) => w.Pong(serial);
-        var pointer = seat.GetPointer();
+        using var client = new SocketClient(_compositor);
+        var display = client.Display;
+        Assert.Equal(2u, client.Globals["wp_cursor_shape_manager_v1"].Version);
+        var pointer = client.Bind<WlSeat>("wl_seat", 9).GetPointer();
         uint enter = 0;
         pointer.Enter += (_, serial, _, _, _) => enter = serial;
-        var device = shapes.GetPointer(pointer);
+        var device = client.Bind<WpCursorShapeManagerV1>("wp_cursor_shape_manager_v1", 2).GetPointer(pointer);
 
         // A red 300x200 window at 32,32 that never sets a cursor.
-        var surface = compositor.CreateSurface();
-        viewporter.GetViewport(surface).SetDestination(300, 200);
-        var xdg = wm.GetXdgSurface(surface);
-        uint configure = 0;
-        xdg.Configure += (_, s) => configure = s;
-        xdg.GetToplevel();
-        surface.Commit();
-        while (configure == 0) display.Dispatch(5000);
-        xdg.AckConfigure(configure);
-        surface.Attach(pixels.CreateU32RgbaBuffer(uint.MaxValue, 0, 0, uint.MaxValue), 0, 0);
-        surface.Commit();
-        display.Roundtrip();
+        client.MapSolidWindow(300, 200, uint.MaxValue, 0, 0);
 
         Assert.Equal("ok", input.Send("motion 0 150 120"));
         Peers.WaitFor(() => { display.Dispatch(100); return enter != 0; }, "the pointer to enter the window");

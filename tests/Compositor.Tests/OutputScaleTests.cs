@@ -1,5 +1,4 @@
 using Compositor.Tests.Harness;
-using Wayland.Client;
 using Wayland.Protocols.Client;
 
 namespace Compositor.Tests;
@@ -62,25 +61,8 @@ public sealed class OutputScaleTests : IDisposable
         Assert.True(code == 0, err);
         Assert.Contains($"scale: {(int)Math.Ceiling(double.Parse(scale, System.Globalization.CultureInfo.InvariantCulture))}", info);
 
-        using var display = ClientDisplay.Connect(Path.Combine(compositor.RuntimeDir, compositor.Socket));
-        var registry = display.GetRegistry();
-        var names = new Dictionary<string, uint>();
-        registry.Global += (_, name, iface, _) => names[iface] = name;
-        display.Roundtrip();
-        var wm = registry.Bind<XdgWmBase>(names["xdg_wm_base"], 6);
-        wm.Ping += (b, s) => b.Pong(s);
-        var surface = registry.Bind<WlCompositor>(names["wl_compositor"], 6).CreateSurface();
-        registry.Bind<WpViewporter>(names["wp_viewporter"], 1).GetViewport(surface).SetDestination(100, 80);
-        var xdg = wm.GetXdgSurface(surface);
-        uint serial = 0;
-        xdg.Configure += (_, s) => serial = s;
-        xdg.GetToplevel();
-        surface.Commit();
-        while (serial == 0) display.Dispatch(5000);
-        xdg.AckConfigure(serial);
-        surface.Attach(registry.Bind<WpSinglePixelBufferManagerV1>(names["wp_single_pixel_buffer_manager_v1"], 1).CreateU32RgbaBuffer(uint.MaxValue, 0, 0, uint.MaxValue), 0, 0);
-        surface.Commit();
-        display.Roundtrip();
+        using var client = new SocketClient(compositor);
+        client.MapSolidWindow(100, 80, uint.MaxValue, 0, 0);
 
         // The 100x80 window at 32,32 in the layout covers (32..132, 32..112) times the scale.
         Image shot = null!;

@@ -270,26 +270,9 @@ public sealed partial class RealClientTests : IDisposable
     [Fact]
     public void IdleCompositorSleeps()
     {
-        using var display = ClientDisplay.Connect(Path.Combine(_compositor.RuntimeDir, _compositor.Socket));
-        var registry = display.GetRegistry();
-        var names = new Dictionary<string, uint>();
-        registry.Global += (_, name, iface, _) => names[iface] = name;
-        display.Roundtrip();
-        var surface = registry.Bind<WlCompositor>(names["wl_compositor"], 6).CreateSurface();
-        var wm = registry.Bind<XdgWmBase>(names["xdg_wm_base"], 6);
-        wm.Ping += (w, serial) => w.Pong(serial);
-        registry.Bind<WpViewporter>(names["wp_viewporter"], 1).GetViewport(surface).SetDestination(200, 200);
-        var xdg = wm.GetXdgSurface(surface);
-        uint serial = 0;
-        xdg.Configure += (_, s) => serial = s;
-        xdg.GetToplevel();
-        surface.Commit();
-        while (serial == 0) display.Dispatch(5000);
-        xdg.AckConfigure(serial);
-        surface.Attach(registry.Bind<WpSinglePixelBufferManagerV1>(names["wp_single_pixel_buffer_manager_v1"], 1)
-            .CreateU32RgbaBuffer(uint.MaxValue, 0, 0, uint.MaxValue), 0, 0);
-        surface.Commit();
-        display.Roundtrip();
+        using var client = new SocketClient(_compositor);
+        var display = client.Display;
+        client.MapSolidWindow(200, 200, uint.MaxValue, 0, 0);
         WaitForScreen(i => i[100, 100] == (255, 0, 0), "the window");
 
         Thread.Sleep(1000); // let start-up work (JIT, tiered compilation) settle
