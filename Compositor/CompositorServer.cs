@@ -135,16 +135,15 @@ public sealed class CompositorServer : IDisposable
         foreach (var o in Scene.Outputs) x = Math.Max(x, o.Bounds.Right);
         var configured = Config.Outputs.GetValueOrDefault(output.Name);
         if (configured?.Position is { } position) (x, y) = position;
-        if (configured is { Transform: not 0 })
-            Log.Warning("Output {Name}: transform {Transform} is not applied yet (only normal)", output.Name, Compositor.Config.CompositorConfig.TransformNames[configured.Transform]);
-        var sceneOutput = new SceneOutput(Display, output, x, y, configured?.Scale ?? 0);
+        var sceneOutput = new SceneOutput(Display, output, x, y, configured?.Scale ?? 0, configured?.Transform ?? 0);
         _outputs[output] = sceneOutput;
         output.Frame += OnFrame;
         output.Presented += OnPresented;
         output.ModeChanged += OnModeChanged;
         Scene.AddOutput(sceneOutput);
         Log.Information("Output {Name}: {Width}x{Height}@{Refresh:0.##}Hz at {X},{Y}{Scale}", output.Name, output.Width, output.Height,
-            output.RefreshMilliHz / 1000.0, x, y, sceneOutput.Scale == 1 ? "" : $", scale {sceneOutput.Scale:0.###}");
+            output.RefreshMilliHz / 1000.0, x, y, (sceneOutput.Scale == 1 ? "" : $", scale {sceneOutput.Scale:0.###}")
+            + (sceneOutput.Transform == 0 ? "" : $", transform {Compositor.Config.CompositorConfig.TransformNames[sceneOutput.Transform]}"));
     }
 
     /// <summary>An output is gone (unplugged): every surface on it gets leave, its wl_output global

@@ -324,7 +324,7 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
         _gl.BindTexture(t.Target, t.Id);
         // A copy pixel for pixel samples with GL_NEAREST: exact, and much cheaper than GL_LINEAR on
         // a software rasterizer; scaled or fractional sources are filtered.
-        var swapped = BufferTransform.SwapsAxes(transform);
+        var swapped = OutputTransform.SwapsAxes(transform);
         var exact = source.X == Math.Floor(source.X) && source.Y == Math.Floor(source.Y)
                     && (swapped ? source.Height : source.Width) == destination.Width
                     && (swapped ? source.Width : source.Height) == destination.Height;
@@ -428,7 +428,7 @@ public sealed unsafe partial class GlesRenderer : IRenderer, IDmaBufImporter
         for (var i = 0; i < 4; i++)
         {
             var (u, v) = (corners[i * 2], corners[i * 2 + 1]);
-            var (bu, bv) = BufferTransform.ToBuffer(transform, u, v);
+            var (bu, bv) = OutputTransform.ToBuffer(transform, u, v);
             tc[i * 2] = (float)((s.X + bu * s.Width) / t.Width);
             var tv = (float)((s.Y + bv * s.Height) / t.Height);
             tc[i * 2 + 1] = t.YInverted ? 1 - tv : tv;

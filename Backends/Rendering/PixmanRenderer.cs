@@ -155,7 +155,7 @@ public sealed unsafe partial class PixmanRenderer : IRenderer, IDmaBufImporter, 
         // As the GL renderer: opaque content at full opacity is copied (SRC, no arithmetic; an X
         // format's alpha byte does not matter then), the rest blended with premultiplied OVER.
         var blend = !(opaque || !t.HasAlpha) || alpha < 1f;
-        var swapped = BufferTransform.SwapsAxes(transform);
+        var swapped = OutputTransform.SwapsAxes(transform);
         var exact = source.X == Math.Floor(source.X) && source.Y == Math.Floor(source.Y)
                     && (swapped ? source.Height : source.Width) == destination.Width
                     && (swapped ? source.Width : source.Height) == destination.Height;
@@ -198,14 +198,14 @@ public sealed unsafe partial class PixmanRenderer : IRenderer, IDmaBufImporter, 
     /// <summary>
     /// The matrix pixman samples the buffer through: a target pixel (x, y) of the destination is the
     /// surface point u = (x - d.X) / d.Width, v = (y - d.Y) / d.Height; the buffer transform's inverse
-    /// takes it into the source rectangle (see <see cref="BufferTransform"/>), and a y-inverted buffer
+    /// takes it into the source rectangle (see <see cref="OutputTransform"/>), and a y-inverted buffer
     /// counts its rows from the bottom. All of it is affine, so three points give the matrix.
     /// </summary>
     private static Pixman.Transform SourceTransform(PixmanTexture t, RectF s, Rect d, int transform)
     {
-        var (cu, cv) = BufferTransform.ToBuffer(transform, 0, 0);
-        var (xu, xv) = BufferTransform.ToBuffer(transform, 1, 0);
-        var (yu, yv) = BufferTransform.ToBuffer(transform, 0, 1);
+        var (cu, cv) = OutputTransform.ToBuffer(transform, 0, 0);
+        var (xu, xv) = OutputTransform.ToBuffer(transform, 1, 0);
+        var (yu, yv) = OutputTransform.ToBuffer(transform, 0, 1);
         // Buffer x = s.X + s.Width·(cu + (xu - cu)·u + (yu - cu)·v), and y likewise with s.Y, s.Height.
         var m00 = s.Width * (xu - cu) / d.Width;
         var m01 = s.Width * (yu - cu) / d.Height;

@@ -144,6 +144,18 @@ public sealed class Scene
         return scale;
     }
 
+    private int PreferredTransformOf(Surface s)
+    {
+        var transform = -1;
+        for (var i = 0; i < _outputs.Count && i < 64; i++)
+        {
+            if ((s.Outputs & (1UL << i)) == 0) continue;
+            if (transform >= 0 && transform != _outputs[i].Transform) return 0;
+            transform = _outputs[i].Transform;
+        }
+        return Math.Max(transform, 0);
+    }
+
     private void SetOutputs(Surface s, ulong mask)
     {
         var changed = s.Outputs ^ mask;
@@ -173,12 +185,18 @@ public sealed class Scene
         // between a 1x and a 2x screen is drawn for the 2x one and scaled down on the other).
         var scale = PreferredScaleOf(s);
         var integer = SceneOutput.RoundedUp(scale);
+        // (Both sent to version 6 surfaces only: the generated senders drop them for older ones.)
         if (firstEnter || integer != s.PreferredScaleSent)
         {
-            // (Sent to version 6 surfaces only: the generated sender drops it for older ones.)
             s.Resource.SendPreferredBufferScale(integer);
-            if (firstEnter) s.Resource.SendPreferredBufferTransform(Wayland.Protocols.Server.WlOutput.Transform.Normal);
             s.PreferredScaleSent = integer;
+        }
+        // The outputs' transform where they agree (a buffer drawn with it needs no rotating), else normal.
+        var transform = PreferredTransformOf(s);
+        if (firstEnter || transform != s.PreferredTransformSent)
+        {
+            s.Resource.SendPreferredBufferTransform((Wayland.Protocols.Server.WlOutput.Transform)transform);
+            s.PreferredTransformSent = transform;
         }
         s.FractionalScale?.Preferred(scale);
     }
@@ -229,7 +247,8 @@ public sealed class Scene
         // A y-inverted buffer needs the renderer to flip it; a plane shows rows as they are.
         if (x != output.X || y != output.Y || s.Texture is not { YInverted: false } texture) return false;
         if (s.BufferWidth != output.Output.Width || s.BufferHeight != output.Output.Height || st.Transform != 0) return false;
-        if (s.Width * output.Scale != s.BufferWidth || s.Height * output.Scale != s.BufferHeight) return false;
+        // (A buffer with the output's transform could be scanned out too; composited for now.)
+        if (output.Transform != 0 || s.Width * output.Scale != s.BufferWidth || s.Height * output.Scale != s.BufferHeight) return false;
         if (texture.HasAlpha && !st.Opaque.ContainsRect(new Rect(0, 0, s.Width, s.Height))) return false;
         foreach (var child in s.Stack)
             if (child is not null && child.HasContent) return false;

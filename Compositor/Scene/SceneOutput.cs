@@ -16,12 +16,15 @@ public sealed class SceneOutput : IWlOutputHandler
     private readonly List<ZxdgOutputV1> _xdgOutputs = [];
 
     /// <param name="scale">Output pixels per layout pixel (the config's, else the backend's); fractional allowed.</param>
-    public SceneOutput(Display display, IOutput output, int x, int y, double scale = 0)
+    /// <param name="transform">wl_output.transform (0-7) of the framebuffer: how the picture is
+    /// rotated or flipped to be upright on a turned or mirrored screen.</param>
+    public SceneOutput(Display display, IOutput output, int x, int y, double scale = 0, int transform = 0)
     {
         Output = output;
         X = x;
         Y = y;
         Scale = scale > 0 ? scale : output.Scale;
+        Transform = transform & 7;
         Damage.Set(Bounds);
         Global = display.CreateGlobal<WlOutput>(WlOutputVersion, Bind);
     }
@@ -31,9 +34,17 @@ public sealed class SceneOutput : IWlOutputHandler
     /// <summary>Position of the output's top-left corner in the global layout.</summary>
     public int X { get; }
     public int Y { get; }
-    public Rect Bounds => new(X, Y, (int)Math.Round(Output.Width / Scale), (int)Math.Round(Output.Height / Scale));
+    public Rect Bounds => new(X, Y, (int)Math.Round(UprightWidth / Scale), (int)Math.Round(UprightHeight / Scale));
     /// <summary>Output pixels per layout pixel: 1, 2, or fractional (1.5).</summary>
     public double Scale { get; }
+    /// <summary>wl_output.transform of the framebuffer (0 normal … 7 flipped-270): the framebuffer holds
+    /// the upright picture transformed by it (see <see cref="OutputTransform"/>).</summary>
+    public int Transform { get; }
+    /// <summary>The picture's size in output pixels as seen upright: the mode's, swapped at 90 and 270.</summary>
+    private int UprightWidth => OutputTransform.SwapsAxes(Transform) ? Output.Height : Output.Width;
+    private int UprightHeight => OutputTransform.SwapsAxes(Transform) ? Output.Width : Output.Height;
+    /// <summary>Whether layout pixels are framebuffer pixels, shifted (scale 1, no transform).</summary>
+    public bool IsPlain => Scale == 1 && Transform == 0;
     /// <summary>wl_output.scale and wl_surface.preferred_buffer_scale: the scale rounded up, which
     /// clients without fractional scaling draw at (the compositor scales their buffers down).</summary>
     public int IntegerScale => RoundedUp(Scale);
@@ -41,28 +52,42 @@ public sealed class SceneOutput : IWlOutputHandler
     /// <summary>A scale rounded up to a whole one (1.5 → 2; 2.0000000001 from arithmetic stays 2).</summary>
     public static int RoundedUp(double scale) => (int)Math.Ceiling(scale - 1e-9);
 
-    /// <summary>A layout rectangle in this output's pixels. Both edges are rounded, so rectangles
-    /// that meet in the layout meet in pixels too, whatever the scale.</summary>
+    /// <summary>A layout rectangle in this output's framebuffer pixels (scaled, then transformed).
+    /// Both edges are rounded, so rectangles that meet in the layout meet in pixels too, whatever the scale.</summary>
     public Rect ToPixels(Rect r)
     {
-        if (Scale == 1) return new Rect(r.X - X, r.Y - Y, r.Width, r.Height);
+        if (Scale == 1) return Transformed(new Rect(r.X - X, r.Y - Y, r.Width, r.Height));
         var x0 = (int)Math.Round((r.X - X) * Scale);
         var y0 = (int)Math.Round((r.Y - Y) * Scale);
         var x1 = (int)Math.Round((r.X + r.Width - X) * Scale);
         var y1 = (int)Math.Round((r.Y + r.Height - Y) * Scale);
-        return new Rect(x0, y0, x1 - x0, y1 - y0);
+        return Transformed(new Rect(x0, y0, x1 - x0, y1 - y0));
     }
 
-    /// <summary>The output pixels a layout rectangle touches, rounded outwards (for damage).</summary>
+    /// <summary>The framebuffer pixels a layout rectangle touches, rounded outwards (for damage).</summary>
     public Rect ToPixelsCovering(Rect r)
     {
-        if (Scale == 1) return new Rect(r.X - X, r.Y - Y, r.Width, r.Height);
+        if (Scale == 1) return Transformed(new Rect(r.X - X, r.Y - Y, r.Width, r.Height));
         var x0 = (int)Math.Floor((r.X - X) * Scale);
         var y0 = (int)Math.Floor((r.Y - Y) * Scale);
         var x1 = (int)Math.Ceiling((r.X + r.Width - X) * Scale);
         var y1 = (int)Math.Ceiling((r.Y + r.Height - Y) * Scale);
-        return new Rect(x0, y0, x1 - x0, y1 - y0);
+        return Transformed(new Rect(x0, y0, x1 - x0, y1 - y0));
     }
+
+    private Rect Transformed(Rect upright) =>
+        Transform == 0 ? upright : OutputTransform.Apply(Transform, upright, UprightWidth, UprightHeight);
+
+    /// <summary>The layout point a framebuffer pixel position shows (where a pointer on a nested
+    /// window or a touch screen points).</summary>
+    public (double X, double Y) FromPixels(double x, double y)
+    {
+        var (ux, uy) = OutputTransform.Invert(Transform, x, y, UprightWidth, UprightHeight);
+        return (X + ux / Scale, Y + uy / Scale);
+    }
+
+    /// <summary>The transform a renderer applies to draw a buffer with <paramref name="bufferTransform"/> here.</summary>
+    public int DrawTransform(int bufferTransform) => OutputTransform.Compose(bufferTransform, Transform);
     /// <summary>What must be redrawn, in layout coordinates.</summary>
     public Region Damage { get; } = new();
     /// <summary>Client buffers the frame being drawn samples in place (DMA-BUFs, imported shm), locked:
@@ -154,7 +179,7 @@ public sealed class SceneOutput : IWlOutputHandler
     private void SendState(WlOutput r)
     {
         var o = Output;
-        r.SendGeometry(X, Y, o.PhysicalWidthMm, o.PhysicalHeightMm, WlOutput.Subpixel.Unknown, o.Make, o.Model, WlOutput.Transform.Normal);
+        r.SendGeometry(X, Y, o.PhysicalWidthMm, o.PhysicalHeightMm, WlOutput.Subpixel.Unknown, o.Make, o.Model, (WlOutput.Transform)Transform);
         r.SendMode(WlOutput.Mode.Current | WlOutput.Mode.Preferred, o.Width, o.Height, o.RefreshMilliHz);
         r.SendScale(IntegerScale);
         r.SendName(o.Name);

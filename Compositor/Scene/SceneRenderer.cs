@@ -72,7 +72,7 @@ public sealed class SceneRenderer
             output.Damage.AddBounded(_scene.CursorBounds.Intersect(output.Bounds), Scene.MaxOutputDamageRects);
         }
         AssignOverlays(output);
-        if (output.Scale == 1)
+        if (output.IsPlain)
         {
             _outputDamage.Set(output.Damage);
             _outputDamage.Translate(-output.X, -output.Y);
@@ -109,7 +109,7 @@ public sealed class SceneRenderer
             else if (drawCursor && _scene.ImageCursor is { } image)
             {
                 var at = output.ToPixels(new Rect(_scene.ImageCursorX, _scene.ImageCursorY, image.Width, image.Height));
-                if (_drawn.Intersects(at)) _renderer.Draw(image.Texture, new RectF(0, 0, image.Width, image.Height), at, 0, 1f, opaque: false);
+                if (_drawn.Intersects(at)) _renderer.Draw(image.Texture, new RectF(0, 0, image.Width, image.Height), at, output.DrawTransform(0), 1f, opaque: false);
             }
             _renderer.End();
             FramesRendered++;
@@ -143,14 +143,14 @@ public sealed class SceneRenderer
             var s = placed.Surface;
             var at = output.ToPixels(new Rect(placed.X, placed.Y, s.Width, s.Height));
             if (at.Intersect(new Rect(0, 0, output.Output.Width, output.Output.Height)).IsEmpty) continue;
-            Add(s, output.CapturesWaiting == 0 && FitsOverlay(s, output.Scale) ? (IScanoutSource)s.HeldBuffer! : null, at);
+            Add(s, output.CapturesWaiting == 0 && FitsOverlay(s, output) ? (IScanoutSource)s.HeldBuffer! : null, at);
         }
         overlays.Assign(_overlayCandidates.AsSpan(0, n), _onOverlay.AsSpan(0, n));
         for (var i = 0; i < n; i++)
         {
             var s = _overlaySurfaces[i];
             if (s is null || _onOverlay[i] == output.OnOverlays.Contains(s)) continue;
-            var at = _overlayCandidates[i].Destination; // (overlays only at scale 1: pixels are layout pixels)
+            var at = _overlayCandidates[i].Destination; // (overlays only on plain outputs: pixels are layout pixels)
             output.Damage.AddBounded(new Rect(at.X + output.X, at.Y + output.Y, at.Width, at.Height), Scene.MaxOutputDamageRects);
         }
         output.OnOverlays.Clear();
@@ -172,14 +172,14 @@ public sealed class SceneRenderer
     }
 
     /// <summary>Whether a surface's buffer can be shown on an overlay plane as it is: a DMA-BUF read in place, shown as it is.</summary>
-    private static bool FitsOverlay(Surface s, double outputScale) => s.HeldBuffer is IScanoutSource && ShownAsIs(s, outputScale);
+    private static bool FitsOverlay(Surface s, SceneOutput output) => s.HeldBuffer is IScanoutSource && ShownAsIs(s, output);
 
     /// <summary>Whether a plane can show the surface's buffer pixel for pixel: 1:1 on an unscaled
-    /// output (no buffer scale, transform or viewport), rows top first, and no subsurfaces showing.</summary>
-    private static bool ShownAsIs(Surface s, double outputScale)
+    /// and untransformed output (no buffer scale, transform or viewport), rows top first, and no subsurfaces showing.</summary>
+    private static bool ShownAsIs(Surface s, SceneOutput output)
     {
         var st = s.Current;
-        if (outputScale != 1 || st.Transform != 0 || st.ViewportSource.Width >= 0 || s.Width != s.BufferWidth || s.Height != s.BufferHeight) return false;
+        if (!output.IsPlain || st.Transform != 0 || st.ViewportSource.Width >= 0 || s.Width != s.BufferWidth || s.Height != s.BufferHeight) return false;
         if (s.Texture is { YInverted: true }) return false;
         foreach (var child in s.Stack)
             if (child is not null && child.HasContent) return false;
@@ -199,8 +199,8 @@ public sealed class SceneRenderer
         var image = cursor is null ? _scene.ImageCursor : null;
         var bounds = _scene.CursorBounds;
         var at = bounds.Intersect(output.Bounds);
-        var onPlane = !at.IsEmpty && (cursor is not null ? FitsPlane(cursor.Surface, plane, output.Scale)
-            : image!.Width <= plane.Width && image.Height <= plane.Height && output.Scale == 1);
+        var onPlane = !at.IsEmpty && (cursor is not null ? FitsPlane(cursor.Surface, plane, output)
+            : image!.Width <= plane.Width && image.Height <= plane.Height && output.IsPlain);
         if (onPlane != output.CursorOnPlane)
         {
             output.CursorOnPlane = onPlane;
@@ -232,8 +232,8 @@ public sealed class SceneRenderer
         plane.Show(bounds.X - output.X, bounds.Y - output.Y, image!.HotspotX, image.HotspotY);
     }
 
-    private static bool FitsPlane(Surface s, ICursorPlane plane, double outputScale) =>
-        s.Width <= plane.Width && s.Height <= plane.Height && ShownAsIs(s, outputScale);
+    private static bool FitsPlane(Surface s, ICursorPlane plane, SceneOutput output) =>
+        s.Width <= plane.Width && s.Height <= plane.Height && ShownAsIs(s, output);
 
     /// <summary>Draws a cursor's texture (or, without one, its solid colour) into the plane's next buffer.</summary>
     private void DrawCursorImage(ICursorPlane plane, ITexture? texture, bool textureReady, ColorF solid, int width, int height, int bufferWidth, int bufferHeight)
@@ -325,7 +325,7 @@ public sealed class SceneRenderer
         var dst = _current.ToPixels(bar.Bounds);
         if (!_drawn.Intersects(dst)) return;
         var texture = bar.Texture;
-        _renderer.Draw(texture, new RectF(0, 0, texture.Width, texture.Height), dst, 0, 1f, opaque: true);
+        _renderer.Draw(texture, new RectF(0, 0, texture.Width, texture.Height), dst, _current.DrawTransform(0), 1f, opaque: true);
     }
 
     private void DrawSurface(Surface s, int x, int y)
@@ -341,7 +341,7 @@ public sealed class SceneRenderer
                 ? new RectF(st.ViewportSource.X * st.Scale, st.ViewportSource.Y * st.Scale, st.ViewportSource.Width * st.Scale, st.ViewportSource.Height * st.Scale)
                 : new RectF(0, 0, s.BufferWidth, s.BufferHeight);
             var opaque = !texture.HasAlpha || st.Opaque.ContainsRect(new Rect(0, 0, s.Width, s.Height));
-            _renderer.Draw(texture, source, dst, st.Transform, 1f, opaque);
+            _renderer.Draw(texture, source, dst, _current.DrawTransform(st.Transform), 1f, opaque);
             // The GPU reads the client's memory until the frame is done: the client gets it back after that.
             if (s.HeldBuffer is { Content: Buffers.BufferContent.OwnTexture } held)
             {

@@ -77,7 +77,8 @@ public sealed class Seat : IInputSink, IWlSeatHandler
         foreach (var o in _server.Scene.Outputs)
             if (o.Output == output)
             {
-                Pointer.MoveTo(timeMs, o.X + x / o.Scale, o.Y + y / o.Scale);
+                var (lx, ly) = o.FromPixels(x, y);
+                Pointer.MoveTo(timeMs, lx, ly);
                 return;
             }
     }

@@ -76,6 +76,7 @@ public sealed class Surface : IWlSurfaceHandler
     public ulong Outputs { get; internal set; }
     /// <summary>The wl_surface.preferred_buffer_scale last sent (0: none yet).</summary>
     internal int PreferredScaleSent { get; set; }
+    internal int PreferredTransformSent { get; set; }
     /// <summary>The surface's wp_fractional_scale_v1, if the client asked for one.</summary>
     internal FractionalScale? FractionalScale { get; set; }
     internal CompositorServer Server => _server;

@@ -177,10 +177,12 @@ internal sealed class RecordingRenderer : IRenderer, IDmaBufImporter
     }
     /// <summary>The clip of every frame drawn, in order.</summary>
     public List<Rect[]> Frames { get; } = [];
-    public void Begin(IRenderTarget target, ReadOnlySpan<Rect> clip) => Frames.Add(clip.ToArray());
+    public void Begin(IRenderTarget target, ReadOnlySpan<Rect> clip) { Frames.Add(clip.ToArray()); Draws.Clear(); }
     public void Clear(ColorF color) { }
-    public void Draw(ITexture texture, RectF source, Rect destination, int transform, float alpha, bool opaque) { }
-    public void DrawSolid(Rect destination, ColorF color) { }
+    /// <summary>What was drawn since the last Begin: where, and with which transform (null: a solid colour).</summary>
+    public List<(Rect Destination, int? Transform)> Draws { get; } = [];
+    public void Draw(ITexture texture, RectF source, Rect destination, int transform, float alpha, bool opaque) => Draws.Add((destination, transform));
+    public void DrawSolid(Rect destination, ColorF color) => Draws.Add((destination, null));
     public void End() { }
     public void Finish() { }
     public int Submit() => -1;
