@@ -19,4 +19,16 @@ public interface IInputSink
     /// <summary>The pointer left every output (a nested window's parent took it): no cursor is drawn
     /// until the next motion brings it back.</summary>
     void PointerLeft() { }
+
+    /// <summary>Whether the seat has a touch device (wl_seat's touch capability): a backend says so
+    /// when one comes or the last one goes.</summary>
+    void TouchAvailable(bool available) { }
+    /// <summary>A touch point <paramref name="id"/> went down at a position in the output's pixels.</summary>
+    void TouchDown(uint timeMs, int id, IOutput output, double x, double y) { }
+    void TouchMotion(uint timeMs, int id, IOutput output, double x, double y) { }
+    void TouchUp(uint timeMs, int id) { }
+    /// <summary>The end of a group of touch events.</summary>
+    void TouchFrame() { }
+    /// <summary>The device took the touch session back: every point is gone.</summary>
+    void TouchCancel() { }
 }

@@ -101,6 +101,8 @@ internal sealed unsafe class LibinputInput : IDisposable
         }
     }
 
+    private int _touchDevices;
+
     private void ReadEvents()
     {
         Dispatch(_libinput);
@@ -121,6 +123,11 @@ internal sealed unsafe class LibinputInput : IDisposable
                 var device = EventGetDevice(ev);
                 var name = $"{Marshal.PtrToStringUTF8((nint)DeviceGetName(device))} ({Marshal.PtrToStringUTF8((nint)DeviceGetSysname(device))})";
                 if (EventGetType(ev) == EventDeviceAdded) _devices.Add(name); else _devices.Remove(name);
+                if (DeviceHasCapability(device, DeviceCapTouch) != 0)
+                {
+                    _touchDevices += EventGetType(ev) == EventDeviceAdded ? 1 : -1;
+                    _sink.TouchAvailable(_touchDevices > 0);
+                }
                 // At start the list is logged once; later, each device as it comes or goes.
                 if (_started) _log.Information("Input device {Change}: {Device}", EventGetType(ev) == EventDeviceAdded ? "added" : "removed", name);
                 break;
@@ -153,6 +160,28 @@ internal sealed unsafe class LibinputInput : IDisposable
                 _sink.PointerFrame();
                 break;
             }
+            // Touch screens: libinput's seat slot is the point's id; positions map onto the output
+            // absolute pointers map to.
+            case EventTouchDown or EventTouchMotion when _pointerOutput() is { } output:
+            {
+                var t = EventGetTouchEvent(ev);
+                var (x, y) = (TouchGetXTransformed(t, (uint)output.Width), TouchGetYTransformed(t, (uint)output.Height));
+                if (EventGetType(ev) == EventTouchDown) _sink.TouchDown(TouchGetTime(t), TouchGetSeatSlot(t), output, x, y);
+                else _sink.TouchMotion(TouchGetTime(t), TouchGetSeatSlot(t), output, x, y);
+                break;
+            }
+            case EventTouchUp:
+            {
+                var t = EventGetTouchEvent(ev);
+                _sink.TouchUp(TouchGetTime(t), TouchGetSeatSlot(t));
+                break;
+            }
+            case EventTouchFrame:
+                _sink.TouchFrame();
+                break;
+            case EventTouchCancel:
+                _sink.TouchCancel();
+                break;
             case EventPointerAxis:
             {
                 var p = EventGetPointerEvent(ev);

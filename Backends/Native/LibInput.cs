@@ -12,6 +12,8 @@ internal static unsafe partial class LibInput
     public const int EventKeyboardKey = 300;
     public const int EventPointerMotion = 400, EventPointerMotionAbsolute = 401, EventPointerButton = 402, EventPointerAxis = 403;
     public const int AxisScrollVertical = 0, AxisScrollHorizontal = 1;
+    public const int EventTouchDown = 500, EventTouchUp = 501, EventTouchMotion = 502, EventTouchCancel = 503, EventTouchFrame = 504;
+    public const int DeviceCapTouch = 2;
 
     /// <summary>struct libinput_interface: how libinput opens and closes device nodes.</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -77,6 +79,24 @@ internal static unsafe partial class LibInput
 
     [LibraryImport(Lib, EntryPoint = "libinput_event_get_pointer_event")]
     public static partial nint EventGetPointerEvent(nint ev);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_device_has_capability")]
+    public static partial int DeviceHasCapability(nint device, int capability);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_get_touch_event")]
+    public static partial nint EventGetTouchEvent(nint ev);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_touch_get_time")]
+    public static partial uint TouchGetTime(nint t);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_touch_get_seat_slot")]
+    public static partial int TouchGetSeatSlot(nint t);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_touch_get_x_transformed")]
+    public static partial double TouchGetXTransformed(nint t, uint width);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_touch_get_y_transformed")]
+    public static partial double TouchGetYTransformed(nint t, uint height);
 
     [LibraryImport(Lib, EntryPoint = "libinput_event_pointer_get_time")]
     public static partial uint PointerGetTime(nint p);

@@ -13,6 +13,8 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
     public List<OutputMode> Outputs { get; init; } = [];
     /// <summary>Where tests inject input (headless): a Unix socket path.</summary>
     public string? TestInput { get; init; }
+    /// <summary>--control-fd: an inherited SOCK_SEQPACKET socket a test suite (WLCS) drives the compositor through.</summary>
+    public int? ControlFd { get; init; }
     /// <summary>--max-version caps: interface name → highest version advertised.</summary>
     public Dictionary<string, uint> MaxVersions { get; init; } = [];
     /// <summary>DRM: the card to drive (null: the first with a connected display).</summary>
@@ -75,6 +77,9 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                             by default only frames a capture (screencopy, e.g. grim) waits for are drawn
           --test-input PATH listen on a Unix socket for injected input (tests): "key 30 press", "type hello",
                             "motion 0 100 200", "button left press", "axis vertical 10"; each line answered ok/error
+          --control-fd N    an inherited SOCK_SEQPACKET socket through which a test suite hands over
+                            clients, places windows and injects pointer and touch input (WLCS's
+                            integration module, tests/Wlcs/); the compositor stops when it closes
           --max-version INTERFACE=N
                             advertise INTERFACE at version N at most (repeatable), for clients that bind
                             the advertised version without handling its newer events, e.g.
@@ -112,6 +117,7 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
         string? socket = null;
         string? backend = null;
         string? testInput = null;
+        int? controlFd = null;
         var outputs = new List<OutputMode>();
         var caps = new Dictionary<string, uint>();
         var level = LogEventLevel.Information;
@@ -182,6 +188,12 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                 case "--test-input":
                     testInput = Value(args, ref i);
                     break;
+                case "--control-fd":
+                    var fdText = Value(args, ref i);
+                    if (!int.TryParse(fdText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var fd) || fd < 3)
+                        throw new ArgumentException($"--control-fd takes an inherited fd number (3 or more), not '{fdText}'");
+                    controlFd = fd;
+                    break;
                 case "--socket":
                     socket = Value(args, ref i);
                     break;
@@ -216,7 +228,7 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                     throw new ArgumentException($"unknown option '{args[i]}'");
             }
         }
-        return Checked(new Options(socket, level, command, help) { Backend = backend, Outputs = outputs, TestInput = testInput, MaxVersions = caps, DrawEveryFrame = drawEveryFrame, Fullscreen = fullscreen, LegacyKms = legacyKms, NoDirectScanout = noDirectScanout, DrmDevices = drmDevices, RenderNode = renderNode, Renderer = renderer, ConfigPath = configPath, Version = version, Seat = seat });
+        return Checked(new Options(socket, level, command, help) { Backend = backend, Outputs = outputs, TestInput = testInput, ControlFd = controlFd, MaxVersions = caps, DrawEveryFrame = drawEveryFrame, Fullscreen = fullscreen, LegacyKms = legacyKms, NoDirectScanout = noDirectScanout, DrmDevices = drmDevices, RenderNode = renderNode, Renderer = renderer, ConfigPath = configPath, Version = version, Seat = seat });
     }
 
     /// <summary>Refuses options that contradict each other.</summary>

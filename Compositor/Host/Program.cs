@@ -115,6 +115,10 @@ try
     }
     Console.Out.WriteLine($"WAYLAND_DISPLAY={name}");
     Console.Out.Flush();
+    using var control = options.ControlFd is { } controlFd
+        ? new Compositor.Testing.ControlSocket(server, controlFd, loop.Stop, Log.Logger)
+        : null;
+    control?.SendReady();
 
     var exitCode = 0;
     // .NET's runtime owns signal delivery (a signalfd would need the signal blocked in every thread),

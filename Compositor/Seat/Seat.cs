@@ -6,11 +6,11 @@ using Wayland.Protocols.Server;
 namespace Compositor.Seat;
 
 /// <summary>
-/// wl_seat "seat0": one pointer and one keyboard. Receives the backend's input (it is the backend's
+/// wl_seat "seat0": one pointer, one keyboard, and touch where the backend has a touch device. Receives the backend's input (it is the backend's
 /// <see cref="IInputSink"/>) and routes it to the surface under the pointer and to the keyboard
 /// focus. A button press on a window asks the shell to focus it (<see cref="PointerPressed"/>).
 /// wl_seat requests are handled here; wl_pointer in <see cref="Pointer"/>, wl_keyboard in
-/// <see cref="Keyboard"/>.
+/// <see cref="Keyboard"/>, wl_touch in <see cref="Touch"/>.
 /// </summary>
 public sealed class Seat : IInputSink, IWlSeatHandler
 {
@@ -27,6 +27,7 @@ public sealed class Seat : IInputSink, IWlSeatHandler
         _server = server;
         Pointer = new Pointer(server, config.Cursor);
         Keyboard = new Keyboard(server, config.Keyboard);
+        Touch = new Touch(server);
         Bindings = new KeyBindings(config.Bindings, b => BindingPressed?.Invoke(b));
         _dragModifier = config.DragModifier;
         server.Display.CreateGlobal<WlSeat>(Version, Bind);
@@ -34,6 +35,7 @@ public sealed class Seat : IInputSink, IWlSeatHandler
 
     public Pointer Pointer { get; }
     public Keyboard Keyboard { get; }
+    public Touch Touch { get; }
     public KeyBindings Bindings { get; }
 
     /// <summary>A key binding's chord was pressed (the server runs its action).</summary>
@@ -43,15 +45,23 @@ public sealed class Seat : IInputSink, IWlSeatHandler
     /// placed surface: the window manager starts a move or resize; the button is not the client's.</summary>
     public event Func<IPlacedRole, uint, bool>? ModifierDragPressed;
 
-    /// <summary>A first button went down, over a placed surface (a window or popup) or over nothing
-    /// (both null): the shell focuses and raises, or dismisses popups.</summary>
+    /// <summary>A first button (or, as button 0, a first touch point) went down, over a placed surface
+    /// (a window or popup) or over nothing (both null): the shell focuses and raises, or dismisses popups.</summary>
     public event Action<IPlacedRole?, Surface?, uint>? PointerPressed;
+
+    private readonly List<WlSeat> _resources = [];
+    private bool _hasTouch, _everHadTouch;
+
+    private WlSeat.Capability Capabilities =>
+        WlSeat.Capability.Pointer | WlSeat.Capability.Keyboard | (_hasTouch ? WlSeat.Capability.Touch : 0);
 
     private void Bind(WlSeat resource)
     {
         resource.Handler = this;
         resource.Data = this;
-        resource.SendCapabilities(WlSeat.Capability.Pointer | WlSeat.Capability.Keyboard);
+        _resources.Add(resource);
+        resource.Destroyed += r => _resources.Remove((WlSeat)r);
+        resource.SendCapabilities(Capabilities);
         resource.SendName(SeatName);
     }
 
@@ -59,8 +69,12 @@ public sealed class Seat : IInputSink, IWlSeatHandler
 
     public void GetKeyboard(WlSeat resource, WlKeyboard id) => Keyboard.Add(id);
 
-    public void GetTouch(WlSeat resource, WlTouch id) =>
-        resource.PostError(WlSeat.Error.MissingCapability, "seat0 has never had touch capability");
+    public void GetTouch(WlSeat resource, WlTouch id)
+    {
+        // A seat that once had touch hands out (inert) wl_touch objects after the device went.
+        if (_everHadTouch) Touch.Add(id);
+        else resource.PostError(WlSeat.Error.MissingCapability, "seat0 has never had touch capability");
+    }
 
     public void Release(WlSeat resource) { }
 
@@ -74,13 +88,7 @@ public sealed class Seat : IInputSink, IWlSeatHandler
 
     public void PointerMotionAbsolute(uint timeMs, IOutput output, double x, double y)
     {
-        foreach (var o in _server.Scene.Outputs)
-            if (o.Output == output)
-            {
-                var (lx, ly) = o.FromPixels(x, y);
-                Pointer.MoveTo(timeMs, lx, ly);
-                return;
-            }
+        if (LayoutPoint(output, x, y) is { } p) Pointer.MoveTo(timeMs, p.X, p.Y);
     }
 
     public void PointerMotion(uint timeMs, double dx, double dy) => Pointer.MoveTo(timeMs, Pointer.X + dx, Pointer.Y + dy);
@@ -118,4 +126,48 @@ public sealed class Seat : IInputSink, IWlSeatHandler
     public void PointerFrame() => Pointer.Frame();
 
     public void PointerLeft() => _server.Scene.CursorVisible = false;
+
+    public void TouchAvailable(bool available)
+    {
+        if (available == _hasTouch) return;
+        _hasTouch = available;
+        _everHadTouch |= available;
+        if (!available) Touch.Cancel();
+        foreach (var r in _resources) r.SendCapabilities(Capabilities);
+    }
+
+    public void TouchDown(uint timeMs, int id, IOutput output, double x, double y)
+    {
+        if (LayoutPoint(output, x, y) is { } p) TouchDownAt(timeMs, id, p.X, p.Y);
+    }
+
+    public void TouchMotion(uint timeMs, int id, IOutput output, double x, double y)
+    {
+        if (LayoutPoint(output, x, y) is { } p) Touch.Motion(timeMs, id, p.X, p.Y);
+    }
+
+    /// <summary>A touch point down at a layout position (the WLCS control socket gives those).</summary>
+    internal void TouchDownAt(uint timeMs, int id, double x, double y)
+    {
+        if (Touch.PointsDown == 0)
+        {
+            // A first finger down acts like a first button: the window under it is focused and raised.
+            var surface = _server.Scene.SurfaceAt(x, y, out _, out _, out var root);
+            PointerPressed?.Invoke(root, surface, 0);
+        }
+        Touch.Down(timeMs, id, x, y);
+    }
+
+    public void TouchUp(uint timeMs, int id) => Touch.Up(timeMs, id);
+
+    public void TouchFrame() => Touch.Frame();
+
+    public void TouchCancel() => Touch.Cancel();
+
+    private (double X, double Y)? LayoutPoint(IOutput output, double x, double y)
+    {
+        foreach (var o in _server.Scene.Outputs)
+            if (o.Output == output) return o.FromPixels(x, y);
+        return null;
+    }
 }

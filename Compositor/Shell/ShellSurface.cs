@@ -167,6 +167,15 @@ public sealed class ShellSurface : IPlacedRole, IXdgSurfaceHandler
 
     // ---- commit ----
 
+    /// <summary>"Any attempts by a client to attach or manipulate a buffer prior to the first
+    /// xdg_surface.configure call must also be treated as errors": caught at the attach when no
+    /// configure was sent yet, and at the commit when none was acked.</summary>
+    public void Attaching(Surface surface)
+    {
+        if (!Configured && _sentConfigures.Count == 0)
+            Resource.PostError(XdgSurface.Error.UnconfiguredBuffer, $"{surface.Resource} got a buffer attached before any configure was sent");
+    }
+
     public bool PreCommit(Surface surface)
     {
         if (Role is null)

@@ -346,22 +346,36 @@ public sealed class WindowManager
         if (Focused is { } t) SetMaximized(t, !t.WantsMaximized);
     }
 
+    /// <summary>Puts a window's geometry (its top-left, without the title bar) at a layout position,
+    /// its popups with it; the pointer learns what is under it now.</summary>
+    internal void MoveWindow(Toplevel t, int windowX, int windowY)
+    {
+        var s = t.ShellSurface;
+        s.Surface.DamageTree();
+        s.WindowX = windowX;
+        s.WindowY = windowY;
+        _savedPositions[t] = (s.WindowX, s.WindowY);
+        foreach (var p in s.ChildPopups) p.UpdatePosition();
+        s.Surface.DamageTree();
+        DamageTitleBar(t);
+        _server.Scene.UpdateOutputs(s.Surface);
+    }
+
+    /// <summary>A test suite places a window (WLCS's position_window_absolute): its geometry's
+    /// top-left goes to the layout position, as Mir and Smithay place it.</summary>
+    internal void Place(Toplevel t, int x, int y)
+    {
+        MoveWindow(t, x, y);
+        _server.Seat.Pointer.UpdateFocus();
+    }
+
     private sealed class MoveGrab(WindowManager wm, Toplevel t, double startX, double startY) : Seat.IPointerGrab
     {
         private readonly int _windowX = t.ShellSurface.WindowX, _windowY = t.ShellSurface.WindowY;
         public Toplevel Toplevel => t;
 
-        public void Motion(double x, double y)
-        {
-            var s = t.ShellSurface;
-            s.Surface.DamageTree();
-            s.WindowX = _windowX + (int)Math.Round(x - startX);
-            s.WindowY = _windowY + (int)Math.Round(y - startY);
-            wm._savedPositions[t] = (s.WindowX, s.WindowY);
-            foreach (var p in s.ChildPopups) p.UpdatePosition();
-            s.Surface.DamageTree();
-            wm._server.Scene.UpdateOutputs(s.Surface);
-        }
+        public void Motion(double x, double y) =>
+            wm.MoveWindow(t, _windowX + (int)Math.Round(x - startX), _windowY + (int)Math.Round(y - startY));
 
         public void End()
         {

@@ -17,6 +17,9 @@ public interface ISurfaceRole
     /// <summary>Whether a commit should go to the cached state instead (synchronized subsurfaces).</summary>
     bool IsSynchronized => false;
 
+    /// <summary>Runs when wl_surface.attach names a buffer; may post a protocol error.</summary>
+    void Attaching(Surface surface) { }
+
     /// <summary>Runs before the committed state becomes current; may post a protocol error and return false.</summary>
     bool PreCommit(Surface surface) => true;
 

@@ -127,6 +127,7 @@ public sealed class Surface : IWlSurfaceHandler
             resource.PostError(WlSurface.Error.InvalidOffset, $"attach offset ({x}, {y}) must be 0 since version 5; use wl_surface.offset");
             return;
         }
+        if (buffer is not null) Role?.Attaching(this);
         Pending.Buffer = ClientBuffer.From(buffer);
         Pending.Changes |= SurfaceChanges.Buffer;
         if (x != 0 || y != 0)
