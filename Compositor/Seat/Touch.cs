@@ -85,6 +85,9 @@ public sealed class Touch : IWlTouchHandler
     /// every client with points down hears cancel, and the points are forgotten.</summary>
     internal void Cancel()
     {
+        // Cancel ends the frame being built too (it needs no frame); the list then holds the
+        // clients told, one cancel each.
+        _pendingFrame.Clear();
         foreach (var point in _points.ToArray())
         {
             Remove(point);
@@ -93,7 +96,7 @@ public sealed class Touch : IWlTouchHandler
             foreach (var r in _resources)
                 if (r.Client == point.Surface.Resource.Client) r.SendCancel();
         }
-        _pendingFrame.Clear(); // cancel needs no frame
+        _pendingFrame.Clear();
     }
 
     private Point? Find(int id)

@@ -30,6 +30,7 @@ public sealed unsafe class ControlSocket : IDisposable
     private readonly ILogger _log;
     private readonly int _fd;
     private readonly FdSource _source;
+    private readonly Action _closed;
     private readonly Dictionary<int, Wayland.Server.Client> _clients = [];
     private int _nextClient = 1;
 
@@ -39,12 +40,10 @@ public sealed unsafe class ControlSocket : IDisposable
         _server = server;
         _fd = fd;
         _log = log;
-        Closed = closed;
+        _closed = closed;
         _source = server.Display.Loop.AddFd(fd, FdEvents.Readable, (_, _) => Read());
         server.Seat.TouchAvailable(true); // the suite's touch points are a touch screen
     }
-
-    private Action Closed { get; }
 
     /// <summary>Tells the other end the compositor is up, and what it offers.</summary>
     public void SendReady()
@@ -77,7 +76,7 @@ public sealed unsafe class ControlSocket : IDisposable
             if (fd >= 0) close(fd);
             _log.Information("Control socket closed: stopping");
             _source.Dispose();
-            Closed();
+            _closed();
             return;
         }
         var line = Encoding.UTF8.GetString(buffer, (int)n).Trim();

@@ -84,6 +84,16 @@ public sealed class TouchTests : IDisposable
         _compositor.Input.TouchFrame();
         client.Roundtrip();
         Assert.Equal(["down 7 10,20", "frame", "motion 7 168,-12", "frame", "up 7", "frame"], events);
+
+        // The device takes the session back in the middle of a frame: one cancel, no frame.
+        touch.Cancel += _ => events.Add("cancel");
+        events.Clear();
+        _compositor.Input.TouchDown(4, 9, output, 50, 50);
+        _compositor.Input.TouchCancel();
+        _compositor.Input.TouchFrame();
+        client.Roundtrip();
+        Assert.Equal(["down 9 18,18", "cancel"], events);
+        Assert.Equal(0, _compositor.Server.Seat.Touch.PointsDown);
     }
 
     [Fact]
