@@ -17,6 +17,8 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
     public int? ControlFd { get; init; }
     /// <summary>--max-version caps: interface name → highest version advertised.</summary>
     public Dictionary<string, uint> MaxVersions { get; init; } = [];
+    /// <summary>--latest-versions: advertise the core globals above what this system's libwayland-client knows.</summary>
+    public bool LatestVersions { get; init; }
     /// <summary>DRM: the card to drive (null: the first with a connected display).</summary>
     /// <summary>The cards to drive (--drm-device, repeatable); empty: the first with a connected display.</summary>
     public IReadOnlyList<string> DrmDevices { get; init; } = [];
@@ -84,6 +86,12 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                             advertise INTERFACE at version N at most (repeatable), for clients that bind
                             the advertised version without handling its newer events, e.g.
                             weston 10's weston-presentation-shm needs --max-version xdg_wm_base=3
+                            (it handles only xdg-shell 3's events and aborts on configure_bounds)
+          --latest-versions advertise wl_compositor, wl_seat, wl_shm, ... at the versions the
+                            compositor implements; by default they are advertised no higher than
+                            this system's libwayland-client knows them (Debian 12: wl_compositor 5,
+                            wl_seat 8), because clients such as alacritty and weston-simple-damage
+                            bind the advertised version and die on events their libwayland lacks
           --config PATH     the config file (default: $XDG_CONFIG_HOME/compositor/compositor.ini, or
                             ~/.config/compositor/compositor.ini, where it exists; docs/config.md)
           --log-level LEVEL verbose, debug, information (default), warning, error
@@ -120,6 +128,7 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
         int? controlFd = null;
         var outputs = new List<OutputMode>();
         var caps = new Dictionary<string, uint>();
+        var latestVersions = false;
         var level = LogEventLevel.Information;
         var help = false;
         var version = false;
@@ -156,6 +165,9 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                     if (eq <= 0 || !uint.TryParse(cap.AsSpan(eq + 1), out var n) || n == 0)
                         throw new ArgumentException($"--max-version wants INTERFACE=N with N >= 1, not '{cap}'");
                     caps[cap[..eq]] = n;
+                    break;
+                case "--latest-versions":
+                    latestVersions = true;
                     break;
                 case "--drm-device":
                     drmDevices.Add(Value(args, ref i));
@@ -228,7 +240,7 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                     throw new ArgumentException($"unknown option '{args[i]}'");
             }
         }
-        return Checked(new Options(socket, level, command, help) { Backend = backend, Outputs = outputs, TestInput = testInput, ControlFd = controlFd, MaxVersions = caps, DrawEveryFrame = drawEveryFrame, Fullscreen = fullscreen, LegacyKms = legacyKms, NoDirectScanout = noDirectScanout, DrmDevices = drmDevices, RenderNode = renderNode, Renderer = renderer, ConfigPath = configPath, Version = version, Seat = seat });
+        return Checked(new Options(socket, level, command, help) { Backend = backend, Outputs = outputs, TestInput = testInput, ControlFd = controlFd, MaxVersions = caps, LatestVersions = latestVersions, DrawEveryFrame = drawEveryFrame, Fullscreen = fullscreen, LegacyKms = legacyKms, NoDirectScanout = noDirectScanout, DrmDevices = drmDevices, RenderNode = renderNode, Renderer = renderer, ConfigPath = configPath, Version = version, Seat = seat });
     }
 
     /// <summary>Refuses options that contradict each other.</summary>

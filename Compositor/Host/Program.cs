@@ -46,7 +46,7 @@ try
     var config = Compositor.Config.CompositorConfig.Load(options.ConfigPath, Log.Logger);
     using var loop = new EventLoop(Log.Logger);
     using var display = new Display(loop, Log.Logger);
-    display.MaxVersions = options.MaxVersions;
+    display.MaxVersions = AdvertisedCaps(options);
     var backendName = options.Backend ?? Options.DefaultBackend();
     IBackend backend;
     try
@@ -177,4 +177,19 @@ try
 finally
 {
     Log.CloseAndFlush();
+}
+
+/// <summary>What --max-version asks, plus, unless --latest-versions, the core versions this system's
+/// libwayland-client knows (<see cref="PlatformVersions"/>); the lowered ones are logged once.</summary>
+static Dictionary<string, uint> AdvertisedCaps(Options options)
+{
+    if (options.LatestVersions) return options.MaxVersions;
+    var platform = PlatformVersions.Read();
+    var lowered = new List<string>();
+    foreach (var (name, version) in platform)
+        if (version < PlatformVersions.Implemented(name)) lowered.Add($"{name} {version}");
+    if (lowered.Count > 0)
+        Log.Information("Advertising {Lowered}: the versions this system's libwayland-client knows (--latest-versions advertises newer ones)",
+            string.Join(", ", lowered));
+    return PlatformVersions.Caps(platform, options.MaxVersions);
 }

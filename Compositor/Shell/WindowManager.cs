@@ -61,6 +61,14 @@ public sealed class WindowManager
             step = CascadeStep * (1 + onOutput % 4);
         s.WindowX = origin.X + step;
         s.WindowY = origin.Y + step;
+        if (output is not null)
+        {
+            // A window too big for its cascade place moves up and left until it fits; one bigger than
+            // the output starts at the output's top-left corner, with its title bar on screen.
+            var bar = t.TitleBar is not null ? TitleBar.Height : 0;
+            s.WindowX = Math.Max(origin.X, Math.Min(s.WindowX, origin.Right - s.Geometry.Width));
+            s.WindowY = Math.Max(origin.Y + bar, Math.Min(s.WindowY, origin.Bottom - s.Geometry.Height));
+        }
         _savedPositions[t] = (s.WindowX, s.WindowY);
         ApplyState(t);
         _mapped.Add(t);

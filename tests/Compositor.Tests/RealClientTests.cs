@@ -51,9 +51,11 @@ public sealed partial class RealClientTests : IDisposable
         var globals = new Dictionary<string, int>();
         foreach (Match m in GlobalLine().Matches(output))
             globals[m.Groups[1].Value] = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+        // The core globals at the versions this system's libwayland-client knows, no higher.
         var expected = new Dictionary<string, int>
         {
-            ["wl_compositor"] = 6, ["wl_subcompositor"] = 1, ["wl_shm"] = 2, ["wl_output"] = 4, ["wl_seat"] = 9,
+            ["wl_compositor"] = Platform("wl_compositor", 6), ["wl_subcompositor"] = 1, ["wl_shm"] = Platform("wl_shm", 2),
+            ["wl_output"] = Platform("wl_output", 4), ["wl_seat"] = Platform("wl_seat", 9),
             ["wl_data_device_manager"] = 3, ["xdg_wm_base"] = 6, ["zxdg_decoration_manager_v1"] = 1,
             ["zxdg_output_manager_v1"] = 3, ["wp_presentation"] = 2, ["wp_viewporter"] = 1,
             ["wp_single_pixel_buffer_manager_v1"] = 1, ["zwlr_screencopy_manager_v1"] = 3, ["zwp_linux_dmabuf_v1"] = 3,
@@ -71,6 +73,67 @@ public sealed partial class RealClientTests : IDisposable
 
     [GeneratedRegex(@"interface: '(\w+)',\s+version:\s+(\d+)")]
     private static partial Regex GlobalLine();
+
+    /// <summary>The lower of what we implement and what libwayland-client's own table for the
+    /// interface says (the struct wl_interface's version field, after the name pointer).</summary>
+    private static int Platform(string iface, int implemented)
+    {
+        var lib = System.Runtime.InteropServices.NativeLibrary.Load("libwayland-client.so.0");
+        try
+        {
+            var table = System.Runtime.InteropServices.NativeLibrary.GetExport(lib, iface + "_interface");
+            return Math.Min(implemented, System.Runtime.InteropServices.Marshal.ReadInt32(table, IntPtr.Size));
+        }
+        finally
+        {
+            System.Runtime.InteropServices.NativeLibrary.Free(lib);
+        }
+    }
+
+    private static Dictionary<string, int> Globals(RunningCompositor compositor)
+    {
+        var (code, output, err) = compositor.Run("wayland-info", []);
+        Assert.True(code == 0, err);
+        var globals = new Dictionary<string, int>();
+        foreach (Match m in GlobalLine().Matches(output))
+            globals[m.Groups[1].Value] = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+        return globals;
+    }
+
+    [Fact]
+    public void LatestVersionsAdvertisesWhatTheCompositorImplements()
+    {
+        using var compositor = new RunningCompositor("640x480@60", "--latest-versions", "--max-version", "wl_output=3");
+        var globals = Globals(compositor);
+        Assert.Equal(6, globals["wl_compositor"]);
+        Assert.Equal(9, globals["wl_seat"]);
+        Assert.Equal(2, globals["wl_shm"]);
+        Assert.Equal(3, globals["wl_output"]); // --max-version still caps
+    }
+
+    /// <summary>alacritty 0.11 and weston-simple-damage bind wl_compositor at the advertised version
+    /// and die on wl_surface.preferred_buffer_scale, which Debian 12's libwayland-client 1.21 does not
+    /// know: with no flags they run, and with --latest-versions they die of exactly that.</summary>
+    [Fact]
+    public void ClientsOfThePlatformsLibwaylandRunWithNoFlags()
+    {
+        var damage = _compositor.StartClient("weston-simple-damage");
+        var alacritty = _compositor.StartClient("alacritty", "-o", "window.dimensions.columns=40", "-o", "window.dimensions.lines=10");
+        // simple-damage draws a white frame around its ball; alacritty's terminal is #1d1f21.
+        WaitForScreen(i => i.Count(0, 0, 640, 480, (255, 255, 255)) > 2000 && i.Count(0, 0, 640, 480, (29, 31, 33), 3) > 20000,
+            "simple-damage's frame and alacritty's terminal");
+        Thread.Sleep(1500);
+        AssertAlive(damage, "weston-simple-damage");
+        AssertAlive(alacritty, "alacritty");
+
+        if (Platform("wl_compositor", 6) < 6)
+        {
+            using var latest = new RunningCompositor("640x480@60", "--latest-versions");
+            var dying = latest.StartClient("weston-simple-damage");
+            Peers.WaitFor(() => dying.HasExited, "weston-simple-damage to die of wl_surface v6's events");
+            Assert.Contains("interface 'wl_surface' has no event 2", dying.Stderr);
+        }
+    }
 
     [Fact]
     public void WestonSimpleShmIsShownInItsWindow()

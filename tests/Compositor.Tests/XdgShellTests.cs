@@ -159,6 +159,21 @@ public sealed class XdgShellTests : IDisposable
     }
 
     [Fact]
+    public void LargeWindowsArePlacedToFitTheOutput()
+    {
+        var c = new ShellClient(_compositor, _clients);
+        // 620x460 on the 640x480 output does not fit at 32,32: it moves up and left until it does.
+        var wide = new Window(c, 620, 460).Map();
+        Assert.Equal((20, 20), (ServerSide(wide.Surface).WindowX, ServerSide(wide.Surface).WindowY));
+        // Bigger than the output: its top-left corner is the output's.
+        var huge = new Window(c, 1000, 700).Map();
+        Assert.Equal((0, 0), (ServerSide(huge.Surface).WindowX, ServerSide(huge.Surface).WindowY));
+        // A small window still cascades.
+        var small = new Window(c).Map();
+        Assert.Equal((96, 96), (ServerSide(small.Surface).WindowX, ServerSide(small.Surface).WindowY));
+    }
+
+    [Fact]
     public void FullscreenFillsTheOutputAndUnsetRestoresThePlace()
     {
         var c = new ShellClient(_compositor, _clients);
