@@ -43,6 +43,8 @@ public sealed class CompositorServer : IDisposable
         Seat = new Seat.Seat(this, Config);
         Seat.BindingPressed += RunBinding;
         _ = new Seat.CursorShapes(display, Seat.Pointer);
+        Seat.Pointer.Relative = new Seat.RelativePointer(display);
+        Seat.Pointer.Constraints = new Seat.PointerConstraints(display, Seat);
         DataDevices = new DataDevice.DataDeviceManager(display, Seat);
         Shell = new Shell.XdgShell(this);
         Screencopy = new Screencopy.ScreencopyService(this);

@@ -12,6 +12,10 @@ public interface IInputSink
     void PointerMotionAbsolute(uint timeMs, IOutput output, double x, double y);
     /// <summary>Relative motion (mice).</summary>
     void PointerMotion(uint timeMs, double dx, double dy);
+    /// <summary>Relative motion with microsecond time and the device's own, unaccelerated deltas
+    /// beside the accelerated ones (libinput gives both; games want the raw ones).</summary>
+    void PointerMotionRelative(ulong timeUs, double dx, double dy, double dxUnaccelerated, double dyUnaccelerated) =>
+        PointerMotion((uint)(timeUs / 1000), dx, dy);
     void PointerButton(uint timeMs, uint button, bool pressed);
     /// <summary>Scroll: axis 0 vertical, 1 horizontal; value in surface pixels; discrete in wheel clicks (0 if none).</summary>
     void PointerAxis(uint timeMs, uint axis, double value, int discrete);

@@ -141,7 +141,8 @@ internal sealed unsafe class LibinputInput : IDisposable
             case EventPointerMotion:
             {
                 var p = EventGetPointerEvent(ev);
-                _sink.PointerMotion(PointerGetTime(p), PointerGetDx(p), PointerGetDy(p));
+                _sink.PointerMotionRelative(PointerGetTimeUsec(p), PointerGetDx(p), PointerGetDy(p),
+                    PointerGetDxUnaccelerated(p), PointerGetDyUnaccelerated(p));
                 _sink.PointerFrame();
                 break;
             }

@@ -137,6 +137,14 @@ public sealed class TestInputSocket : IDisposable
                 _input.PointerFrame();
                 return "ok";
             }
+            case "motion-relative":
+            {
+                var a = args.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (a.Length != 2) return "error usage: motion-relative DX DY";
+                _input.PointerMotion(MonotonicClock.Milliseconds, double.Parse(a[0], CultureInfo.InvariantCulture), double.Parse(a[1], CultureInfo.InvariantCulture));
+                _input.PointerFrame();
+                return "ok";
+            }
             case "button":
             {
                 var a = args.Split(' ', StringSplitOptions.RemoveEmptyEntries);

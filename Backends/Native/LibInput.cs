@@ -101,6 +101,15 @@ internal static unsafe partial class LibInput
     [LibraryImport(Lib, EntryPoint = "libinput_event_pointer_get_time")]
     public static partial uint PointerGetTime(nint p);
 
+    [LibraryImport(Lib, EntryPoint = "libinput_event_pointer_get_time_usec")]
+    public static partial ulong PointerGetTimeUsec(nint p);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_pointer_get_dx_unaccelerated")]
+    public static partial double PointerGetDxUnaccelerated(nint p);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_pointer_get_dy_unaccelerated")]
+    public static partial double PointerGetDyUnaccelerated(nint p);
+
     [LibraryImport(Lib, EntryPoint = "libinput_event_pointer_get_dx")]
     public static partial double PointerGetDx(nint p);
 

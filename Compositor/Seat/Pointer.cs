@@ -40,6 +40,10 @@ public sealed class Pointer : IWlPointerHandler
     public Wayland.Server.Client? LastPressClient { get; private set; }
     /// <summary>The client's cursor surface, drawn at the pointer.</summary>
     public CursorRole? Cursor { get; private set; }
+    /// <summary>zwp_relative_pointer_manager_v1: relative motion goes there too.</summary>
+    public RelativePointer? Relative { get; set; }
+    /// <summary>zwp_pointer_constraints_v1: a lock or confinement holds the cursor.</summary>
+    public PointerConstraints? Constraints { get; set; }
 
     internal void Add(WlPointer resource)
     {
@@ -51,6 +55,27 @@ public sealed class Pointer : IWlPointerHandler
             resource.SendEnter(_enterSerial, _focus.Resource, LocalX(), LocalY());
     }
 
+    /// <summary>A mouse's motion: relative pointers hear it, then the cursor moves unless a lock
+    /// holds it, and within the region a confinement allows.</summary>
+    public void MoveBy(ulong timeUs, double dx, double dy, double dxUnaccel, double dyUnaccel)
+    {
+        if (_focus is not null && _grab is null && Relative?.Send(_focus.Resource.Client, timeUs, dx, dy, dxUnaccel, dyUnaccel) == true)
+            _pendingFrame = true;
+        MoveConstrained((uint)(timeUs / 1000), X + dx, Y + dy);
+    }
+
+    /// <summary>A motion from input: none while a lock holds the cursor, kept inside a confinement.</summary>
+    public void MoveConstrained(uint timeMs, double x, double y)
+    {
+        if (Constraints?.Active is { } active)
+        {
+            if (active.Locks) return;
+            (x, y) = active.Confine(X, Y, x, y);
+        }
+        MoveTo(timeMs, x, y);
+    }
+
+    /// <summary>Puts the cursor at a layout point (clamped to the outputs), whatever constrains it.</summary>
     public void MoveTo(uint timeMs, double x, double y)
     {
         var bounds = LayoutBounds();
@@ -72,6 +97,8 @@ public sealed class Pointer : IWlPointerHandler
         foreach (var r in _resources)
             if (r.Client == _focus.Resource.Client) r.SendMotion(timeMs, sx, sy);
         _pendingFrame = true;
+        // Moving into a constraint's region starts it.
+        Constraints?.Update();
     }
 
     internal void Button(uint timeMs, uint button, bool pressed)
@@ -143,6 +170,13 @@ public sealed class Pointer : IWlPointerHandler
     /// <summary>Re-evaluates what is under the pointer (after motion, or when windows change);
     /// true when a surface was entered.</summary>
     public bool UpdateFocus()
+    {
+        var entered = ChangeFocus();
+        Constraints?.Update();
+        return entered;
+    }
+
+    private bool ChangeFocus()
     {
         if (_grab is not null || ButtonsDown > 0 && _focus is not null) return false;
         var surface = _server.Scene.SurfaceAt(X, Y, out _, out _, out _);

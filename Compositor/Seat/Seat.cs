@@ -88,10 +88,13 @@ public sealed class Seat : IInputSink, IWlSeatHandler
 
     public void PointerMotionAbsolute(uint timeMs, IOutput output, double x, double y)
     {
-        if (LayoutPoint(output, x, y) is { } p) Pointer.MoveTo(timeMs, p.X, p.Y);
+        if (LayoutPoint(output, x, y) is { } p) Pointer.MoveConstrained(timeMs, p.X, p.Y);
     }
 
-    public void PointerMotion(uint timeMs, double dx, double dy) => Pointer.MoveTo(timeMs, Pointer.X + dx, Pointer.Y + dy);
+    public void PointerMotion(uint timeMs, double dx, double dy) => Pointer.MoveBy(timeMs * 1000UL, dx, dy, dx, dy);
+
+    public void PointerMotionRelative(ulong timeUs, double dx, double dy, double dxUnaccelerated, double dyUnaccelerated) =>
+        Pointer.MoveBy(timeUs, dx, dy, dxUnaccelerated, dyUnaccelerated);
 
     public void PointerButton(uint timeMs, uint button, bool pressed)
     {

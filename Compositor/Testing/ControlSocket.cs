@@ -129,7 +129,7 @@ public sealed unsafe class ControlSocket : IDisposable
             case "position" when a.Length == 5:
                 return Position(Int(a[1]), (uint)Int(a[2]), Int(a[3]), Int(a[4]));
             case "pointer" when a.Length == 3:
-                seat.Pointer.MoveTo(time, Num(a[1]), Num(a[2]));
+                seat.Pointer.MoveConstrained(time, Num(a[1]), Num(a[2]));
                 seat.PointerFrame();
                 return "ok";
             case "pointer-rel" when a.Length == 3:

@@ -26,7 +26,10 @@ internal sealed class SocketClient : IDisposable
     /// <summary>Interface → global name and advertised version.</summary>
     public Dictionary<string, (uint Name, uint Version)> Globals { get; } = [];
 
-    public T Bind<T>(string iface, uint version) where T : Wayland.Client.Proxy, IProxyFactory<T> => Registry.Bind<T>(Globals[iface].Name, version);
+    /// <summary>Binds at <paramref name="version"/> or the advertised version, whichever is lower, as a
+    /// correct client does (the executable advertises the platform libwayland's core versions).</summary>
+    public T Bind<T>(string iface, uint version) where T : Wayland.Client.Proxy, IProxyFactory<T> =>
+        Registry.Bind<T>(Globals[iface].Name, Math.Min(version, Globals[iface].Version));
 
     /// <summary>A toplevel of <paramref name="width"/>x<paramref name="height"/> showing one opaque
     /// colour (a single-pixel buffer scaled by a viewport), mapped: initial commit, ack, buffer.</summary>
