@@ -47,6 +47,7 @@ public sealed class CompositorServer : IDisposable
         Seat.Pointer.Constraints = new Seat.PointerConstraints(display, Seat);
         DataDevices = new DataDevice.DataDeviceManager(display, Seat);
         Shell = new Shell.XdgShell(this);
+        Layers = new LayerShell.LayerShell(this);
         Screencopy = new Screencopy.ScreencopyService(this);
         if (backend.Renderer is IDmaBufImporter importer)
         {
@@ -73,6 +74,8 @@ public sealed class CompositorServer : IDisposable
     public DataDevice.DataDeviceManager DataDevices { get; }
     /// <summary>xdg_wm_base, decorations, and the window manager.</summary>
     public Shell.XdgShell Shell { get; }
+    /// <summary>zwlr_layer_shell_v1: wallpapers, panels and overlays around the windows.</summary>
+    public LayerShell.LayerShell Layers { get; }
     public Screencopy.ScreencopyService Screencopy { get; }
     /// <summary>Waits for client DMA-BUFs still being written before their commits apply (implicit sync).</summary>
     internal Dmabuf.DmaBufReadiness Readiness { get; }
@@ -143,6 +146,7 @@ public sealed class CompositorServer : IDisposable
         output.Presented += OnPresented;
         output.ModeChanged += OnModeChanged;
         Scene.AddOutput(sceneOutput);
+        Layers.Arrange();
         Log.Information("Output {Name}: {Width}x{Height}@{Refresh:0.##}Hz at {X},{Y}{Scale}", output.Name, output.Width, output.Height,
             output.RefreshMilliHz / 1000.0, x, y, (sceneOutput.Scale == 1 ? "" : $", scale {sceneOutput.Scale:0.###}")
             + (sceneOutput.Transform == 0 ? "" : $", transform {Compositor.Config.CompositorConfig.TransformNames[sceneOutput.Transform]}"));
@@ -188,6 +192,7 @@ public sealed class CompositorServer : IDisposable
         });
         forget.Arm(TimeSpan.FromSeconds(5));
         Shell.Windows.OutputRemoved(sceneOutput);
+        Layers.OutputRemoved(sceneOutput);
         // Those on it now draw for the scale of the outputs they are left on.
         foreach (var s in wasOn)
             if (!s.IsDestroyed) Scene.RefreshPreferredScale(s);
@@ -203,6 +208,7 @@ public sealed class CompositorServer : IDisposable
         if (!_outputs.TryGetValue(output, out var o)) return;
         Log.Information("Output {Name}: now {Width}x{Height}", output.Name, output.Width, output.Height);
         o.ModeChanged();
+        Layers.Arrange();
         Shell.Windows.OutputResized(o);
     }
 

@@ -14,4 +14,16 @@ public interface IPlacedRole : ISurfaceRole
     int Y { get; }
     /// <summary>The compositor's decoration drawn with it (above its window geometry), if shown.</summary>
     Shell.TitleBar? TitleBar => null;
+    /// <summary>Which band of the stack it lives in: raising never lifts it out of its layer.</summary>
+    SceneLayer Layer => SceneLayer.Windows;
+}
+
+/// <summary>The stack's bands, bottom first: layer-shell surfaces around the windows.</summary>
+public enum SceneLayer
+{
+    Background,
+    Bottom,
+    Windows,
+    Top,
+    Overlay,
 }

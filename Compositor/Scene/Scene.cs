@@ -70,11 +70,13 @@ public sealed class Scene
     /// <summary>The output's place in <see cref="Outputs"/> (its bit in <see cref="Surface.Outputs"/>), or -1.</summary>
     public int IndexOf(SceneOutput output) => _outputs.IndexOf(output);
 
-    /// <summary>Puts a placed surface on top (or moves it there).</summary>
+    /// <summary>Puts a placed surface on top of its layer (or moves it there).</summary>
     public void Raise(IPlacedRole placed)
     {
         _stack.Remove(placed);
-        _stack.Add(placed);
+        var i = _stack.Count;
+        while (i > 0 && _stack[i - 1].Layer > placed.Layer) i--;
+        _stack.Insert(i, placed);
         DamageSurfaceTree(placed.Surface);
         UpdateOutputs(placed.Surface);
     }

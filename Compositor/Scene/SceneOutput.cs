@@ -34,6 +34,15 @@ public sealed class SceneOutput : IWlOutputHandler
     /// <summary>Position of the output's top-left corner in the global layout.</summary>
     public int X { get; }
     public int Y { get; }
+    /// <summary>The part of <see cref="Bounds"/> left to windows by layer-shell panels' exclusive zones
+    /// (where maximized windows go and new ones open).</summary>
+    public Rect UsableArea
+    {
+        get => _usable is { } u && !u.Intersect(Bounds).IsEmpty ? u.Intersect(Bounds) : Bounds;
+        internal set => _usable = value;
+    }
+    private Rect? _usable;
+
     public Rect Bounds => new(X, Y, (int)Math.Round(UprightWidth / Scale), (int)Math.Round(UprightHeight / Scale));
     /// <summary>Output pixels per layout pixel: 1, 2, or fractional (1.5).</summary>
     public double Scale { get; }

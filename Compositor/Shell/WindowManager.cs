@@ -51,7 +51,7 @@ public sealed class WindowManager
     {
         var s = t.ShellSurface;
         var output = PointerOutput;
-        var origin = output?.Bounds ?? new Rect(0, 0, 0, 0);
+        var origin = output?.UsableArea ?? new Rect(0, 0, 0, 0);
         // Cascade: the n-th window on its output goes n steps down-right, wrapping before it leaves the output.
         var onOutput = 0;
         foreach (var other in _mapped)
@@ -108,9 +108,9 @@ public sealed class WindowManager
         }
         var output = (acked.Fullscreen ? t.FullscreenOutput : null) ?? OutputAt(s.WindowX, s.WindowY) ?? PrimaryOutput;
         if (output is null) return;
-        var b = output.Bounds;
+        var b = acked.Fullscreen ? output.Bounds : output.UsableArea;
         // A fullscreen window smaller than its output is centred (the protocol lets the compositor choose);
-        // a maximized one with a title bar starts below it.
+        // a maximized one with a title bar starts below it, both below any panel's exclusive zone.
         s.WindowX = b.X + (acked.Fullscreen ? Math.Max(0, (b.Width - s.Geometry.Width) / 2) : 0);
         s.WindowY = b.Y + (acked.Fullscreen ? Math.Max(0, (b.Height - s.Geometry.Height) / 2) : t.TitleBar is not null ? TitleBar.Height : 0);
     }
@@ -127,7 +127,7 @@ public sealed class WindowManager
             Focused = null;
             t.Activated = false;
             if (_mapped.Count > 0) Focus(_mapped[^1]);
-            else if (_grabs.Count == 0) _server.Seat.Keyboard.SetFocus(null);
+            else if (_grabs.Count == 0 && !KeyboardHeldElsewhere()) _server.Seat.Keyboard.SetFocus(null);
         }
         _server.Seat.Pointer.UpdateFocus();
     }
@@ -152,13 +152,17 @@ public sealed class WindowManager
             old.ShellSurface.ScheduleConfigure();
         }
         Focused = t;
-        if (_grabs.Count == 0) _server.Seat.Keyboard.SetFocus(t?.ShellSurface.Surface);
+        // A layer surface that takes the keyboard exclusively (a launcher, a lock screen) keeps it.
+        if (_grabs.Count == 0 && !KeyboardHeldElsewhere()) _server.Seat.Keyboard.SetFocus(t?.ShellSurface.Surface);
         if (t is null) return;
         t.Activated = true;
         DamageTitleBar(t);
         t.ShellSurface.ScheduleConfigure();
         t.ShellSurface.Owner.Ping();
     }
+
+    /// <summary>Set by the layer shell: whether a layer surface holds the keyboard exclusively.</summary>
+    internal Func<bool> KeyboardHeldElsewhere { get; set; } = static () => false;
 
     private void Raise(Toplevel t)
     {
@@ -236,8 +240,9 @@ public sealed class WindowManager
         // Leaving maximized or fullscreen asks for 0x0: the client goes back to the size it had.
         // A maximized window's title bar takes its height from the output's.
         var bar = !t.WantsFullscreen && t.TitleBar is not null ? TitleBar.Height : 0;
-        t.RequestedSize = (t.WantsFullscreen || t.WantsMaximized) && output is not null
-            ? (output.Bounds.Width, output.Bounds.Height - bar)
+        var area = t.WantsFullscreen ? output?.Bounds : output?.UsableArea;
+        t.RequestedSize = (t.WantsFullscreen || t.WantsMaximized) && area is { } a
+            ? (a.Width, a.Height - bar)
             : (0, 0);
         s.ScheduleConfigure();
     }
