@@ -48,6 +48,7 @@ public sealed class CompositorServer : IDisposable
         DataDevices = new DataDevice.DataDeviceManager(display, Seat);
         Shell = new Shell.XdgShell(this);
         Layers = new LayerShell.LayerShell(this);
+        OutputManagement = new OutputManagement.OutputManager(this);
         Screencopy = new Screencopy.ScreencopyService(this);
         if (backend.Renderer is IDmaBufImporter importer)
         {
@@ -76,6 +77,8 @@ public sealed class CompositorServer : IDisposable
     public Shell.XdgShell Shell { get; }
     /// <summary>zwlr_layer_shell_v1: wallpapers, panels and overlays around the windows.</summary>
     public LayerShell.LayerShell Layers { get; }
+    /// <summary>zwlr_output_manager_v1: outputs as heads, modes set by clients (wlr-randr).</summary>
+    public OutputManagement.OutputManager OutputManagement { get; }
     public Screencopy.ScreencopyService Screencopy { get; }
     /// <summary>Waits for client DMA-BUFs still being written before their commits apply (implicit sync).</summary>
     internal Dmabuf.DmaBufReadiness Readiness { get; }
@@ -147,6 +150,7 @@ public sealed class CompositorServer : IDisposable
         output.ModeChanged += OnModeChanged;
         Scene.AddOutput(sceneOutput);
         Layers.Arrange();
+        OutputManagement.OutputsChanged();
         Log.Information("Output {Name}: {Width}x{Height}@{Refresh:0.##}Hz at {X},{Y}{Scale}", output.Name, output.Width, output.Height,
             output.RefreshMilliHz / 1000.0, x, y, (sceneOutput.Scale == 1 ? "" : $", scale {sceneOutput.Scale:0.###}")
             + (sceneOutput.Transform == 0 ? "" : $", transform {Compositor.Config.CompositorConfig.TransformNames[sceneOutput.Transform]}"));
@@ -193,6 +197,7 @@ public sealed class CompositorServer : IDisposable
         forget.Arm(TimeSpan.FromSeconds(5));
         Shell.Windows.OutputRemoved(sceneOutput);
         Layers.OutputRemoved(sceneOutput);
+        OutputManagement.OutputsChanged();
         // Those on it now draw for the scale of the outputs they are left on.
         foreach (var s in wasOn)
             if (!s.IsDestroyed) Scene.RefreshPreferredScale(s);
@@ -209,6 +214,7 @@ public sealed class CompositorServer : IDisposable
         Log.Information("Output {Name}: now {Width}x{Height}", output.Name, output.Width, output.Height);
         o.ModeChanged();
         Layers.Arrange();
+        OutputManagement.OutputsChanged();
         Shell.Windows.OutputResized(o);
     }
 

@@ -17,6 +17,17 @@ public interface IOutput
     /// <summary>Raised when the mode (size, refresh) changed: a nested window the parent resized.</summary>
     event Action<IOutput>? ModeChanged { add { } remove { } }
 
+    /// <summary>The modes the output can be set to, the current one among them; <see cref="PreferredMode"/>
+    /// is the one it starts with where nothing asks otherwise.</summary>
+    IReadOnlyList<OutputMode> Modes => [new OutputMode(Width, Height, RefreshMilliHz)];
+    OutputMode PreferredMode => Modes[0];
+
+    /// <summary>Switches to <paramref name="mode"/> (one of <see cref="Modes"/>, or any mode where
+    /// <see cref="AcceptsCustomModes"/>), raising <see cref="ModeChanged"/>; false when it cannot.</summary>
+    bool TrySetMode(OutputMode mode) => mode == new OutputMode(Width, Height, RefreshMilliHz);
+    /// <summary>Whether any size and refresh will do (a virtual output).</summary>
+    bool AcceptsCustomModes => false;
+
     /// <summary>Current mode in pixels.</summary>
     int Width { get; }
     int Height { get; }

@@ -9,7 +9,7 @@ namespace Compositor.Backends.Headless;
 public sealed class HeadlessOutput : IOutput, IDisposable
 {
     private readonly TimerSource _timer;
-    private readonly long _startNs;
+    private long _startNs;
     private bool _scheduled;
     private long _frameNs;
     private ulong _sequence;
@@ -32,23 +32,54 @@ public sealed class HeadlessOutput : IOutput, IDisposable
         RefreshNanoseconds = 1_000_000_000_000L / RefreshMilliHz;
         _startNs = MonotonicClock.Nanoseconds;
         _timer = loop.AddTimer(OnRefresh);
+        var modes = new List<OutputMode> { config };
+        foreach (var m in CommonModes)
+            if (m != config) modes.Add(m);
+        Modes = modes;
+    }
+
+    private static readonly OutputMode[] CommonModes =
+        [new(640, 480, 60000), new(800, 600, 60000), new(1024, 768, 60000), new(1280, 720, 60000), new(1280, 800, 60000), new(1920, 1080, 60000)];
+
+    /// <summary>A new size: a new offscreen target; a new refresh: the frame clock restarts on its grid.</summary>
+    public bool TrySetMode(OutputMode mode)
+    {
+        if (mode.Width is < 1 or > 16384 || mode.Height is < 1 or > 16384 || mode.RefreshMilliHz is < 1000 or > 1_000_000) return false;
+        if (mode == new OutputMode(Width, Height, RefreshMilliHz)) return true;
+        if ((mode.Width, mode.Height) != (Width, Height))
+        {
+            var target = _renderer.CreateOffscreenTarget(mode.Width, mode.Height);
+            Target.Dispose();
+            Target = target;
+        }
+        (Width, Height, RefreshMilliHz) = (mode.Width, mode.Height, mode.RefreshMilliHz);
+        RefreshNanoseconds = 1_000_000_000_000L / RefreshMilliHz;
+        _startNs = MonotonicClock.Nanoseconds;
+        ModeChanged?.Invoke(this);
+        return true;
     }
 
     public string Name { get; }
     public string Description { get; }
     public string Make => "compositor";
     public string Model => "headless";
-    public int Width { get; }
-    public int Height { get; }
-    public int RefreshMilliHz { get; }
+    public int Width { get; private set; }
+    public int Height { get; private set; }
+    public int RefreshMilliHz { get; private set; }
     public int PhysicalWidthMm { get; }
     public int PhysicalHeightMm { get; }
     public int Scale => 1;
     public bool ShowsEveryFrame { get; }
     public ScanoutPlane? Scanout => null;
     public bool TryScanout(IScanoutSource buffer) => false;
-    public IRenderTarget Target { get; }
-    public long RefreshNanoseconds { get; }
+    public IRenderTarget Target { get; private set; }
+    public long RefreshNanoseconds { get; private set; }
+
+    /// <summary>The mode it was started with, then common screen sizes: a virtual screen takes any.</summary>
+    public IReadOnlyList<OutputMode> Modes { get; }
+    public OutputMode PreferredMode => Modes[0];
+    public bool AcceptsCustomModes => true;
+    public event Action<IOutput>? ModeChanged;
 
     public event Action<IOutput>? Frame;
     public event Action<IOutput, PresentationTime>? Presented;
