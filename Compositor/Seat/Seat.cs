@@ -78,6 +78,17 @@ public sealed class Seat : IInputSink, IWlSeatHandler
 
     public void Release(WlSeat resource) { }
 
+    /// <summary>Whether <paramref name="client"/> has keyboard focus and <paramref name="serial"/> was
+    /// issued since it got it (its enter or later input): what selections and activation tokens must
+    /// quote, so only the client the user is working in can act on the user's behalf.</summary>
+    public bool IsFocusedInputSerial(Wayland.Server.Client client, uint serial)
+    {
+        if (Keyboard.Focus is not { IsDestroyed: false } focus || focus.Resource.Client != client) return false;
+        // Unsigned differences, so the comparison survives the serial wrapping around.
+        var enter = Keyboard.EnterSerial;
+        return serial - enter <= _server.Display.Serial - enter;
+    }
+
     // ---- input from the backend ----
 
     public void KeyboardKey(uint timeMs, uint keycode, bool pressed)
