@@ -46,6 +46,7 @@ public sealed class CompositorServer : IDisposable
         DataDevices = new DataDevice.DataDeviceManager(display, Seat);
         _ = new PrimarySelection.PrimarySelectionManager(display, Seat, log);
         Shell = new Shell.XdgShell(this);
+        Activation = new Activation.XdgActivation(this);
         Screencopy = new Screencopy.ScreencopyService(this);
         if (backend.Renderer is IDmaBufImporter importer)
         {
@@ -72,6 +73,8 @@ public sealed class CompositorServer : IDisposable
     public DataDevice.DataDeviceManager DataDevices { get; }
     /// <summary>xdg_wm_base, decorations, and the window manager.</summary>
     public Shell.XdgShell Shell { get; }
+    /// <summary>xdg_activation_v1: tokens, and focus for windows that bring a good one.</summary>
+    public Activation.XdgActivation Activation { get; }
     public Screencopy.ScreencopyService Screencopy { get; }
     /// <summary>Waits for client DMA-BUFs still being written before their commits apply (implicit sync).</summary>
     internal Dmabuf.DmaBufReadiness Readiness { get; }
