@@ -49,6 +49,10 @@ public sealed class Seat : IInputSink, IWlSeatHandler
     /// (a window or popup) or over nothing (both null): the shell focuses and raises, or dismisses popups.</summary>
     public event Action<IPlacedRole?, Surface?, uint>? PointerPressed;
 
+    /// <summary>Input arrived from the backend (idle notifications restart). Raised for every event:
+    /// a handler must not allocate.</summary>
+    public event Action? InputActivity;
+
     private readonly List<WlSeat> _resources = [];
     private bool _hasTouch, _everHadTouch;
 
@@ -93,19 +97,26 @@ public sealed class Seat : IInputSink, IWlSeatHandler
 
     public void KeyboardKey(uint timeMs, uint keycode, bool pressed)
     {
+        InputActivity?.Invoke();
         if (Bindings.Filter(Keyboard.State, keycode, pressed)) return;
         Keyboard.Key(timeMs, keycode, pressed);
     }
 
     public void PointerMotionAbsolute(uint timeMs, IOutput output, double x, double y)
     {
+        InputActivity?.Invoke();
         if (LayoutPoint(output, x, y) is { } p) Pointer.MoveTo(timeMs, p.X, p.Y);
     }
 
-    public void PointerMotion(uint timeMs, double dx, double dy) => Pointer.MoveTo(timeMs, Pointer.X + dx, Pointer.Y + dy);
+    public void PointerMotion(uint timeMs, double dx, double dy)
+    {
+        InputActivity?.Invoke();
+        Pointer.MoveTo(timeMs, Pointer.X + dx, Pointer.Y + dy);
+    }
 
     public void PointerButton(uint timeMs, uint button, bool pressed)
     {
+        InputActivity?.Invoke();
         if (_dragButton != 0)
         {
             // A modifier drag: its button's release ends it; other buttons meanwhile are dropped.
@@ -132,7 +143,11 @@ public sealed class Seat : IInputSink, IWlSeatHandler
         Pointer.Button(timeMs, button, pressed);
     }
 
-    public void PointerAxis(uint timeMs, uint axis, double value, int discrete) => Pointer.Axis(timeMs, axis, value, discrete);
+    public void PointerAxis(uint timeMs, uint axis, double value, int discrete)
+    {
+        InputActivity?.Invoke();
+        Pointer.Axis(timeMs, axis, value, discrete);
+    }
 
     public void PointerFrame() => Pointer.Frame();
 
@@ -154,12 +169,14 @@ public sealed class Seat : IInputSink, IWlSeatHandler
 
     public void TouchMotion(uint timeMs, int id, IOutput output, double x, double y)
     {
+        InputActivity?.Invoke();
         if (LayoutPoint(output, x, y) is { } p) Touch.Motion(timeMs, id, p.X, p.Y);
     }
 
     /// <summary>A touch point down at a layout position (the WLCS control socket gives those).</summary>
     internal void TouchDownAt(uint timeMs, int id, double x, double y)
     {
+        InputActivity?.Invoke();
         if (Touch.PointsDown == 0)
         {
             // A first finger down acts like a first button: the window under it is focused and raised.
@@ -169,7 +186,11 @@ public sealed class Seat : IInputSink, IWlSeatHandler
         Touch.Down(timeMs, id, x, y);
     }
 
-    public void TouchUp(uint timeMs, int id) => Touch.Up(timeMs, id);
+    public void TouchUp(uint timeMs, int id)
+    {
+        InputActivity?.Invoke();
+        Touch.Up(timeMs, id);
+    }
 
     public void TouchFrame() => Touch.Frame();
 
