@@ -39,6 +39,8 @@ public sealed class CompositorServer : IDisposable
         display.CreateGlobal<WpViewporter>(Viewport.Version, r => r.Handler = Viewport.Manager);
         display.CreateGlobal<WpFractionalScaleManagerV1>(FractionalScale.Version, r => r.Handler = FractionalScale.Manager);
         display.CreateGlobal<WpSinglePixelBufferManagerV1>(Buffers.SinglePixelBuffer.ManagerVersion, r => r.Handler = Buffers.SinglePixelBuffer.Manager);
+        _ = new ContentType.ContentTypeManager(display, log);
+        _ = new TearingControl.TearingControlManager(display, log);
 
         Seat = new Seat.Seat(this, Config);
         Seat.BindingPressed += RunBinding;
