@@ -45,6 +45,7 @@ public sealed class CompositorServer : IDisposable
         Seat = new Seat.Seat(this, Config);
         Seat.BindingPressed += RunBinding;
         _ = new Seat.CursorShapes(display, Seat.Pointer);
+        Seat.Gestures = new PointerGestures.PointerGestures(display, Seat.Pointer);
         _ = new ShortcutsInhibit.KeyboardShortcutsInhibit(display, Seat);
         DataDevices = new DataDevice.DataDeviceManager(display, Seat);
         _ = new PrimarySelection.PrimarySelectionManager(display, Seat, log);

@@ -196,6 +196,57 @@ public sealed class Seat : IInputSink, IWlSeatHandler
 
     public void TouchCancel() => Touch.Cancel();
 
+    /// <summary>zwp_pointer_gestures_v1, which the backend's touchpad gestures go to.</summary>
+    public PointerGestures.PointerGestures? Gestures { get; set; }
+
+    public void GestureSwipeBegin(uint timeMs, uint fingers)
+    {
+        InputActivity?.Invoke();
+        Gestures?.SwipeBegin(timeMs, fingers);
+    }
+
+    public void GestureSwipeUpdate(uint timeMs, double dx, double dy)
+    {
+        InputActivity?.Invoke();
+        Gestures?.SwipeUpdate(timeMs, dx, dy);
+    }
+
+    public void GestureSwipeEnd(uint timeMs, bool cancelled)
+    {
+        InputActivity?.Invoke();
+        Gestures?.SwipeEnd(timeMs, cancelled);
+    }
+
+    public void GesturePinchBegin(uint timeMs, uint fingers)
+    {
+        InputActivity?.Invoke();
+        Gestures?.PinchBegin(timeMs, fingers);
+    }
+
+    public void GesturePinchUpdate(uint timeMs, double dx, double dy, double scale, double rotation)
+    {
+        InputActivity?.Invoke();
+        Gestures?.PinchUpdate(timeMs, dx, dy, scale, rotation);
+    }
+
+    public void GesturePinchEnd(uint timeMs, bool cancelled)
+    {
+        InputActivity?.Invoke();
+        Gestures?.PinchEnd(timeMs, cancelled);
+    }
+
+    public void GestureHoldBegin(uint timeMs, uint fingers)
+    {
+        InputActivity?.Invoke();
+        Gestures?.HoldBegin(timeMs, fingers);
+    }
+
+    public void GestureHoldEnd(uint timeMs, bool cancelled)
+    {
+        InputActivity?.Invoke();
+        Gestures?.HoldEnd(timeMs, cancelled);
+    }
+
     private (double X, double Y)? LayoutPoint(IOutput output, double x, double y)
     {
         foreach (var o in _server.Scene.Outputs)
