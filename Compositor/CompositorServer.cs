@@ -51,6 +51,7 @@ public sealed class CompositorServer : IDisposable
         _ = new PrimarySelection.PrimarySelectionManager(display, Seat, log);
         Shell = new Shell.XdgShell(this);
         Activation = new Activation.XdgActivation(this);
+        _ = new XdgForeign.XdgForeign(display, log);
         _ = new Idle.IdleNotifier(this, new Idle.IdleInhibitors(display));
         Screencopy = new Screencopy.ScreencopyService(this);
         if (backend.Renderer is IDmaBufImporter importer)
