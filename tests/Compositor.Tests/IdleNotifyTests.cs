@@ -135,7 +135,8 @@ public sealed class IdleNotifyTests : IDisposable
 }
 
 /// <summary>Debian's swayidle (1.8, ext-idle-notify-v1) against the executable: its timeout command
-/// runs after a second without input, its resume command after injected input.</summary>
+/// runs after a second without input, its resume command after injected input, and not at all
+/// while wlroots' idle-inhibit example shows its window with an inhibitor.</summary>
 public sealed class IdleNotifyRealClientTests : IDisposable
 {
     private readonly RunningCompositor _compositor = new("640x480@60");
@@ -163,5 +164,35 @@ public sealed class IdleNotifyRealClientTests : IDisposable
         using var input = new TestInputClient(_compositor.TestInputPath);
         Assert.Equal("ok", input.Send("motion 0 100 100"));
         Peers.WaitFor(() => File.Exists(resumed), "swayidle's resume command");
+    }
+
+    [Fact]
+    public void WlrootsIdleInhibitExampleHoldsSwayidleOffUntilAClickLetsGo()
+    {
+        const string example = "/usr/lib/wlroots/idle-inhibit";
+        Assert.True(File.Exists(example), $"{example} is not installed (Debian's wlroots examples)");
+        // The example shows a window with an inhibitor from the start; a left click toggles it.
+        var inhibit = _compositor.StartClient(example, traced: true);
+        Peers.WaitFor(() => inhibit.Stderr.Contains("create_inhibitor") && inhibit.Stderr.Contains("ack_configure"), "the example's inhibitor and window");
+        Thread.Sleep(300); // its first frame
+        var idled = Path.Combine(_compositor.RuntimeDir, "idled");
+        var swayidle = _compositor.StartClient("swayidle", "-w", "timeout", "1", $"touch {idled}");
+        Thread.Sleep(2500);
+        Assert.False(File.Exists(idled), $"idle while the inhibitor's window was shown\nswayidle:\n{swayidle.Stderr}");
+
+        using var input = new TestInputClient(_compositor.TestInputPath);
+        foreach (var line in new[] { "motion 0 100 100", "button left press", "button left release" })
+            Assert.Equal("ok", input.Send(line)); // its window is at 32,32
+        Peers.WaitFor(() => inhibit.Stderr.Contains("zwp_idle_inhibitor_v1") && inhibit.Stderr.Contains(".destroy()"), "the example to destroy its inhibitor");
+        var released = Stopwatch.StartNew();
+        try
+        {
+            Peers.WaitFor(() => File.Exists(idled), "swayidle's timeout command once nothing inhibits");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\nexample:\n{inhibit.Stderr}\ncompositor log:\n{_compositor.Log}");
+        }
+        Assert.True(released.ElapsedMilliseconds >= 700, $"idle {released.ElapsedMilliseconds} ms after the inhibitor went");
     }
 }
