@@ -137,4 +137,25 @@ public sealed class PointerGesturesTests : IDisposable
         other.Bind<ZwpPointerGesturesV1>("zwp_pointer_gestures_v1", 2).Release();
         Assert.Null(other.ErrorAfterRoundtrip());
     }
+
+    [Fact]
+    public void GestureUpdatesWithIdleWatchersAllocateNothing()
+    {
+        var c = new GestureClient(_compositor);
+        c.Peer.Window();
+        c.Peer.Client.Bind<ExtIdleNotifierV1>("ext_idle_notifier_v1", 2).GetIdleNotification(60_000, c.Peer.Seat);
+        c.Peer.Client.Roundtrip();
+        MoveTo(50, 50);
+        var input = _compositor.Input;
+        input.GestureSwipeBegin(1, 3);
+        for (var i = 0; i < 1000; i++) input.GestureSwipeUpdate(2, 1, 1); // warm up (the output buffer grows to hold them)
+        c.Peer.Client.Roundtrip();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++) input.GestureSwipeUpdate(3, 0.5, -0.5);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        input.GestureSwipeEnd(4, false);
+        c.Peer.Client.Roundtrip();
+        Assert.Equal(0, allocated);
+        Assert.Equal(2000, c.Events.Count(e => e.StartsWith("swipe update", StringComparison.Ordinal)));
+    }
 }
