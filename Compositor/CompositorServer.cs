@@ -39,16 +39,24 @@ public sealed class CompositorServer : IDisposable
         display.CreateGlobal<WpViewporter>(Viewport.Version, r => r.Handler = Viewport.Manager);
         display.CreateGlobal<WpFractionalScaleManagerV1>(FractionalScale.Version, r => r.Handler = FractionalScale.Manager);
         display.CreateGlobal<WpSinglePixelBufferManagerV1>(Buffers.SinglePixelBuffer.ManagerVersion, r => r.Handler = Buffers.SinglePixelBuffer.Manager);
+        _ = new ContentType.ContentTypeManager(display, log);
+        _ = new TearingControl.TearingControlManager(display, log);
 
         Seat = new Seat.Seat(this, Config);
         Seat.BindingPressed += RunBinding;
         _ = new Seat.CursorShapes(display, Seat.Pointer);
         Seat.Pointer.Relative = new Seat.RelativePointer(display);
         Seat.Pointer.Constraints = new Seat.PointerConstraints(display, Seat);
+        Seat.Gestures = new PointerGestures.PointerGestures(display, Seat.Pointer);
+        _ = new ShortcutsInhibit.KeyboardShortcutsInhibit(display, Seat);
         DataDevices = new DataDevice.DataDeviceManager(display, Seat);
+        _ = new PrimarySelection.PrimarySelectionManager(display, Seat, log);
         Shell = new Shell.XdgShell(this);
         Layers = new LayerShell.LayerShell(this);
         OutputManagement = new OutputManagement.OutputManager(this);
+        Activation = new Activation.XdgActivation(this);
+        _ = new XdgForeign.XdgForeign(display, log);
+        _ = new Idle.IdleNotifier(this, new Idle.IdleInhibitors(display));
         Screencopy = new Screencopy.ScreencopyService(this);
         if (backend.Renderer is IDmaBufImporter importer)
         {
@@ -79,6 +87,8 @@ public sealed class CompositorServer : IDisposable
     public LayerShell.LayerShell Layers { get; }
     /// <summary>zwlr_output_manager_v1: outputs as heads, modes set by clients (wlr-randr).</summary>
     public OutputManagement.OutputManager OutputManagement { get; }
+    /// <summary>xdg_activation_v1: tokens, and focus for windows that bring a good one.</summary>
+    public Activation.XdgActivation Activation { get; }
     public Screencopy.ScreencopyService Screencopy { get; }
     /// <summary>Waits for client DMA-BUFs still being written before their commits apply (implicit sync).</summary>
     internal Dmabuf.DmaBufReadiness Readiness { get; }

@@ -35,4 +35,16 @@ public interface IInputSink
     void TouchFrame() { }
     /// <summary>The device took the touch session back: every point is gone.</summary>
     void TouchCancel() { }
+
+    /// <summary>Touchpad gestures as libinput recognises them: a swipe of several fingers (deltas in
+    /// pointer motion units), a pinch (deltas, scale relative to the start, rotation in degrees
+    /// clockwise since the last update) and a hold; each ends, or is cancelled.</summary>
+    void GestureSwipeBegin(uint timeMs, uint fingers) { }
+    void GestureSwipeUpdate(uint timeMs, double dx, double dy) { }
+    void GestureSwipeEnd(uint timeMs, bool cancelled) { }
+    void GesturePinchBegin(uint timeMs, uint fingers) { }
+    void GesturePinchUpdate(uint timeMs, double dx, double dy, double scale, double rotation) { }
+    void GesturePinchEnd(uint timeMs, bool cancelled) { }
+    void GestureHoldBegin(uint timeMs, uint fingers) { }
+    void GestureHoldEnd(uint timeMs, bool cancelled) { }
 }

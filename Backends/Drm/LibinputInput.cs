@@ -183,6 +183,26 @@ internal sealed unsafe class LibinputInput : IDisposable
             case EventTouchCancel:
                 _sink.TouchCancel();
                 break;
+            // Touchpad gestures: libinput recognised them; the seat hands them to the client under the pointer.
+            case >= EventGestureSwipeBegin and <= EventGestureHoldEnd:
+            {
+                var g = EventGetGestureEvent(ev);
+                var time = GestureGetTime(g);
+                switch (EventGetType(ev))
+                {
+                    case EventGestureSwipeBegin: _sink.GestureSwipeBegin(time, (uint)GestureGetFingerCount(g)); break;
+                    case EventGestureSwipeUpdate: _sink.GestureSwipeUpdate(time, GestureGetDx(g), GestureGetDy(g)); break;
+                    case EventGestureSwipeEnd: _sink.GestureSwipeEnd(time, GestureGetCancelled(g) != 0); break;
+                    case EventGesturePinchBegin: _sink.GesturePinchBegin(time, (uint)GestureGetFingerCount(g)); break;
+                    case EventGesturePinchUpdate:
+                        _sink.GesturePinchUpdate(time, GestureGetDx(g), GestureGetDy(g), GestureGetScale(g), GestureGetAngleDelta(g));
+                        break;
+                    case EventGesturePinchEnd: _sink.GesturePinchEnd(time, GestureGetCancelled(g) != 0); break;
+                    case EventGestureHoldBegin: _sink.GestureHoldBegin(time, (uint)GestureGetFingerCount(g)); break;
+                    case EventGestureHoldEnd: _sink.GestureHoldEnd(time, GestureGetCancelled(g) != 0); break;
+                }
+                break;
+            }
             case EventPointerAxis:
             {
                 var p = EventGetPointerEvent(ev);

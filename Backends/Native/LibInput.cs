@@ -14,6 +14,9 @@ internal static unsafe partial class LibInput
     public const int AxisScrollVertical = 0, AxisScrollHorizontal = 1;
     public const int EventTouchDown = 500, EventTouchUp = 501, EventTouchMotion = 502, EventTouchCancel = 503, EventTouchFrame = 504;
     public const int DeviceCapTouch = 2;
+    public const int EventGestureSwipeBegin = 800, EventGestureSwipeUpdate = 801, EventGestureSwipeEnd = 802;
+    public const int EventGesturePinchBegin = 803, EventGesturePinchUpdate = 804, EventGesturePinchEnd = 805;
+    public const int EventGestureHoldBegin = 806, EventGestureHoldEnd = 807;
 
     /// <summary>struct libinput_interface: how libinput opens and closes device nodes.</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -97,6 +100,30 @@ internal static unsafe partial class LibInput
 
     [LibraryImport(Lib, EntryPoint = "libinput_event_touch_get_y_transformed")]
     public static partial double TouchGetYTransformed(nint t, uint height);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_get_gesture_event")]
+    public static partial nint EventGetGestureEvent(nint ev);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_gesture_get_time")]
+    public static partial uint GestureGetTime(nint g);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_gesture_get_finger_count")]
+    public static partial int GestureGetFingerCount(nint g);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_gesture_get_cancelled")]
+    public static partial int GestureGetCancelled(nint g);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_gesture_get_dx")]
+    public static partial double GestureGetDx(nint g);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_gesture_get_dy")]
+    public static partial double GestureGetDy(nint g);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_gesture_get_scale")]
+    public static partial double GestureGetScale(nint g);
+
+    [LibraryImport(Lib, EntryPoint = "libinput_event_gesture_get_angle_delta")]
+    public static partial double GestureGetAngleDelta(nint g);
 
     [LibraryImport(Lib, EntryPoint = "libinput_event_pointer_get_time")]
     public static partial uint PointerGetTime(nint p);

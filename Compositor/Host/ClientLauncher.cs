@@ -5,7 +5,9 @@ namespace Compositor;
 /// <summary>Starts the client given after "--" with WAYLAND_DISPLAY pointing at our socket.</summary>
 internal static class ClientLauncher
 {
-    public static Process Start(string[] command, string waylandDisplay)
+    /// <param name="activationToken">An xdg_activation token the program may use to focus its first
+    /// window (XDG_ACTIVATION_TOKEN, as the xdg-activation protocol names it for launched programs).</param>
+    public static Process Start(string[] command, string waylandDisplay, string? activationToken = null)
     {
         // Through sh, which sets the child's soft fd limit back (see FileLimit) and execs the command.
         var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
@@ -15,6 +17,8 @@ internal static class ClientLauncher
         foreach (var a in command) psi.ArgumentList.Add(a);
         psi.Environment["WAYLAND_DISPLAY"] = waylandDisplay;
         psi.Environment.Remove("WAYLAND_SOCKET");
+        if (activationToken is not null) psi.Environment["XDG_ACTIVATION_TOKEN"] = activationToken;
+        else psi.Environment.Remove("XDG_ACTIVATION_TOKEN");
         // A nested session must not talk to the X server or compositor we were started from.
         psi.Environment.Remove("DISPLAY");
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };

@@ -137,7 +137,7 @@ try
     {
         try
         {
-            var launched = ClientLauncher.Start(["/bin/sh", "-c", commandLine], name);
+            var launched = ClientLauncher.Start(["/bin/sh", "-c", commandLine], name, server.Activation.CreateLaunchToken());
             Log.Information("Launched {Command} (pid {Pid})", commandLine, launched.Id);
             launched.Exited += (_, _) =>
             {
@@ -154,7 +154,7 @@ try
     Process? child = null;
     if (options.Command.Length > 0)
     {
-        child = ClientLauncher.Start(options.Command, name);
+        child = ClientLauncher.Start(options.Command, name, server.Activation.CreateLaunchToken());
         Log.Information("Started {Command} (pid {Pid})", string.Join(' ', options.Command), child.Id);
         child.Exited += (_, _) => loop.Stop();
         if (child.HasExited) loop.Stop();

@@ -15,6 +15,10 @@ public sealed class KeyBindings(IReadOnlyList<KeyBinding> bindings, Action<KeyBi
     private readonly uint[] _swallowed = new uint[16];
     private int _swallowedCount;
 
+    /// <summary>The focused surface inhibits shortcuts (zwp_keyboard_shortcuts_inhibitor_v1): only
+    /// console switching stays the compositor's, so a user can always get out of a client's grip.</summary>
+    public bool Inhibited { get; set; }
+
     /// <summary>True when the key event is the compositor's: a binding's press, or the release of one.</summary>
     public bool Filter(KeyboardState state, uint keycode, bool pressed)
     {
@@ -29,7 +33,7 @@ public sealed class KeyBindings(IReadOnlyList<KeyBinding> bindings, Action<KeyBi
         var keysym = 0u;
         foreach (var b in _bindings)
         {
-            if (b.Chord.Modifiers != mods) continue;
+            if (b.Chord.Modifiers != mods || (Inhibited && b.Action != BindingAction.SwitchVt)) continue;
             if (keysym == 0) keysym = state.BaseKeysym(keycode);
             if (b.Chord.Keysym != keysym) continue;
             if (_swallowedCount < _swallowed.Length) _swallowed[_swallowedCount++] = keycode;

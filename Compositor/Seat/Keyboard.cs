@@ -44,6 +44,8 @@ public sealed class Keyboard : IWlKeyboardHandler, IDisposable
     /// <summary>Serial of the last key press sent, and its client (popup grabs may quote it).</summary>
     public uint LastPressSerial { get; private set; }
     public Wayland.Server.Client? LastPressClient { get; private set; }
+    /// <summary>Serial of the enter that gave the current focus its keyboard: every key event since went to it.</summary>
+    public uint EnterSerial { get; private set; }
 
     /// <summary>Raised when the keyboard focus moves (clipboard offers follow it).</summary>
     public event Action<Surface?>? FocusChanged;
@@ -77,7 +79,7 @@ public sealed class Keyboard : IWlKeyboardHandler, IDisposable
         if (surface is not null)
         {
             surface.Destroyed += OnFocusDestroyed;
-            var serial = _server.Display.NextSerial();
+            var serial = EnterSerial = _server.Display.NextSerial();
             foreach (var r in _resources)
                 if (r.Client == surface.Resource.Client) SendEnter(r, serial);
         }

@@ -49,6 +49,10 @@ public sealed class Seat : IInputSink, IWlSeatHandler
     /// (a window or popup) or over nothing (both null): the shell focuses and raises, or dismisses popups.</summary>
     public event Action<IPlacedRole?, Surface?, uint>? PointerPressed;
 
+    /// <summary>Input arrived from the backend (idle notifications restart). Raised for every event:
+    /// a handler must not allocate.</summary>
+    public event Action? InputActivity;
+
     private readonly List<WlSeat> _resources = [];
     private bool _hasTouch, _everHadTouch;
 
@@ -78,26 +82,47 @@ public sealed class Seat : IInputSink, IWlSeatHandler
 
     public void Release(WlSeat resource) { }
 
+    /// <summary>Whether <paramref name="client"/> has keyboard focus and <paramref name="serial"/> was
+    /// issued since it got it (its enter or later input): what selections and activation tokens must
+    /// quote, so only the client the user is working in can act on the user's behalf.</summary>
+    public bool IsFocusedInputSerial(Wayland.Server.Client client, uint serial)
+    {
+        if (Keyboard.Focus is not { IsDestroyed: false } focus || focus.Resource.Client != client) return false;
+        // Unsigned differences, so the comparison survives the serial wrapping around.
+        var enter = Keyboard.EnterSerial;
+        return serial - enter <= _server.Display.Serial - enter;
+    }
+
     // ---- input from the backend ----
 
     public void KeyboardKey(uint timeMs, uint keycode, bool pressed)
     {
+        InputActivity?.Invoke();
         if (Bindings.Filter(Keyboard.State, keycode, pressed)) return;
         Keyboard.Key(timeMs, keycode, pressed);
     }
 
     public void PointerMotionAbsolute(uint timeMs, IOutput output, double x, double y)
     {
+        InputActivity?.Invoke();
         if (LayoutPoint(output, x, y) is { } p) Pointer.MoveConstrained(timeMs, p.X, p.Y);
     }
 
-    public void PointerMotion(uint timeMs, double dx, double dy) => Pointer.MoveBy(timeMs * 1000UL, dx, dy, dx, dy);
+    public void PointerMotion(uint timeMs, double dx, double dy)
+    {
+        InputActivity?.Invoke();
+        Pointer.MoveBy(timeMs * 1000UL, dx, dy, dx, dy);
+    }
 
-    public void PointerMotionRelative(ulong timeUs, double dx, double dy, double dxUnaccelerated, double dyUnaccelerated) =>
+    public void PointerMotionRelative(ulong timeUs, double dx, double dy, double dxUnaccelerated, double dyUnaccelerated)
+    {
+        InputActivity?.Invoke();
         Pointer.MoveBy(timeUs, dx, dy, dxUnaccelerated, dyUnaccelerated);
+    }
 
     public void PointerButton(uint timeMs, uint button, bool pressed)
     {
+        InputActivity?.Invoke();
         if (_dragButton != 0)
         {
             // A modifier drag: its button's release ends it; other buttons meanwhile are dropped.
@@ -124,7 +149,11 @@ public sealed class Seat : IInputSink, IWlSeatHandler
         Pointer.Button(timeMs, button, pressed);
     }
 
-    public void PointerAxis(uint timeMs, uint axis, double value, int discrete) => Pointer.Axis(timeMs, axis, value, discrete);
+    public void PointerAxis(uint timeMs, uint axis, double value, int discrete)
+    {
+        InputActivity?.Invoke();
+        Pointer.Axis(timeMs, axis, value, discrete);
+    }
 
     public void PointerFrame() => Pointer.Frame();
 
@@ -146,12 +175,14 @@ public sealed class Seat : IInputSink, IWlSeatHandler
 
     public void TouchMotion(uint timeMs, int id, IOutput output, double x, double y)
     {
+        InputActivity?.Invoke();
         if (LayoutPoint(output, x, y) is { } p) Touch.Motion(timeMs, id, p.X, p.Y);
     }
 
     /// <summary>A touch point down at a layout position (the WLCS control socket gives those).</summary>
     internal void TouchDownAt(uint timeMs, int id, double x, double y)
     {
+        InputActivity?.Invoke();
         if (Touch.PointsDown == 0)
         {
             // A first finger down acts like a first button: the window under it is focused and raised.
@@ -161,11 +192,66 @@ public sealed class Seat : IInputSink, IWlSeatHandler
         Touch.Down(timeMs, id, x, y);
     }
 
-    public void TouchUp(uint timeMs, int id) => Touch.Up(timeMs, id);
+    public void TouchUp(uint timeMs, int id)
+    {
+        InputActivity?.Invoke();
+        Touch.Up(timeMs, id);
+    }
 
     public void TouchFrame() => Touch.Frame();
 
     public void TouchCancel() => Touch.Cancel();
+
+    /// <summary>zwp_pointer_gestures_v1, which the backend's touchpad gestures go to.</summary>
+    public PointerGestures.PointerGestures? Gestures { get; set; }
+
+    public void GestureSwipeBegin(uint timeMs, uint fingers)
+    {
+        InputActivity?.Invoke();
+        Gestures?.SwipeBegin(timeMs, fingers);
+    }
+
+    public void GestureSwipeUpdate(uint timeMs, double dx, double dy)
+    {
+        InputActivity?.Invoke();
+        Gestures?.SwipeUpdate(timeMs, dx, dy);
+    }
+
+    public void GestureSwipeEnd(uint timeMs, bool cancelled)
+    {
+        InputActivity?.Invoke();
+        Gestures?.SwipeEnd(timeMs, cancelled);
+    }
+
+    public void GesturePinchBegin(uint timeMs, uint fingers)
+    {
+        InputActivity?.Invoke();
+        Gestures?.PinchBegin(timeMs, fingers);
+    }
+
+    public void GesturePinchUpdate(uint timeMs, double dx, double dy, double scale, double rotation)
+    {
+        InputActivity?.Invoke();
+        Gestures?.PinchUpdate(timeMs, dx, dy, scale, rotation);
+    }
+
+    public void GesturePinchEnd(uint timeMs, bool cancelled)
+    {
+        InputActivity?.Invoke();
+        Gestures?.PinchEnd(timeMs, cancelled);
+    }
+
+    public void GestureHoldBegin(uint timeMs, uint fingers)
+    {
+        InputActivity?.Invoke();
+        Gestures?.HoldBegin(timeMs, fingers);
+    }
+
+    public void GestureHoldEnd(uint timeMs, bool cancelled)
+    {
+        InputActivity?.Invoke();
+        Gestures?.HoldEnd(timeMs, cancelled);
+    }
 
     private (double X, double Y)? LayoutPoint(IOutput output, double x, double y)
     {

@@ -33,7 +33,7 @@ public sealed class Toplevel : IShellRole, IXdgToplevelHandler
 
     public string Title { get; private set; } = "";
     public string AppId { get; private set; } = "";
-    public Toplevel? Parent { get; private set; }
+    public Toplevel? Parent { get; internal set; }
     public int MinWidth { get; private set; }
     public int MinHeight { get; private set; }
     public int MaxWidth { get; private set; }

@@ -21,6 +21,8 @@ public enum SurfaceChanges
     ViewportSource = 1 << 8,
     ViewportDestination = 1 << 9,
     Feedback = 1 << 10,
+    ContentType = 1 << 11,
+    PresentationHint = 1 << 12,
 }
 
 /// <summary>
@@ -60,6 +62,10 @@ public sealed class SurfaceState
     /// <summary>wp_viewport: source rectangle in surface coordinates (-1 width: unset) and destination size (-1: unset).</summary>
     public RectF ViewportSource = new(-1, -1, -1, -1);
     public int ViewportWidth = -1, ViewportHeight = -1;
+    /// <summary>wp_content_type_v1: what the surface shows (a backend may pick a display mode for it).</summary>
+    public WpContentTypeV1.Type ContentType;
+    /// <summary>wp_tearing_control_v1: whether the client accepts tearing for lower latency (vsync by default).</summary>
+    public WpTearingControlV1.PresentationHint PresentationHint;
 
     /// <summary>Moves everything set here into <paramref name="next"/> and resets this state to "nothing set".</summary>
     public void MoveTo(SurfaceState next)
@@ -95,6 +101,8 @@ public sealed class SurfaceState
         }
         if ((Changes & SurfaceChanges.ViewportSource) != 0) next.ViewportSource = ViewportSource;
         if ((Changes & SurfaceChanges.ViewportDestination) != 0) { next.ViewportWidth = ViewportWidth; next.ViewportHeight = ViewportHeight; }
+        if ((Changes & SurfaceChanges.ContentType) != 0) next.ContentType = ContentType;
+        if ((Changes & SurfaceChanges.PresentationHint) != 0) next.PresentationHint = PresentationHint;
         next.Changes |= Changes;
         Changes = SurfaceChanges.None;
     }

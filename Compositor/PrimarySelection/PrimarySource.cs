@@ -1,0 +1,24 @@
+using Wayland.Protocols.Server;
+
+namespace Compositor.PrimarySelection;
+
+/// <summary>A client's primary selection in some MIME types (zwp_primary_selection_source_v1). Its requests are handled here.</summary>
+public sealed class PrimarySource : IZwpPrimarySelectionSourceV1Handler
+{
+    public PrimarySource(ZwpPrimarySelectionSourceV1 resource)
+    {
+        Resource = resource;
+        resource.Handler = this;
+        resource.Data = this;
+    }
+
+    public ZwpPrimarySelectionSourceV1 Resource { get; }
+    public List<string> MimeTypes { get; } = [];
+
+    public void Offer(ZwpPrimarySelectionSourceV1 resource, string mimeType)
+    {
+        if (!MimeTypes.Contains(mimeType)) MimeTypes.Add(mimeType);
+    }
+
+    public void Destroy(ZwpPrimarySelectionSourceV1 resource) { }
+}
