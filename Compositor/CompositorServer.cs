@@ -44,6 +44,7 @@ public sealed class CompositorServer : IDisposable
         Seat.BindingPressed += RunBinding;
         _ = new Seat.CursorShapes(display, Seat.Pointer);
         DataDevices = new DataDevice.DataDeviceManager(display, Seat);
+        _ = new TextInput.TextInputV3Relay(this);
         Shell = new Shell.XdgShell(this);
         Screencopy = new Screencopy.ScreencopyService(this);
         if (backend.Renderer is IDmaBufImporter importer)

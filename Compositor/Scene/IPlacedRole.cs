@@ -14,4 +14,6 @@ public interface IPlacedRole : ISurfaceRole
     int Y { get; }
     /// <summary>The compositor's decoration drawn with it (above its window geometry), if shown.</summary>
     Shell.TitleBar? TitleBar => null;
+    /// <summary>Kept above every other placed surface (input method panels): raising a window puts it below them.</summary>
+    bool AlwaysOnTop => false;
 }

@@ -74,7 +74,10 @@ public sealed class Scene
     public void Raise(IPlacedRole placed)
     {
         _stack.Remove(placed);
-        _stack.Add(placed);
+        var at = _stack.Count;
+        if (!placed.AlwaysOnTop)
+            while (at > 0 && _stack[at - 1].AlwaysOnTop) at--;
+        _stack.Insert(at, placed);
         DamageSurfaceTree(placed.Surface);
         UpdateOutputs(placed.Surface);
     }
