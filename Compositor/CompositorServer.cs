@@ -45,6 +45,7 @@ public sealed class CompositorServer : IDisposable
         _ = new Seat.CursorShapes(display, Seat.Pointer);
         DataDevices = new DataDevice.DataDeviceManager(display, Seat);
         _ = new TextInput.TextInputV3Relay(this);
+        TextInputV1 = new TextInput.TextInputV1Relay(this);
         Shell = new Shell.XdgShell(this);
         Screencopy = new Screencopy.ScreencopyService(this);
         if (backend.Renderer is IDmaBufImporter importer)
@@ -70,6 +71,8 @@ public sealed class CompositorServer : IDisposable
     public IReadOnlyList<Surface> Surfaces => _surfaces;
     public Seat.Seat Seat { get; }
     public DataDevice.DataDeviceManager DataDevices { get; }
+    /// <summary>Text input v1 and the input method the compositor starts (<see cref="Config.CompositorConfig.InputMethodPath"/>).</summary>
+    public TextInput.TextInputV1Relay TextInputV1 { get; }
     /// <summary>xdg_wm_base, decorations, and the window manager.</summary>
     public Shell.XdgShell Shell { get; }
     public Screencopy.ScreencopyService Screencopy { get; }

@@ -2,10 +2,11 @@ using System.Diagnostics;
 
 namespace Compositor;
 
-/// <summary>Starts the client given after "--" with WAYLAND_DISPLAY pointing at our socket.</summary>
+/// <summary>Starts the client given after "--" with WAYLAND_DISPLAY pointing at our socket, or (the
+/// input method) with WAYLAND_SOCKET naming an inherited connection.</summary>
 internal static class ClientLauncher
 {
-    public static Process Start(string[] command, string waylandDisplay)
+    public static Process Start(string[] command, string waylandDisplay, int waylandSocket = -1)
     {
         // Through sh, which sets the child's soft fd limit back (see FileLimit) and execs the command.
         var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
@@ -14,7 +15,8 @@ internal static class ClientLauncher
         psi.ArgumentList.Add(FileLimit.ForChildren.ToString(System.Globalization.CultureInfo.InvariantCulture));
         foreach (var a in command) psi.ArgumentList.Add(a);
         psi.Environment["WAYLAND_DISPLAY"] = waylandDisplay;
-        psi.Environment.Remove("WAYLAND_SOCKET");
+        if (waylandSocket >= 0) psi.Environment["WAYLAND_SOCKET"] = waylandSocket.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        else psi.Environment.Remove("WAYLAND_SOCKET");
         // A nested session must not talk to the X server or compositor we were started from.
         psi.Environment.Remove("DISPLAY");
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
