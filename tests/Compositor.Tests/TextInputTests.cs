@@ -365,6 +365,37 @@ public sealed class TextInputTests : IDisposable
         Assert.DoesNotContain(scene.Stack, p => p.Name == "zwp_input_popup_surface_v2");
     }
 
+    [Fact]
+    public void ClientsLeavingMidwayEndTheirPartCleanly()
+    {
+        var im = new Method(_compositor);
+        var app = new App(_compositor);
+        var appKeys = new List<string>();
+        app.Seat.GetKeyboard().Key += (_, _, _, key, state) => appKeys.Add($"key {key} {state}");
+        app.EnableAndCommit();
+        im.Im.GrabKeyboard();
+        var surface = im.Compositor.CreateSurface();
+        im.Im.GetInputPopupSurface(surface);
+        im.Client.Roundtrip();
+
+        // The input method goes: its grab with it, and the seat takes a new one.
+        im.Client.Dispose();
+        _compositor.Pump();
+        _compositor.Input.KeyboardKey(0, 30, true);
+        app.Client.Roundtrip();
+        Assert.Equal(["key 30 Pressed"], appKeys);
+        var next = new Method(_compositor);
+        Assert.Equal(["activate", "cause InputMethod", "content Spellcheck Email", "done"], next.Events);
+
+        // The text input's client goes: the input method is deactivated.
+        next.Events.Clear();
+        app.Client.Dispose();
+        _compositor.Pump();
+        next.Client.Roundtrip();
+        Assert.Equal(["deactivate", "done"], next.Events);
+        Assert.Null(next.Client.Display.Error);
+    }
+
     // ---- protocol errors ----
 
     [Fact]

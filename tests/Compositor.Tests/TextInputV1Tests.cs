@@ -274,6 +274,35 @@ public sealed class TextInputV1Tests : IDisposable
         Assert.Equal(3, grabbed.Count);
     }
 
+    [Fact]
+    public void ClientsLeavingMidwayEndTheirPartCleanly()
+    {
+        var im = new Method(_compositor);
+        var app = new App(_compositor);
+        app.Activate();
+        im.Client.Roundtrip();
+        im.Context!.GrabKeyboard();
+        im.Client.Roundtrip();
+        // The text input's client goes (zwp_text_input_v1 has no destructor): the input method's
+        // context is deactivated, its grab ends.
+        app.Client.Dispose();
+        _compositor.Pump();
+        im.Client.Roundtrip();
+        Assert.Equal(["activate", "deactivate current"], im.Events);
+        Assert.Null(_compositor.Server.Seat.Keyboard.Grab);
+
+        // The input method goes while a text input is active: the text input stays, without a context.
+        var second = new App(_compositor);
+        second.Activate();
+        im.Client.Dispose();
+        _compositor.Pump();
+        second.Input.CommitState(1);
+        second.Input.Deactivate(second.Seat);
+        second.Client.Roundtrip();
+        Assert.Equal([$"enter {second.Window.Id}", "leave"], second.Events);
+        Assert.Null(_compositor.Server.TextInputV1.MethodClient);
+    }
+
     // ---- errors (the XMLs define none; weston's) ----
 
     [Fact]
