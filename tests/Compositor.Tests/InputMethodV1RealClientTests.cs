@@ -15,15 +15,19 @@ public sealed class InputMethodV1RealClientTests : IDisposable
     private static readonly (byte, byte, byte) Background = (51, 51, 51);
     private const int Width = 1024, Height = 768;
     private readonly RunningCompositor _compositor;
+    private readonly string _config = Path.Combine(Path.GetTempPath(), $"input-method-{Guid.NewGuid():N}.ini");
 
     public InputMethodV1RealClientTests()
     {
-        var config = Path.Combine(Path.GetTempPath(), $"input-method-{Guid.NewGuid():N}.ini");
-        File.WriteAllText(config, $"[input-method]\npath = {Keyboard}\n");
-        _compositor = new RunningCompositor($"{Width}x{Height}@60", "--config", config);
+        File.WriteAllText(_config, $"[input-method]\npath = {Keyboard}\n");
+        _compositor = new RunningCompositor($"{Width}x{Height}@60", "--config", _config);
     }
 
-    public void Dispose() => _compositor.Dispose();
+    public void Dispose()
+    {
+        _compositor.Dispose();
+        File.Delete(_config);
+    }
 
     private Image WaitForScreen(Func<Image, bool> check, string what)
     {
