@@ -51,6 +51,8 @@ public sealed class CompositorServer : IDisposable
         _ = new ShortcutsInhibit.KeyboardShortcutsInhibit(display, Seat);
         DataDevices = new DataDevice.DataDeviceManager(display, Seat);
         _ = new PrimarySelection.PrimarySelectionManager(display, Seat, log);
+        _ = new TextInput.TextInputV3Relay(this);
+        TextInputV1 = new TextInput.TextInputV1Relay(this);
         Shell = new Shell.XdgShell(this);
         Layers = new LayerShell.LayerShell(this);
         OutputManagement = new OutputManagement.OutputManager(this);
@@ -81,6 +83,8 @@ public sealed class CompositorServer : IDisposable
     public IReadOnlyList<Surface> Surfaces => _surfaces;
     public Seat.Seat Seat { get; }
     public DataDevice.DataDeviceManager DataDevices { get; }
+    /// <summary>Text input v1 and the input method the compositor starts (<see cref="Config.CompositorConfig.InputMethodPath"/>).</summary>
+    public TextInput.TextInputV1Relay TextInputV1 { get; }
     /// <summary>xdg_wm_base, decorations, and the window manager.</summary>
     public Shell.XdgShell Shell { get; }
     /// <summary>zwlr_layer_shell_v1: wallpapers, panels and overlays around the windows.</summary>

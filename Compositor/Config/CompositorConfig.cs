@@ -47,6 +47,9 @@ public sealed class CompositorConfig
     public string? Path { get; private init; }
     public KeyboardConfig Keyboard { get; private set; } = new();
     public CursorConfig Cursor { get; private set; } = new();
+    /// <summary>[input-method] path: the input method (input-method v1, e.g. weston-keyboard) the compositor
+    /// starts as its one privileged client; unset: none.</summary>
+    public string? InputMethodPath { get; private set; }
     public IReadOnlyDictionary<string, OutputConfig> Outputs => _outputs;
     /// <summary>Key bindings: the defaults (<see cref="KeyBinding.Defaults"/>) with the file's [bindings] over them.</summary>
     public IReadOnlyList<KeyBinding> Bindings => _bindings;
@@ -124,8 +127,9 @@ public sealed class CompositorConfig
             case "output": ApplyOutput(e); break;
             case "bindings": ApplyBinding(e); break;
             case "windows": ApplyWindows(e); break;
+            case "input-method": ApplyInputMethod(e); break;
             default:
-                Error(e, $"unknown section [{e.Section}] (keyboard, cursor, output NAME, bindings, windows)");
+                Error(e, $"unknown section [{e.Section}] (keyboard, cursor, output NAME, bindings, windows, input-method)");
                 break;
         }
     }
@@ -228,6 +232,17 @@ public sealed class CompositorConfig
         }
         _bindings.RemoveAll(b => b.Chord == chord);
         _bindings.Add(new KeyBinding(chord, action, argument));
+    }
+
+    private void ApplyInputMethod(IniEntry e)
+    {
+        switch (e.Key)
+        {
+            case "path": InputMethodPath = e.Value.Length == 0 ? null : e.Value; break;
+            default:
+                Error(e, $"unknown key '{e.Key}' in [input-method] (path)");
+                break;
+        }
     }
 
     private void ApplyWindows(IniEntry e)

@@ -151,6 +151,30 @@ try
         }
     };
 
+    // The input method (weston's way): its own connection, the one client that sees zwp_input_method_v1.
+    if (config.InputMethodPath is { } inputMethod)
+    {
+        var fd = server.TextInputV1.ConnectInputMethod();
+        try
+        {
+            var launched = ClientLauncher.Start([inputMethod], name, waylandSocket: fd);
+            Log.Information("Input method {Path} (pid {Pid})", inputMethod, launched.Id);
+            launched.Exited += (_, _) =>
+            {
+                Log.Warning("Input method {Path} exited with {Code}", inputMethod, launched.ExitCode);
+                launched.Dispose();
+            };
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            Log.Error("Cannot start the input method {Path}: {Message}", inputMethod, e.Message);
+        }
+        finally
+        {
+            Tmds.Linux.LibC.close(fd);
+        }
+    }
+
     Process? child = null;
     if (options.Command.Length > 0)
     {

@@ -26,4 +26,6 @@ public enum SceneLayer
     Windows,
     Top,
     Overlay,
+    /// <summary>Input method panels and popups: above everything they type into.</summary>
+    InputMethod,
 }

@@ -39,6 +39,12 @@ public sealed class Keyboard : IWlKeyboardHandler, IDisposable
 
     /// <summary>Key and modifier state, for bindings.</summary>
     internal KeyboardState State => _state;
+    internal Keymap Keymap => _keymap;
+    internal uint NextSerial() => _server.Display.NextSerial();
+    internal Config.KeyboardConfig Config => _config;
+
+    /// <summary>An input method's keyboard grab: while set, keys and modifiers go to it instead of the focused client.</summary>
+    internal IKeyboardGrab? Grab { get; set; }
 
     public Surface? Focus => _focus;
     /// <summary>Serial of the last key press sent, and its client (popup grabs may quote it).</summary>
@@ -98,6 +104,11 @@ public sealed class Keyboard : IWlKeyboardHandler, IDisposable
     internal void Key(uint timeMs, uint keycode, bool pressed)
     {
         var modifiersChanged = _state.UpdateKey(keycode, pressed);
+        if (Grab is { } grab)
+        {
+            grab.Key(timeMs, keycode, pressed, modifiersChanged);
+            return;
+        }
         if (_focus is null) return;
         var serial = _server.Display.NextSerial();
         if (pressed) (LastPressSerial, LastPressClient) = (serial, _focus.Resource.Client);
@@ -108,6 +119,26 @@ public sealed class Keyboard : IWlKeyboardHandler, IDisposable
             r.SendKey(serial, timeMs, keycode, pressed ? WlKeyboard.KeyState.Pressed : WlKeyboard.KeyState.Released);
             if (modifiersChanged) r.SendModifiers(serial, m.Depressed, m.Latched, m.Locked, m.Group);
         }
+    }
+
+    /// <summary>A key as an input method passes it on (input-method v1's context.key): to the focused
+    /// client, as though it came from the keyboard, with the state the keyboard already has.</summary>
+    internal void SendToFocus(uint timeMs, uint keycode, bool pressed)
+    {
+        if (_focus is null) return;
+        var serial = _server.Display.NextSerial();
+        if (pressed) (LastPressSerial, LastPressClient) = (serial, _focus.Resource.Client);
+        foreach (var r in _resources)
+            if (r.Client == _focus.Resource.Client) r.SendKey(serial, timeMs, keycode, pressed ? WlKeyboard.KeyState.Pressed : WlKeyboard.KeyState.Released);
+    }
+
+    /// <summary>Modifiers as an input method passes them on, to the focused client.</summary>
+    internal void SendModifiersToFocus(uint depressed, uint latched, uint locked, uint group)
+    {
+        if (_focus is null) return;
+        var serial = _server.Display.NextSerial();
+        foreach (var r in _resources)
+            if (r.Client == _focus.Resource.Client) r.SendModifiers(serial, depressed, latched, locked, group);
     }
 
     private void OnFocusDestroyed(Surface s)

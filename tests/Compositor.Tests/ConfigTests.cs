@@ -63,6 +63,7 @@ public sealed class ConfigTests
     [InlineData("[bindings]\nSuper+x = close now", 2, "close takes no argument, not 'now'")]
     [InlineData("[windows]\ndrag-modifier = Meta", 2, "drag-modifier is a modifier")]
     [InlineData("[nosuch]\na = b", 2, "unknown section [nosuch]")]
+    [InlineData("[input-method]\ncommand = x", 2, "unknown key 'command' in [input-method] (path)")]
     [InlineData("layout = de", 1, "'layout' is outside any [section]")]
     [InlineData("[keyboard]\njust words", 2, "expected 'key = value', not 'just words'")]
     [InlineData("[keyboard\nlayout = de", 1, "a section header is [name] or [name argument]")]
@@ -78,6 +79,15 @@ public sealed class ConfigTests
         Assert.Equal("fr", c.Keyboard.Layout);
         Assert.Equal(25, c.Keyboard.RepeatRate);
         Assert.Equal(600, c.Keyboard.RepeatDelay);
+    }
+
+    [Fact]
+    public void InputMethodPathIsReadAndUnsetByDefault()
+    {
+        Assert.Null(CompositorConfig.Default().InputMethodPath);
+        var c = Parse("[input-method]\npath = /usr/lib/x86_64-linux-gnu/weston-keyboard\n");
+        Assert.Empty(c.Errors);
+        Assert.Equal("/usr/lib/x86_64-linux-gnu/weston-keyboard", c.InputMethodPath);
     }
 
     [Fact]
