@@ -45,6 +45,7 @@ public sealed class CompositorServer : IDisposable
         _ = new Seat.CursorShapes(display, Seat.Pointer);
         DataDevices = new DataDevice.DataDeviceManager(display, Seat);
         Shell = new Shell.XdgShell(this);
+        _ = new ForeignToplevel.ForeignToplevels(this); // ext_foreign_toplevel_list_v1, zwlr_foreign_toplevel_manager_v1
         Screencopy = new Screencopy.ScreencopyService(this);
         if (backend.Renderer is IDmaBufImporter importer)
         {
