@@ -432,6 +432,12 @@ public sealed class ForeignToplevelTests : IDisposable
         Assert.Contains(ZwlrForeignToplevelHandleV1.State.Activated, ha.States);
         b.Client.Roundtrip();
         Assert.DoesNotContain(XdgToplevel.State.Activated, b.LastStates);
+        // Drawing while minimized puts it on no output and nothing on screen.
+        b.Show();
+        watcher.Roundtrip();
+        Assert.Empty(hb.Outputs);
+        Assert.Equal(0UL, ServerSide(b).ShellSurface.Surface.Outputs);
+        Assert.NotEqual(ServerSide(b).ShellSurface.Surface, scene.SurfaceAt(50, 50, out _, out _, out _));
 
         hb.Handle.UnsetMinimized();
         watcher.Roundtrip();
