@@ -59,7 +59,9 @@ public sealed class CompositorServer : IDisposable
         Activation = new Activation.XdgActivation(this);
         _ = new XdgForeign.XdgForeign(display, log);
         _ = new Idle.IdleNotifier(this, new Idle.IdleInhibitors(display));
+        _ = new ForeignToplevel.ForeignToplevels(this); // ext_foreign_toplevel_list_v1, zwlr_foreign_toplevel_manager_v1
         Screencopy = new Screencopy.ScreencopyService(this);
+        _ = new ImageCopyCapture.ImageCopyCaptureManager(display, Screencopy); // ext_image_copy_capture_manager_v1, ext_output_image_capture_source_manager_v1
         if (backend.Renderer is IDmaBufImporter importer)
         {
             Dmabuf = new Dmabuf.LinuxDmabuf(display, importer, Scene, log);

@@ -175,7 +175,11 @@ public sealed class Scene
         }
         s.Outputs = mask;
         SendPreferredScale(s, firstEnter);
+        OutputsChanged?.Invoke(s);
     }
+
+    /// <summary>A surface entered or left outputs (taskbar protocols tell their clients).</summary>
+    public event Action<Surface>? OutputsChanged;
 
     /// <summary>Tells a surface the scale to draw for again (an output it was on went away).</summary>
     public void RefreshPreferredScale(Surface s) => SendPreferredScale(s, firstEnter: false);

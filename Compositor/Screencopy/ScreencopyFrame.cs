@@ -10,7 +10,7 @@ namespace Compositor.Screencopy;
 /// buffer with copy or copy_with_damage, and is filled when the output next completes a frame.
 /// zwlr_screencopy_frame_v1 requests are handled here.
 /// </summary>
-public sealed class ScreencopyFrame : IZwlrScreencopyFrameV1Handler
+public sealed class ScreencopyFrame : IZwlrScreencopyFrameV1Handler, IOutputCapture
 {
     /// <summary>We hand out XRGB8888: what the renderer reads back cheaply and what grim expects.</summary>
     public const uint ShmFormat = 1; // wl_shm.format.xrgb8888
@@ -85,23 +85,20 @@ public sealed class ScreencopyFrame : IZwlrScreencopyFrameV1Handler
     public void Destroy(ZwlrScreencopyFrameV1 resource) { }
 
     /// <summary>Whether this frame should be filled from the frame just drawn.</summary>
-    internal bool IsReady => !WithDamage || _manager.UnseenDamage(Output!).Intersects(Region);
+    public bool IsReady => !WithDamage || _manager.UnseenDamage(Output!).Intersects(Region);
+
+    public void OutputGone()
+    {
+        if (!Resource.IsDestroyed) Resource.SendFailed();
+    }
 
     /// <summary>Reads the output image into the client's buffer and tells the client.</summary>
-    internal void Fill(IRenderer renderer, byte[] pixels)
+    public void Fill(IRenderer renderer, byte[] pixels)
     {
         var output = Output!;
-        if (Buffer!.IsDestroyed) { Resource.SendFailed(); return; }
-        // Asked for before the output's mode changed (a nested window resized): the region may no
-        // longer lie on it.
-        var o = output.Output;
-        if (Region.X < 0 || Region.Y < 0 || Region.Right > o.Width || Region.Bottom > o.Height)
-        {
-            Resource.SendFailed();
-            return;
-        }
-        renderer.ReadPixels(o.Target, Region, Backends.Fourcc.Xrgb8888, pixels, Stride);
-        if (!Buffer.WriteRows(new Rect(0, 0, Region.Width, Region.Height), pixels.AsSpan(0, Stride * Region.Height), Stride))
+        // A buffer destroyed meanwhile, or a region asked for before the output's mode changed
+        // (a nested window resized) that no longer lies on it: nothing to copy.
+        if (!ScreencopyService.Read(renderer, output, Region, Buffer!, pixels))
         {
             if (!Resource.IsDestroyed) Resource.SendFailed();
             return;

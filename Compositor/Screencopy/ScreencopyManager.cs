@@ -9,7 +9,7 @@ namespace Compositor.Screencopy;
 /// damage each output accumulated since this client's last copy so copy_with_damage can wait for
 /// change and report it. zwlr_screencopy_manager_v1 requests are handled here.
 /// </summary>
-public sealed class ScreencopyManager : IZwlrScreencopyManagerV1Handler
+public sealed class ScreencopyManager : IZwlrScreencopyManagerV1Handler, ICaptureDamageWatcher
 {
     public const uint Version = 3;
 
@@ -20,8 +20,8 @@ public sealed class ScreencopyManager : IZwlrScreencopyManagerV1Handler
     {
         _service = service;
         resource.Handler = this;
-        service.Managers.Add(this);
-        resource.Destroyed += _ => service.Managers.Remove(this);
+        service.DamageWatchers.Add(this);
+        resource.Destroyed += _ => service.DamageWatchers.Remove(this);
     }
 
     public void CaptureOutput(ZwlrScreencopyManagerV1 resource, ZwlrScreencopyFrameV1 frame, int overlayCursor, WlOutput output)
@@ -61,7 +61,7 @@ public sealed class ScreencopyManager : IZwlrScreencopyManagerV1Handler
         return region;
     }
 
-    internal void AddDamage(SceneOutput output, Region damage)
+    public void AddDamage(SceneOutput output, Region damage)
     {
         if (_unseenDamage.TryGetValue(output, out var region)) region.Add(damage);
     }

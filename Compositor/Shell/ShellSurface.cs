@@ -46,6 +46,9 @@ public sealed class ShellSurface : IPlacedRole, IXdgSurfaceHandler
     /// <summary>The client acked at least one configure since the initial commit: it may attach buffers.</summary>
     public bool Configured { get; private set; }
     public bool IsMapped { get; private set; }
+    // On screen, for the scene: a minimized window stays mapped for the shell but is not placed
+    // (no drawing, hit-testing or output enter while it commits).
+    bool IPlacedRole.IsMapped => IsMapped && Toplevel is not { Minimized: true };
     /// <summary>The state of the configure the client acked last and committed (the role's type).</summary>
     public object? AckedState { get; private set; }
 

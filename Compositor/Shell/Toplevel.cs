@@ -44,6 +44,8 @@ public sealed class Toplevel : IShellRole, IXdgToplevelHandler
     public bool WantsFullscreen { get; internal set; }
     public SceneOutput? FullscreenOutput { get; internal set; }
     public bool Activated { get; internal set; }
+    /// <summary>Off screen until restored (<see cref="WindowManager.SetMinimized"/>).</summary>
+    public bool Minimized { get; internal set; }
     /// <summary>Size the compositor asks for (0: the client decides).</summary>
     public (int Width, int Height) RequestedSize { get; internal set; }
     public bool Resizing { get; internal set; }
@@ -86,6 +88,7 @@ public sealed class Toplevel : IShellRole, IXdgToplevelHandler
             return;
         }
         Parent = p;
+        Windows.Changed(this);
     }
 
     public void SetTitle(XdgToplevel resource, string title)
@@ -93,9 +96,14 @@ public sealed class Toplevel : IShellRole, IXdgToplevelHandler
         if (title == Title) return;
         Title = title;
         Windows.DamageTitleBar(this);
+        Windows.Changed(this);
     }
 
-    public void SetAppId(XdgToplevel resource, string appId) => AppId = appId;
+    public void SetAppId(XdgToplevel resource, string appId)
+    {
+        AppId = appId;
+        Windows.Changed(this);
+    }
 
     public void ShowWindowMenu(XdgToplevel resource, WlSeat seat, uint serial, int x, int y)
     {

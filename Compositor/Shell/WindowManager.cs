@@ -41,6 +41,16 @@ public sealed class WindowManager
 
     internal void SurfaceMoved(Surface surface) => _server.Scene.UpdateOutputs(surface);
 
+    /// <summary>What taskbar protocols (foreign toplevel lists) follow: a window mapped; its title,
+    /// app id, parent, acked state, focus or minimized state may have changed (raised liberally:
+    /// watchers compare with what they last told); it unmapped or went.</summary>
+    public event Action<Toplevel>? ToplevelMapped, ToplevelChanged, ToplevelUnmapped;
+
+    internal void Changed(Toplevel t)
+    {
+        if (t.IsMapped) ToplevelChanged?.Invoke(t);
+    }
+
     // ---- toplevels ----
 
     /// <summary>The output the pointer is on, where new windows open.</summary>
@@ -77,6 +87,7 @@ public sealed class WindowManager
         Focus(t);
         _server.Seat.Pointer.UpdateFocus();
         _server.Log.Debug("Mapped {Toplevel} at {X},{Y} ({W}x{H})", t, s.WindowX, s.WindowY, s.Geometry.Width, s.Geometry.Height);
+        ToplevelMapped?.Invoke(t);
     }
 
     internal void Committed(Toplevel t)
@@ -93,6 +104,7 @@ public sealed class WindowManager
             _server.Scene.DamageAll();
             _server.Scene.UpdateOutputs(s.Surface);
         }
+        Changed(t);
     }
 
     /// <summary>Puts a maximized or fullscreen window on its output, or back where it was.</summary>
@@ -119,6 +131,7 @@ public sealed class WindowManager
     {
         if (_move?.Toplevel == t || _resize?.Toplevel == t) _server.Seat.Pointer.EndGrab();
         if (!_mapped.Remove(t)) return;
+        t.Minimized = false;
         // (The window already says it is unmapped: where its bar was, from the bar itself.)
         if (t.TitleBar is { } bar) _server.Scene.DamageLayout(bar.DamagedBounds);
         _server.Scene.Remove(t.ShellSurface);
@@ -126,10 +139,11 @@ public sealed class WindowManager
         {
             Focused = null;
             t.Activated = false;
-            if (_mapped.Count > 0) Focus(_mapped[^1]);
+            if (TopmostShown() is { } next) Focus(next);
             else if (_grabs.Count == 0 && !KeyboardHeldElsewhere()) _server.Seat.Keyboard.SetFocus(null);
         }
         _server.Seat.Pointer.UpdateFocus();
+        ToplevelUnmapped?.Invoke(t);
     }
 
     internal void Forget(Toplevel t)
@@ -143,6 +157,11 @@ public sealed class WindowManager
     public void Focus(Toplevel? t)
     {
         if (t is not null && !t.IsMapped) return;
+        if (t is { Minimized: true })
+        {
+            SetMinimized(t, false);
+            return;
+        }
         if (t is not null) Raise(t);
         if (t == Focused) return;
         if (Focused is { } old)
@@ -150,6 +169,7 @@ public sealed class WindowManager
             old.Activated = false;
             DamageTitleBar(old);
             old.ShellSurface.ScheduleConfigure();
+            Changed(old);
         }
         Focused = t;
         // A layer surface that takes the keyboard exclusively (a launcher, a lock screen) keeps it.
@@ -159,6 +179,41 @@ public sealed class WindowManager
         DamageTitleBar(t);
         t.ShellSurface.ScheduleConfigure();
         t.ShellSurface.Owner.Ping();
+        Changed(t);
+    }
+
+    /// <summary>Minimized (only a taskbar protocol asks for it): the window leaves the screen, its
+    /// popups close and the focus goes to the window below; focusing it again (a taskbar's activate
+    /// or unset_minimized, Alt+Tab) puts it back on top. Nothing on screen shows it meanwhile, which
+    /// is why xdg_toplevel.set_minimized is still ignored and not advertised.</summary>
+    internal void SetMinimized(Toplevel t, bool on)
+    {
+        if (!t.IsMapped || t.Minimized == on) return;
+        var s = t.ShellSurface;
+        t.Minimized = on;
+        if (!on)
+        {
+            _mapped.Remove(t);
+            _mapped.Add(t);
+            _server.Scene.Raise(s);
+            DamageTitleBar(t);
+            Focus(t);
+            _server.Seat.Pointer.UpdateFocus();
+            return;
+        }
+        for (var i = s.ChildPopups.Count - 1; i >= 0; i--) s.ChildPopups[i].Dismiss();
+        if (t.TitleBar is { } bar) _server.Scene.DamageLayout(bar.DamagedBounds);
+        _server.Scene.Remove(s);
+        if (Focused == t) Focus(TopmostShown());
+        _server.Seat.Pointer.UpdateFocus();
+        Changed(t);
+    }
+
+    private Toplevel? TopmostShown()
+    {
+        for (var i = _mapped.Count - 1; i >= 0; i--)
+            if (!_mapped[i].Minimized) return _mapped[i];
+        return null;
     }
 
     /// <summary>Set by the layer shell: whether a layer surface holds the keyboard exclusively.</summary>
