@@ -29,6 +29,7 @@ public sealed class CompositorServer : IDisposable
         Scene = new Scene.Scene();
         SceneRenderer = new SceneRenderer(Scene, backend.Renderer);
         Readiness = new Dmabuf.DmaBufReadiness(loop, log);
+        Util.UnguessableToken.Warm();
 
         var compositor = new CompositorGlobal(this);
         display.CreateGlobal<WlCompositor>(CompositorGlobal.Version, r => r.Handler = compositor);

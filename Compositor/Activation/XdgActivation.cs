@@ -73,7 +73,7 @@ public sealed class XdgActivation : IXdgActivationV1Handler
     private string Store(Token token)
     {
         while (_order.Count >= MaxTokens) _tokens.Remove(_order.Dequeue());
-        var name = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var name = Util.UnguessableToken.New();
         _tokens[name] = token;
         _order.Enqueue(name);
         return name;

@@ -109,7 +109,7 @@ public sealed class XdgForeign : IZxdgExporterV2Handler, IZxdgImporterV2Handler
             resource.PostError(ZxdgExporterV2.Error.InvalidSurface, $"{surface} is not an xdg_toplevel");
             return;
         }
-        var handle = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var handle = Util.UnguessableToken.New();
         var s = (Surface)surface.Data!;
         var export = new Export(this, handle, toplevel, s);
         id.Handler = export;

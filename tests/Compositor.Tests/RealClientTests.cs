@@ -260,7 +260,7 @@ public sealed partial class RealClientTests : IDisposable
         var names = new Dictionary<string, uint>();
         registry.Global += (_, name, iface, _) => names[iface] = name;
         display.Roundtrip();
-        var compositor = registry.Bind<WlCompositor>(names["wl_compositor"], 6);
+        var compositor = registry.Bind<WlCompositor>(names["wl_compositor"], 5);
         var subcompositor = registry.Bind<WlSubcompositor>(names["wl_subcompositor"], 1);
         var wm = registry.Bind<XdgWmBase>(names["xdg_wm_base"], 6);
         var pixels = registry.Bind<WpSinglePixelBufferManagerV1>(names["wp_single_pixel_buffer_manager_v1"], 1);

@@ -30,7 +30,7 @@ public static class Seeds
     {
         List<GlobalInfo> globals;
         using (var compositor = new InProcessCompositor(640, 480))
-            globals = compositor.Display.Globals.Select(g => new GlobalInfo(g.Name, g.Interface.Name, g.Version)).ToList();
+            globals = compositor.Display.Globals.Where(g => g.Filter is null).Select(g => new GlobalInfo(g.Name, g.Interface.Name, g.Version)).ToList();
         for (var i = 0; i < Count; i++)
         {
             var generator = new RequestGenerator(new Random(i), globals, AflFdKinds);
