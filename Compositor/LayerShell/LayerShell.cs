@@ -163,6 +163,14 @@ public sealed class LayerShell : IZwlrLayerShellV1Handler
             if (keyboard.Focus != exclusive.Surface) keyboard.SetFocus(exclusive.Surface);
             return;
         }
+        // An on-demand surface above the windows (a launcher, a search bar) starts with the keyboard,
+        // as a new window does; a click elsewhere takes it away.
+        if (mapped && changed.IsMapped && changed.Layer >= SceneLayer.Top
+            && changed.Current.Keyboard == ZwlrLayerSurfaceV1.KeyboardInteractivity.OnDemand)
+        {
+            keyboard.SetFocus(changed.Surface);
+            return;
+        }
         if (!mapped && keyboard.Focus == changed.Surface)
             keyboard.SetFocus(_server.Shell.Windows.Focused?.ShellSurface.Surface);
     }

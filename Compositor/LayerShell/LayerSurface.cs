@@ -173,6 +173,7 @@ public sealed class LayerSurface : ISurfaceRole, IPlacedRole, IZwlrLayerSurfaceV
                 Ready = true;
                 _shell.Arrange();
             }
+            else _shell.Arrange(); // configured, no buffer yet: new anchors or size get a new configure
             return;
         }
         if (!IsMapped)

@@ -184,7 +184,7 @@ public sealed class LayerShellTests : IDisposable
     }
 
     [Fact]
-    public void OnDemandKeyboardIsTakenByAClick()
+    public void OnDemandKeyboardStartsFocusedIsLostToAWindowAndTakenBackByAClick()
     {
         var c = new Client(_compositor);
         var bar = new Layered(c, Layer.Top, r =>
@@ -193,9 +193,14 @@ public sealed class LayerShellTests : IDisposable
             r.SetSize(200, 40);
             r.SetKeyboardInteractivity(ZwlrLayerSurfaceV1.KeyboardInteractivity.OnDemand);
         }).Map();
-        Assert.Null(_compositor.Server.Seat.Keyboard.Focus);
-        _compositor.Click(320, 460);
-        Assert.Equal(bar.Surface.Id, _compositor.Server.Seat.Keyboard.Focus?.Resource.Id);
+        var keyboard = _compositor.Server.Seat.Keyboard;
+        Assert.Equal(bar.Surface.Id, keyboard.Focus?.Resource.Id);
+        var surface = c.Compositor.CreateSurface();
+        new TestToplevel(c.Test, surface).Show(c.Color(100, 100));
+        // A new window takes the keyboard, as a click on one would.
+        Assert.Equal(surface.Id, keyboard.Focus?.Resource.Id);
+        _compositor.Click(320, 460); // the bar, bottom centre
+        Assert.Equal(bar.Surface.Id, keyboard.Focus?.Resource.Id);
     }
 
     [Fact]
