@@ -19,7 +19,7 @@ set -euo pipefail
 # checks the session file. libseat1 and seatd: the DRM backend's session as an ordinary user (the
 # VM check runs it so); libudev1: hotplug. wlcs is the Wayland Conformance Test Suite; gcc, libc6-dev, pkg-config
 # and libwayland-dev build its integration module (tests/Wlcs/). alacritty, swaybg, wlr-randr, swayidle
-# and libwlroots-examples (foreign-toplevel, idle-inhibit, keyboard-shortcuts-inhibit) are the real
+# and libwlroots-examples (foreign-toplevel, idle-inhibit, keyboard-shortcuts-inhibit) and swaylock (session lock) are the real
 # clients of the newer protocols' tests.
 PACKAGES=(weston wayland-utils libwayland-client0 libwayland-server0 procps grim foot wl-clipboard
           fonts-dejavu-core libxkbcommon0 xkb-data libegl1 libgles2 libpixman-1-0 libinput10 udev
@@ -27,7 +27,7 @@ PACKAGES=(weston wayland-utils libwayland-client0 libwayland-server0 procps grim
           qemu-system-gui libvirglrenderer1 xvfb x11-apps x11-utils python3 mesa-utils glmark2-es2-wayland
           wev libxcursor1 adwaita-icon-theme libcairo2 libsdl2-tests desktop-file-utils
           libseat1 seatd libudev1 wlcs gcc libc6-dev libwayland-dev pkg-config
-          alacritty swaybg wlr-randr swayidle libwlroots-examples)
+          alacritty swaybg wlr-randr swayidle libwlroots-examples swaylock)
 # Mesa 25 from bookworm-backports: llvmpipe on the EGL surfaceless platform with DMA-BUF import.
 # bookworm's Mesa 22 lacks it.
 BACKPORTS=(libegl-mesa0 libgbm1 libgl1-mesa-dri mesa-libgallium)
