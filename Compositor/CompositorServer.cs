@@ -136,7 +136,11 @@ public sealed class CompositorServer : IDisposable
     {
         surface.ServerIndex = _surfaces.Count;
         _surfaces.Add(surface);
+        SurfaceCreated?.Invoke(surface);
     }
+
+    /// <summary>A client made a wl_surface (the X11 window manager pairs Xwayland's with X windows).</summary>
+    public event Action<Surface>? SurfaceCreated;
 
     /// <summary>Takes a destroyed surface out of <see cref="Surfaces"/> by moving the last one into its
     /// place: a client leaving with 100k surfaces costs 100k steps, not 100k list searches.</summary>

@@ -9,6 +9,9 @@ internal static class ClientLauncher
     /// <param name="activationToken">An xdg_activation token the program may use to focus its first
     /// window (XDG_ACTIVATION_TOKEN, as the xdg-activation protocol names it for launched programs).</param>
     /// <param name="waylandSocket">An inherited fd of a connection made for it (WAYLAND_SOCKET), or -1.</param>
+    /// <summary>The X display the compositor's Xwayland serves (":1"), set as DISPLAY for every program started; null: none.</summary>
+    public static string? XDisplay { get; set; }
+
     public static Process Start(string[] command, string waylandDisplay, string? activationToken = null, int waylandSocket = -1)
     {
         // Through sh, which sets the child's soft fd limit back (see FileLimit) and execs the command.
@@ -22,8 +25,10 @@ internal static class ClientLauncher
         else psi.Environment.Remove("WAYLAND_SOCKET");
         if (activationToken is not null) psi.Environment["XDG_ACTIVATION_TOKEN"] = activationToken;
         else psi.Environment.Remove("XDG_ACTIVATION_TOKEN");
-        // A nested session must not talk to the X server or compositor we were started from.
-        psi.Environment.Remove("DISPLAY");
+        // A nested session must not talk to the X server or compositor we were started from: its X
+        // programs go to our Xwayland.
+        if (XDisplay is not null) psi.Environment["DISPLAY"] = XDisplay;
+        else psi.Environment.Remove("DISPLAY");
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         if (!process.Start()) throw new InvalidOperationException($"could not start {command[0]}");
         return process;

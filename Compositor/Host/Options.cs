@@ -38,6 +38,10 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
     public Backends.Drm.SeatMode Seat { get; init; }
     /// <summary>--config PATH; null: $XDG_CONFIG_HOME/compositor/compositor.ini where it exists.</summary>
     public string? ConfigPath { get; init; }
+    /// <summary>--no-xwayland: no X display, no Xwayland.</summary>
+    public bool NoXwayland { get; init; }
+    /// <summary>--xwayland PATH: the Xwayland to start (default: Xwayland on PATH).</summary>
+    public string Xwayland { get; init; } = "Xwayland";
     /// <summary>--version: print it and exit.</summary>
     public bool Version { get; init; }
 
@@ -92,6 +96,11 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                             this system's libwayland-client knows them (Debian 12: wl_compositor 5,
                             wl_seat 8), because clients such as alacritty and weston-simple-damage
                             bind the advertised version and die on events their libwayland lacks
+          --no-xwayland     no X11 programs: no X display is opened and Xwayland is never started. By
+                            default the compositor takes the first free X display (printed as
+                            DISPLAY=:N after the WAYLAND_DISPLAY line, and set for the programs it
+                            starts) and starts rootless Xwayland when the first X client connects
+          --xwayland PATH   the Xwayland to start (default: Xwayland on PATH, Debian's package xwayland)
           --config PATH     the config file (default: $XDG_CONFIG_HOME/compositor/compositor.ini, or
                             ~/.config/compositor/compositor.ini, where it exists; docs/config.md)
           --log-level LEVEL verbose, debug, information (default), warning, error
@@ -138,6 +147,8 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
         var fullscreen = false;
         var legacyKms = false;
         var noDirectScanout = false;
+        var noXwayland = false;
+        var xwayland = "Xwayland";
         var drmDevices = new List<string>();
         string? renderNode = null;
         var renderer = RendererKind.Auto;
@@ -197,6 +208,12 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                 case "--fullscreen":
                     fullscreen = true;
                     break;
+                case "--no-xwayland":
+                    noXwayland = true;
+                    break;
+                case "--xwayland":
+                    xwayland = Value(args, ref i);
+                    break;
                 case "--test-input":
                     testInput = Value(args, ref i);
                     break;
@@ -240,7 +257,7 @@ internal sealed record Options(string? Socket, LogEventLevel LogLevel, string[] 
                     throw new ArgumentException($"unknown option '{args[i]}'");
             }
         }
-        return Checked(new Options(socket, level, command, help) { Backend = backend, Outputs = outputs, TestInput = testInput, ControlFd = controlFd, MaxVersions = caps, LatestVersions = latestVersions, DrawEveryFrame = drawEveryFrame, Fullscreen = fullscreen, LegacyKms = legacyKms, NoDirectScanout = noDirectScanout, DrmDevices = drmDevices, RenderNode = renderNode, Renderer = renderer, ConfigPath = configPath, Version = version, Seat = seat });
+        return Checked(new Options(socket, level, command, help) { Backend = backend, Outputs = outputs, TestInput = testInput, ControlFd = controlFd, MaxVersions = caps, LatestVersions = latestVersions, DrawEveryFrame = drawEveryFrame, Fullscreen = fullscreen, LegacyKms = legacyKms, NoDirectScanout = noDirectScanout, DrmDevices = drmDevices, RenderNode = renderNode, Renderer = renderer, ConfigPath = configPath, Version = version, Seat = seat, NoXwayland = noXwayland, Xwayland = xwayland });
     }
 
     /// <summary>Refuses options that contradict each other.</summary>

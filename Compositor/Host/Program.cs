@@ -114,6 +114,12 @@ try
         return 1;
     }
     Console.Out.WriteLine($"WAYLAND_DISPLAY={name}");
+    using var xwayland = options.NoXwayland ? null : Compositor.Xwayland.XwaylandServer.Create(server, options.Xwayland);
+    if (xwayland is not null)
+    {
+        ClientLauncher.XDisplay = xwayland.DisplayName;
+        Console.Out.WriteLine($"DISPLAY={xwayland.DisplayName}");
+    }
     Console.Out.Flush();
     using var control = options.ControlFd is { } controlFd
         ? new Compositor.Testing.ControlSocket(server, controlFd, loop.Stop, Log.Logger)
