@@ -51,7 +51,7 @@ public sealed class CompositorServer : IDisposable
         Seat.Gestures = new PointerGestures.PointerGestures(display, Seat.Pointer);
         _ = new ShortcutsInhibit.KeyboardShortcutsInhibit(display, Seat);
         DataDevices = new DataDevice.DataDeviceManager(display, Seat);
-        _ = new PrimarySelection.PrimarySelectionManager(display, Seat, log);
+        Primary = new PrimarySelection.PrimarySelectionManager(display, Seat, log);
         _ = new TextInput.TextInputV3Relay(this);
         TextInputV1 = new TextInput.TextInputV1Relay(this);
         Shell = new Shell.XdgShell(this);
@@ -86,6 +86,8 @@ public sealed class CompositorServer : IDisposable
     public IReadOnlyList<Surface> Surfaces => _surfaces;
     public Seat.Seat Seat { get; }
     public DataDevice.DataDeviceManager DataDevices { get; }
+    /// <summary>The primary selection (middle-click paste).</summary>
+    public PrimarySelection.PrimarySelectionManager Primary { get; }
     /// <summary>Text input v1 and the input method the compositor starts (<see cref="Config.CompositorConfig.InputMethodPath"/>).</summary>
     public TextInput.TextInputV1Relay TextInputV1 { get; }
     /// <summary>xdg_wm_base, decorations, and the window manager.</summary>

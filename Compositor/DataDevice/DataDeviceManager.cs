@@ -16,7 +16,7 @@ public sealed class DataDeviceManager : IWlDataDeviceManagerHandler, IWlDataDevi
 
     private readonly Seat.Seat _seat;
     private readonly List<WlDataDevice> _devices = [];
-    private DataSource? _selection;
+    private ISelectionSource? _selection;
 
     public DataDeviceManager(Display display, Seat.Seat seat)
     {
@@ -25,7 +25,9 @@ public sealed class DataDeviceManager : IWlDataDeviceManagerHandler, IWlDataDevi
         seat.Keyboard.FocusChanged += OfferSelectionTo;
     }
 
-    public DataSource? Selection => _selection;
+    public ISelectionSource? Selection => _selection;
+    /// <summary>The clipboard changed hands (the X11 bridge follows it).</summary>
+    public event Action<ISelectionSource?>? SelectionChanged;
 
     public void CreateDataSource(WlDataDeviceManager resource, WlDataSource id) => _ = new DataSource(id);
 
@@ -76,20 +78,32 @@ public sealed class DataDeviceManager : IWlDataDeviceManagerHandler, IWlDataDevi
             }
             s.Used = true;
         }
+        SetSelection(s);
+    }
+
+    /// <summary>Puts a source on the clipboard (a client's, or one the compositor made) and offers it
+    /// to the focused client; the one it replaces is cancelled.</summary>
+    public void SetSelection(ISelectionSource? s)
+    {
         var old = _selection;
         if (old == s) return;
         _selection = s;
-        if (old is not null && !old.Resource.IsDestroyed) old.Resource.SendCancelled();
-        if (s is not null) s.Resource.Destroyed += OnSourceDestroyed;
-        if (old is not null) old.Resource.Destroyed -= OnSourceDestroyed;
+        if (old is not null)
+        {
+            old.Gone -= OnSourceGone;
+            old.Cancel();
+        }
+        if (s is not null) s.Gone += OnSourceGone;
         OfferSelectionTo(_seat.Keyboard.Focus);
+        SelectionChanged?.Invoke(s);
     }
 
-    private void OnSourceDestroyed(Resource r)
+    private void OnSourceGone(ISelectionSource source)
     {
-        if (_selection?.Resource != r) return;
+        if (_selection != source) return;
         _selection = null;
         OfferSelectionTo(_seat.Keyboard.Focus);
+        SelectionChanged?.Invoke(null);
     }
 
     public void Release(WlDataDevice resource) { }

@@ -7,9 +7,9 @@ namespace Compositor.DataDevice;
 /// to write the data into the given fd. Its requests are handled here.</summary>
 public sealed class DataOffer : IWlDataOfferHandler
 {
-    private readonly DataSource? _source;
+    private readonly ISelectionSource _source;
 
-    public DataOffer(WlDataOffer resource, DataSource source)
+    public DataOffer(WlDataOffer resource, ISelectionSource source)
     {
         resource.Handler = this;
         _source = source;
@@ -20,8 +20,7 @@ public sealed class DataOffer : IWlDataOfferHandler
     public void Receive(WlDataOffer resource, string mimeType, OwnedFd fd)
     {
         // The source's client writes into the fd; ours is closed when this request returns.
-        if (_source is { Resource.IsDestroyed: false } && _source.MimeTypes.Contains(mimeType))
-            _source.Resource.SendSend(mimeType, fd.Value);
+        if (_source.MimeTypes.Contains(mimeType)) _source.Send(mimeType, fd.Value);
     }
 
     public void Destroy(WlDataOffer resource) { }

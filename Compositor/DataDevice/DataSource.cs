@@ -3,7 +3,7 @@ using Wayland.Protocols.Server;
 namespace Compositor.DataDevice;
 
 /// <summary>A client's offer of data in some MIME types (wl_data_source). Its requests are handled here.</summary>
-public sealed class DataSource : IWlDataSourceHandler
+public sealed class DataSource : IWlDataSourceHandler, ISelectionSource
 {
     private const WlDataDeviceManager.DndAction AllActions =
         WlDataDeviceManager.DndAction.Copy | WlDataDeviceManager.DndAction.Move | WlDataDeviceManager.DndAction.Ask;
@@ -13,10 +13,24 @@ public sealed class DataSource : IWlDataSourceHandler
         Resource = resource;
         resource.Handler = this;
         resource.Data = this;
+        resource.Destroyed += _ => Gone?.Invoke(this);
     }
 
     public WlDataSource Resource { get; }
     public List<string> MimeTypes { get; } = [];
+    IReadOnlyList<string> ISelectionSource.MimeTypes => MimeTypes;
+    public event Action<ISelectionSource>? Gone;
+
+    // The client writes into the fd it gets; ours is closed by the caller once this returns.
+    public void Send(string mimeType, int fd)
+    {
+        if (!Resource.IsDestroyed) Resource.SendSend(mimeType, fd);
+    }
+
+    public void Cancel()
+    {
+        if (!Resource.IsDestroyed) Resource.SendCancelled();
+    }
     /// <summary>set_actions was called: the source is meant for drag and drop only.</summary>
     public bool IsForDragAndDrop { get; private set; }
     /// <summary>Already given to set_selection or start_drag: a source is used once.</summary>

@@ -7,9 +7,9 @@ namespace Compositor.PrimarySelection;
 /// asks the source's client to write the data into the given fd. Its requests are handled here.</summary>
 public sealed class PrimaryOffer : IZwpPrimarySelectionOfferV1Handler
 {
-    private readonly PrimarySource _source;
+    private readonly DataDevice.ISelectionSource _source;
 
-    public PrimaryOffer(ZwpPrimarySelectionOfferV1 resource, PrimarySource source)
+    public PrimaryOffer(ZwpPrimarySelectionOfferV1 resource, DataDevice.ISelectionSource source)
     {
         resource.Handler = this;
         _source = source;
@@ -18,8 +18,7 @@ public sealed class PrimaryOffer : IZwpPrimarySelectionOfferV1Handler
     public void Receive(ZwpPrimarySelectionOfferV1 resource, string mimeType, OwnedFd fd)
     {
         // The source's client writes into the fd; ours is closed when this request returns.
-        if (!_source.Resource.IsDestroyed && _source.MimeTypes.Contains(mimeType))
-            _source.Resource.SendSend(mimeType, fd.Value);
+        if (_source.MimeTypes.Contains(mimeType)) _source.Send(mimeType, fd.Value);
     }
 
     public void Destroy(ZwpPrimarySelectionOfferV1 resource) { }

@@ -20,7 +20,7 @@ public sealed class PrimarySelectionManager : IZwpPrimarySelectionDeviceManagerV
     private readonly Seat.Seat _seat;
     private readonly Serilog.ILogger _log;
     private readonly List<ZwpPrimarySelectionDeviceV1> _devices = [];
-    private PrimarySource? _selection;
+    private DataDevice.ISelectionSource? _selection;
 
     public PrimarySelectionManager(Display display, Seat.Seat seat, Serilog.ILogger log)
     {
@@ -31,7 +31,9 @@ public sealed class PrimarySelectionManager : IZwpPrimarySelectionDeviceManagerV
     }
 
     /// <summary>The current primary selection, or null.</summary>
-    public PrimarySource? Selection => _selection;
+    public DataDevice.ISelectionSource? Selection => _selection;
+    /// <summary>The primary selection changed hands (the X11 bridge follows it).</summary>
+    public event Action<DataDevice.ISelectionSource?>? SelectionChanged;
 
     public void CreateSource(ZwpPrimarySelectionDeviceManagerV1 resource, ZwpPrimarySelectionSourceV1 id) => _ = new PrimarySource(id);
 
@@ -56,24 +58,32 @@ public sealed class PrimarySelectionManager : IZwpPrimarySelectionDeviceManagerV
             if (source is { IsDestroyed: false } && source.Data != _selection) source.SendCancelled();
             return;
         }
-        var s = source?.Data as PrimarySource;
+        SetSelection(source?.Data as PrimarySource);
+    }
+
+    /// <summary>Puts a source on the primary selection (a client's, or one the compositor made) and
+    /// offers it to the focused client; the one it replaces is cancelled.</summary>
+    public void SetSelection(DataDevice.ISelectionSource? s)
+    {
         var old = _selection;
         if (old == s) return;
         _selection = s;
         if (old is not null)
         {
-            old.Resource.Destroyed -= OnSourceDestroyed;
-            if (!old.Resource.IsDestroyed) old.Resource.SendCancelled();
+            old.Gone -= OnSourceGone;
+            old.Cancel();
         }
-        if (s is not null) s.Resource.Destroyed += OnSourceDestroyed;
+        if (s is not null) s.Gone += OnSourceGone;
         OfferSelectionTo(_seat.Keyboard.Focus);
+        SelectionChanged?.Invoke(s);
     }
 
-    private void OnSourceDestroyed(Resource r)
+    private void OnSourceGone(DataDevice.ISelectionSource source)
     {
-        if (_selection?.Resource != r) return;
+        if (_selection != source) return;
         _selection = null;
         OfferSelectionTo(_seat.Keyboard.Focus);
+        SelectionChanged?.Invoke(null);
     }
 
     private void OfferSelectionTo(Surface? focus)

@@ -66,11 +66,8 @@ public sealed partial class XWindowManager
 
     private void OnPropertyNotify(uint window, uint atom, bool deleted)
     {
-        if (!_windows.TryGetValue(window, out var w))
-        {
-            _selections?.OnPropertyNotify(window, atom, deleted);
-            return;
-        }
+        _selections?.OnPropertyNotify(window, atom, deleted); // INCR transfers' chunks
+        if (!_windows.TryGetValue(window, out var w)) return;
         if (atom == _atoms.NetWmName || atom == Xcb.AtomWmName) ReadTitle(w);
         else if (atom == Xcb.AtomWmClass) ReadClass(w);
         else if (atom == _atoms.WmProtocols) ReadProtocols(w);

@@ -42,7 +42,7 @@ public sealed partial class XWindowManager : IDisposable
             _atoms = new XAtoms(x);
             _xfixesFirstEvent = QueryExtensions();
             _wmWindow = TakeRoot();
-            _selections = new XSelectionBridge();
+            _selections = new XSelectionBridge(server, x, _atoms, _log);
         }
         catch
         {

@@ -130,6 +130,12 @@ internal static unsafe partial class Xcb
     [LibraryImport(Lib, EntryPoint = "xcb_set_selection_owner")]
     public static partial uint SetSelectionOwner(nint c, uint owner, uint selection, uint time);
 
+    [LibraryImport(Lib, EntryPoint = "xcb_get_selection_owner")]
+    public static partial uint GetSelectionOwner(nint c, uint selection);
+
+    [LibraryImport(Lib, EntryPoint = "xcb_get_selection_owner_reply")]
+    public static partial byte* GetSelectionOwnerReply(nint c, uint cookie, byte** error);
+
     [LibraryImport(Lib, EntryPoint = "xcb_convert_selection")]
     public static partial uint ConvertSelection(nint c, uint requestor, uint selection, uint target, uint property, uint time);
 

@@ -13,12 +13,17 @@ internal sealed class RunningCompositor : IDisposable
     private readonly StringBuilder _log = new();
     private readonly List<Process> _clients = [];
 
-    public RunningCompositor(string output = "640x480@60", params string[] extraArgs)
+    /// <summary>Without an X display (--no-xwayland): most tests have no X programs, and need no X display number.</summary>
+    public RunningCompositor(string output = "640x480@60", params string[] extraArgs) : this(xwayland: false, output, extraArgs) { }
+
+    /// <param name="xwayland">Take an X display and start Xwayland for X clients (<see cref="XDisplay"/>).</param>
+    public RunningCompositor(bool xwayland, string output, params string[] extraArgs)
     {
         RuntimeDir = Peers.RuntimeDir();
         TestInputPath = Path.Combine(RuntimeDir, "test-input");
         _process = Peers.Start(Peers.Dotnet,
-            [Peers.CompositorDll, "--backend", "headless", "--output", output, "--socket", "wl-test", "--test-input", TestInputPath, .. extraArgs],
+            [Peers.CompositorDll, "--backend", "headless", "--output", output, "--socket", "wl-test", "--test-input", TestInputPath,
+             .. xwayland ? Array.Empty<string>() : ["--no-xwayland"], .. extraArgs],
             new Dictionary<string, string?> { ["XDG_RUNTIME_DIR"] = RuntimeDir });
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };
         _process.BeginErrorReadLine();
@@ -26,7 +31,15 @@ internal sealed class RunningCompositor : IDisposable
         if (line != "WAYLAND_DISPLAY=wl-test")
             throw new InvalidOperationException($"compositor did not start: '{line}'\n{Log}");
         Socket = "wl-test";
+        if (!xwayland) return;
+        line = _process.StandardOutput.ReadLine();
+        if (line is null || !line.StartsWith("DISPLAY=:", StringComparison.Ordinal))
+            throw new InvalidOperationException($"compositor opened no X display: '{line}'\n{Log}");
+        XDisplay = line["DISPLAY=".Length..];
     }
+
+    /// <summary>The X display (":N") of the compositor's Xwayland, when started with one.</summary>
+    public string? XDisplay { get; }
 
     public string RuntimeDir { get; }
     public string Socket { get; }
@@ -51,6 +64,7 @@ internal sealed class RunningCompositor : IDisposable
         ["WAYLAND_DISPLAY"] = Socket,
         // Mesa's EGL clients find llvmpipe without a GPU.
         ["LIBGL_ALWAYS_SOFTWARE"] = "1",
+        ["DISPLAY"] = XDisplay,
     };
 
     /// <summary>Starts a client that keeps running (killed on dispose); stdout and stderr are collected.</summary>
