@@ -20,14 +20,18 @@ set -euo pipefail
 # VM check runs it so); libudev1: hotplug. wlcs is the Wayland Conformance Test Suite; gcc, libc6-dev, pkg-config
 # and libwayland-dev build its integration module (tests/Wlcs/). alacritty, swaybg, wlr-randr, swayidle
 # and libwlroots-examples (foreign-toplevel, idle-inhibit, keyboard-shortcuts-inhibit) and swaylock (session lock) are the real
-# clients of the newer protocols' tests.
+# clients of the newer protocols' tests. xwayland runs X11 programs; libxcb and its composite, xfixes and
+# cursor libraries are what our X11 window manager talks to it with; xterm, xclip, gtk-3-examples
+# (gtk3-demo), x11-apps (xeyes, xclock), x11-utils (xev) and mesa-utils (glxgears) are the X
+# programs its tests run.
 PACKAGES=(weston wayland-utils libwayland-client0 libwayland-server0 procps grim foot wl-clipboard
           fonts-dejavu-core libxkbcommon0 xkb-data libegl1 libgles2 libpixman-1-0 libinput10 udev
           qemu-system-x86 busybox-static cpio kmod xz-utils socat afl++
           qemu-system-gui libvirglrenderer1 xvfb x11-apps x11-utils python3 mesa-utils glmark2-es2-wayland
           wev libxcursor1 adwaita-icon-theme libcairo2 libsdl2-tests desktop-file-utils
           libseat1 seatd libudev1 wlcs gcc libc6-dev libwayland-dev pkg-config
-          alacritty swaybg wlr-randr swayidle libwlroots-examples swaylock)
+          alacritty swaybg wlr-randr swayidle libwlroots-examples swaylock
+          xwayland libxcb1 libxcb-composite0 libxcb-xfixes0 libxcb-cursor0 xterm xclip gtk-3-examples)
 # Mesa 25 from bookworm-backports: llvmpipe on the EGL surfaceless platform with DMA-BUF import.
 # bookworm's Mesa 22 lacks it.
 BACKPORTS=(libegl-mesa0 libgbm1 libgl1-mesa-dri mesa-libgallium)

@@ -12,7 +12,7 @@ namespace Compositor.ForeignToplevel;
 /// </summary>
 public sealed class ForeignToplevels
 {
-    private readonly Dictionary<Toplevel, Entry> _entries = [];
+    private readonly Dictionary<Window, Entry> _entries = [];
     // Identifiers are never reused (ext-foreign-toplevel-list): a counter no process outlives, after a
     // prefix drawn at start so that two compositor runs do not hand out the same ones either.
     private readonly string _prefix = Random.Shared.Next().ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
@@ -38,18 +38,18 @@ public sealed class ForeignToplevels
     /// <summary>The windows the protocols list.</summary>
     internal IEnumerable<Entry> Entries => _entries.Values;
 
-    internal Entry? EntryOf(Toplevel? t) => t is not null && _entries.TryGetValue(t, out var e) ? e : null;
+    internal Entry? EntryOf(Window? t) => t is not null && _entries.TryGetValue(t, out var e) ? e : null;
 
     /// <summary>One mapped window: what the protocols know of it.</summary>
-    internal sealed class Entry(Toplevel toplevel, string identifier)
+    internal sealed class Entry(Window toplevel, string identifier)
     {
-        public Toplevel Toplevel { get; } = toplevel;
+        public Window Toplevel { get; } = toplevel;
         public string Identifier { get; } = identifier;
         public List<ExtToplevelList.Handle> ExtHandles { get; } = [];
         public List<WlrToplevelManagement.Handle> WlrHandles { get; } = [];
     }
 
-    private void OnMapped(Toplevel t)
+    private void OnMapped(Window t)
     {
         var e = new Entry(t, $"{_prefix}-{++_next:x}");
         _entries[t] = e;
@@ -60,14 +60,14 @@ public sealed class ForeignToplevels
             if (other.Toplevel.Parent == t) Management.Changed(other);
     }
 
-    private void OnChanged(Toplevel t)
+    private void OnChanged(Window t)
     {
         if (EntryOf(t) is not { } e) return;
         List.Changed(e);
         Management.Changed(e);
     }
 
-    private void OnUnmapped(Toplevel t)
+    private void OnUnmapped(Window t)
     {
         if (!_entries.Remove(t, out var e)) return;
         List.Closed(e);
@@ -78,7 +78,7 @@ public sealed class ForeignToplevels
 
     private void OnOutputsChanged(Surface surface)
     {
-        if (surface.Role is ShellSurface { Toplevel: { } t } && EntryOf(t) is { } e) Management.Changed(e);
+        if ((surface.Role as Scene.IPlacedRole)?.Window is { } t && EntryOf(t) is { } e) Management.Changed(e);
     }
 
     private void OnOutputRemoved(Backends.IOutput output)

@@ -128,7 +128,7 @@ public sealed class WlrToplevelManagement : IZwlrForeignToplevelManagerV1Handler
                 Resource.SendAppId(_appId = t.AppId);
                 changed = true;
             }
-            changed |= UpdateOutputs(t.ShellSurface.Surface.Outputs);
+            changed |= UpdateOutputs(t.Surface.Outputs);
             var state = StateOf(t);
             if (state != _state)
             {
@@ -151,7 +151,7 @@ public sealed class WlrToplevelManagement : IZwlrForeignToplevelManagerV1Handler
             if (changed) Resource.SendDone();
         }
 
-        private uint StateOf(Shell.Toplevel t)
+        private uint StateOf(Shell.Window t)
         {
             var acked = t.Current;
             var state = 0u;
@@ -210,7 +210,7 @@ public sealed class WlrToplevelManagement : IZwlrForeignToplevelManagerV1Handler
 
         // ---- requests: ignored once closed (the toplevel is gone) ----
 
-        private Shell.Toplevel? Toplevel => _entry?.Toplevel;
+        private Shell.Window? Toplevel => _entry?.Toplevel;
         private Shell.WindowManager Windows => _management._toplevels.Windows;
 
         public void SetMaximized(ZwlrForeignToplevelHandleV1 resource)
@@ -239,7 +239,7 @@ public sealed class WlrToplevelManagement : IZwlrForeignToplevelManagerV1Handler
             if (Toplevel is { } t) Windows.Focus(t);
         }
 
-        public void Close(ZwlrForeignToplevelHandleV1 resource) => Toplevel?.Resource.SendClose();
+        public void Close(ZwlrForeignToplevelHandleV1 resource) => Toplevel?.Close();
 
         public void SetRectangle(ZwlrForeignToplevelHandleV1 resource, WlSurface surface, int x, int y, int width, int height)
         {

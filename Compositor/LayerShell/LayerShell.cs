@@ -172,6 +172,6 @@ public sealed class LayerShell : IZwlrLayerShellV1Handler
             return;
         }
         if (!mapped && keyboard.Focus == changed.Surface)
-            keyboard.SetFocus(_server.Shell.Windows.Focused?.ShellSurface.Surface);
+            keyboard.SetFocus(_server.Shell.Windows.Focused?.Surface);
     }
 }

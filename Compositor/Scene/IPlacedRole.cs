@@ -14,6 +14,8 @@ public interface IPlacedRole : ISurfaceRole
     int Y { get; }
     /// <summary>The compositor's decoration drawn with it (above its window geometry), if shown.</summary>
     Shell.TitleBar? TitleBar => null;
+    /// <summary>The window it is (an xdg toplevel's surface, a managed X11 window's), else null.</summary>
+    Shell.Window? Window => null;
     /// <summary>Which band of the stack it lives in: raising never lifts it out of its layer.</summary>
     SceneLayer Layer => SceneLayer.Windows;
 }

@@ -37,6 +37,7 @@ public sealed class ShellSurface : IPlacedRole, IXdgSurfaceHandler
     public IShellRole? Role { get; private set; }
     public Toplevel? Toplevel => Role as Toplevel;
     public TitleBar? TitleBar => Toplevel?.TitleBar is { Visible: true } bar ? bar : null;
+    Window? IPlacedRole.Window => Toplevel;
     public Popup? Popup => Role as Popup;
     /// <summary>Popups whose parent this is, oldest first.</summary>
     public List<Popup> ChildPopups { get; } = [];

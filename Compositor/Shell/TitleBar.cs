@@ -15,14 +15,14 @@ public sealed unsafe class TitleBar : IDisposable
     /// <summary>The bar's colours (sRGB bytes), focused and not, and the close button's.</summary>
     public static readonly (byte R, byte G, byte B) Active = (43, 64, 97), Inactive = (107, 107, 115), CloseRed = (204, 51, 46);
 
-    private readonly Toplevel _toplevel;
+    private readonly Window _toplevel;
     private readonly IRenderer _renderer;
     private ITexture? _texture;
     private string? _drawnTitle;
     private bool _drawnActive;
     private byte[] _pixels = [];
 
-    internal TitleBar(Toplevel toplevel, IRenderer renderer)
+    internal TitleBar(Window toplevel, IRenderer renderer)
     {
         _toplevel = toplevel;
         _renderer = renderer;
@@ -42,7 +42,7 @@ public sealed unsafe class TitleBar : IDisposable
     {
         get
         {
-            var s = _toplevel.ShellSurface;
+            var s = _toplevel;
             return new Rect(s.WindowX, s.WindowY - Height, Math.Max(Height, s.Geometry.Width), Height);
         }
     }

@@ -12,7 +12,7 @@ public sealed record ToplevelConfigure(int Width, int Height, bool Maximized, bo
 /// compositor's answers go through configure; the window manager decides where it is.
 /// Every xdg_toplevel request is handled here.
 /// </summary>
-public sealed class Toplevel : IShellRole, IXdgToplevelHandler
+public sealed class Toplevel : Window, IShellRole, IXdgToplevelHandler
 {
     private int _pendingMinW, _pendingMinH, _pendingMaxW, _pendingMaxH;
     private readonly byte[] _states = new byte[4 * 4];
@@ -29,48 +29,26 @@ public sealed class Toplevel : IShellRole, IXdgToplevelHandler
     public ShellSurface ShellSurface { get; }
     public XdgToplevel Resource { get; }
     Wayland.Server.Resource IShellRole.Resource => Resource;
-    private WindowManager Windows => ShellSurface.Shell.Windows;
+    internal override WindowManager Windows => ShellSurface.Shell.Windows;
+    internal override IRenderer Renderer => ShellSurface.Shell.Server.Renderer;
 
-    public string Title { get; private set; } = "";
-    public string AppId { get; private set; } = "";
-    public Toplevel? Parent { get; internal set; }
-    public int MinWidth { get; private set; }
-    public int MinHeight { get; private set; }
-    public int MaxWidth { get; private set; }
-    public int MaxHeight { get; private set; }
-
-    /// <summary>What the compositor wants the window to be; sent in the next configure.</summary>
-    public bool WantsMaximized { get; internal set; }
-    public bool WantsFullscreen { get; internal set; }
-    public SceneOutput? FullscreenOutput { get; internal set; }
-    public bool Activated { get; internal set; }
-    /// <summary>Off screen until restored (<see cref="WindowManager.SetMinimized"/>).</summary>
-    public bool Minimized { get; internal set; }
-    /// <summary>Size the compositor asks for (0: the client decides).</summary>
-    public (int Width, int Height) RequestedSize { get; internal set; }
-    public bool Resizing { get; internal set; }
+    public override Surfaces.Surface Surface => ShellSurface.Surface;
+    public override IPlacedRole Placed => ShellSurface;
+    public override Wayland.Server.Client Client => Resource.Client;
+    public override int WindowX { get => ShellSurface.WindowX; set => ShellSurface.WindowX = value; }
+    public override int WindowY { get => ShellSurface.WindowY; set => ShellSurface.WindowY = value; }
+    public override Rect Geometry => ShellSurface.Geometry;
+    public override IReadOnlyList<Popup> ChildPopups => ShellSurface.ChildPopups;
     /// <summary>The zxdg_toplevel_decoration_v1 of this toplevel, if any.</summary>
     public Decoration? Decoration { get; internal set; }
-    /// <summary>The compositor's title bar, while the window has server-side decorations.</summary>
-    public TitleBar? TitleBar { get; private set; }
-
-    /// <summary>Server-side decorations on or off (the decoration object's mode).</summary>
-    internal void SetServerSide(bool on)
-    {
-        if (on == TitleBar is not null) return;
-        Windows.DamageTitleBar(this);
-        if (on) TitleBar = new TitleBar(this, ShellSurface.Shell.Server.Renderer);
-        else
-        {
-            TitleBar!.Dispose();
-            TitleBar = null;
-        }
-        Windows.DecorationChanged(this);
-    }
 
     /// <summary>What the client acked and committed last.</summary>
-    public ToplevelConfigure? Current => ShellSurface.AckedState as ToplevelConfigure;
-    public bool IsMapped => ShellSurface.IsMapped;
+    public override ToplevelConfigure? Current => ShellSurface.AckedState as ToplevelConfigure;
+    public override bool IsMapped => ShellSurface.IsMapped;
+
+    public override void ScheduleConfigure() => ShellSurface.ScheduleConfigure();
+    public override void Close() => Resource.SendClose();
+    public override void Ping() => ShellSurface.Owner.Ping();
 
     public override string ToString() => $"{Resource} \"{Title}\"";
 
@@ -81,7 +59,7 @@ public sealed class Toplevel : IShellRole, IXdgToplevelHandler
     public void SetParent(XdgToplevel resource, XdgToplevel? parent)
     {
         var p = parent?.Data as Toplevel;
-        for (var t = p; t is not null; t = t.Parent)
+        for (Window? t = p; t is not null; t = t.Parent)
         {
             if (t != this) continue;
             resource.PostError(XdgToplevel.Error.InvalidParent, $"{parent} is {resource} or one of its children");
@@ -213,7 +191,6 @@ public sealed class Toplevel : IShellRole, IXdgToplevelHandler
             d.Resource.PostError(ZxdgToplevelDecorationV1.Error.Orphaned, $"{Resource} was destroyed before its decoration object");
         ShellSurface.RoleDestroyed(this);
         Windows.Forget(this);
-        TitleBar?.Dispose();
-        TitleBar = null;
+        DisposeTitleBar();
     }
 }

@@ -16,9 +16,9 @@ public sealed class WindowManager
     public const int CascadeStep = 32;
 
     private readonly CompositorServer _server;
-    private readonly List<Toplevel> _mapped = [];     // bottom first
+    private readonly List<Window> _mapped = [];     // bottom first
     private readonly List<Popup> _grabs = [];          // grabbing popups, topmost last
-    private readonly Dictionary<Toplevel, (int X, int Y)> _savedPositions = [];
+    private readonly Dictionary<Window, (int X, int Y)> _savedPositions = [];
 
     internal WindowManager(CompositorServer server)
     {
@@ -27,9 +27,9 @@ public sealed class WindowManager
         server.Seat.ModifierDragPressed += OnModifierDrag;
     }
 
-    public Toplevel? Focused { get; private set; }
+    public Window? Focused { get; private set; }
     /// <summary>Mapped toplevels, bottom first.</summary>
-    public IReadOnlyList<Toplevel> Toplevels => _mapped;
+    public IReadOnlyList<Window> Toplevels => _mapped;
     public SceneOutput? PrimaryOutput => _server.Scene.Outputs.Count > 0 ? _server.Scene.Outputs[0] : null;
 
     public SceneOutput? OutputAt(int x, int y)
@@ -44,9 +44,9 @@ public sealed class WindowManager
     /// <summary>What taskbar protocols (foreign toplevel lists) follow: a window mapped; its title,
     /// app id, parent, acked state, focus or minimized state may have changed (raised liberally:
     /// watchers compare with what they last told); it unmapped or went.</summary>
-    public event Action<Toplevel>? ToplevelMapped, ToplevelChanged, ToplevelUnmapped;
+    public event Action<Window>? ToplevelMapped, ToplevelChanged, ToplevelUnmapped;
 
-    internal void Changed(Toplevel t)
+    internal void Changed(Window t)
     {
         if (t.IsMapped) ToplevelChanged?.Invoke(t);
     }
@@ -57,20 +57,23 @@ public sealed class WindowManager
     public SceneOutput? PointerOutput =>
         OutputAt((int)Math.Floor(_server.Seat.Pointer.X), (int)Math.Floor(_server.Seat.Pointer.Y)) ?? PrimaryOutput;
 
-    internal void Map(Toplevel t)
+    internal void Map(Window t)
     {
-        var s = t.ShellSurface;
+        var s = t;
         var output = PointerOutput;
         var origin = output?.UsableArea ?? new Rect(0, 0, 0, 0);
         // Cascade: the n-th window on its output goes n steps down-right, wrapping before it leaves the output.
         var onOutput = 0;
         foreach (var other in _mapped)
-            if (output is null || output.Bounds.Contains(other.ShellSurface.WindowX, other.ShellSurface.WindowY)) onOutput++;
+            if (output is null || output.Bounds.Contains(other.WindowX, other.WindowY)) onOutput++;
         var step = CascadeStep * (1 + onOutput);
         if (output is not null && (step + s.Geometry.Width > origin.Width || step + s.Geometry.Height > origin.Height))
             step = CascadeStep * (1 + onOutput % 4);
-        s.WindowX = origin.X + step;
-        s.WindowY = origin.Y + step;
+        if (!t.PlacesItself)
+        {
+            s.WindowX = origin.X + step;
+            s.WindowY = origin.Y + step;
+        }
         if (output is not null)
         {
             // A window too big for its cascade place moves up and left until it fits; one bigger than
@@ -82,7 +85,8 @@ public sealed class WindowManager
         _savedPositions[t] = (s.WindowX, s.WindowY);
         ApplyState(t);
         _mapped.Add(t);
-        _server.Scene.Raise(s);
+        _server.Scene.Raise(t.Placed);
+        t.Raised();
         DamageTitleBar(t);
         Focus(t);
         _server.Seat.Pointer.UpdateFocus();
@@ -90,9 +94,9 @@ public sealed class WindowManager
         ToplevelMapped?.Invoke(t);
     }
 
-    internal void Committed(Toplevel t)
+    internal void Committed(Window t)
     {
-        var s = t.ShellSurface;
+        var s = t;
         var (x, y) = (s.WindowX, s.WindowY);
         ApplyState(t);
         if (_resize is { } r && r.Toplevel == t) r.Committed();
@@ -108,9 +112,9 @@ public sealed class WindowManager
     }
 
     /// <summary>Puts a maximized or fullscreen window on its output, or back where it was.</summary>
-    private void ApplyState(Toplevel t)
+    private void ApplyState(Window t)
     {
-        var s = t.ShellSurface;
+        var s = t;
         var acked = t.Current;
         if (acked is null || !(acked.Fullscreen || acked.Maximized))
         {
@@ -127,14 +131,14 @@ public sealed class WindowManager
         s.WindowY = b.Y + (acked.Fullscreen ? Math.Max(0, (b.Height - s.Geometry.Height) / 2) : t.TitleBar is not null ? TitleBar.Height : 0);
     }
 
-    internal void Unmap(Toplevel t)
+    internal void Unmap(Window t)
     {
         if (_move?.Toplevel == t || _resize?.Toplevel == t) _server.Seat.Pointer.EndGrab();
         if (!_mapped.Remove(t)) return;
         t.Minimized = false;
         // (The window already says it is unmapped: where its bar was, from the bar itself.)
         if (t.TitleBar is { } bar) _server.Scene.DamageLayout(bar.DamagedBounds);
-        _server.Scene.Remove(t.ShellSurface);
+        _server.Scene.Remove(t.Placed);
         if (Focused == t)
         {
             Focused = null;
@@ -146,7 +150,7 @@ public sealed class WindowManager
         ToplevelUnmapped?.Invoke(t);
     }
 
-    internal void Forget(Toplevel t)
+    internal void Forget(Window t)
     {
         Unmap(t);
         _savedPositions.Remove(t);
@@ -154,7 +158,7 @@ public sealed class WindowManager
     }
 
     /// <summary>Gives a window the keyboard, raises it, and tells both windows their activated state.</summary>
-    public void Focus(Toplevel? t)
+    public void Focus(Window? t)
     {
         if (t is not null && !t.IsMapped) return;
         if (t is { Minimized: true })
@@ -168,17 +172,17 @@ public sealed class WindowManager
         {
             old.Activated = false;
             DamageTitleBar(old);
-            old.ShellSurface.ScheduleConfigure();
+            old.ScheduleConfigure();
             Changed(old);
         }
         Focused = t;
         // A layer surface that takes the keyboard exclusively (a launcher, a lock screen) keeps it.
-        if (_grabs.Count == 0 && !KeyboardHeldElsewhere()) _server.Seat.Keyboard.SetFocus(t?.ShellSurface.Surface);
+        if (_grabs.Count == 0 && !KeyboardHeldElsewhere()) _server.Seat.Keyboard.SetFocus(t?.Surface);
         if (t is null) return;
         t.Activated = true;
         DamageTitleBar(t);
-        t.ShellSurface.ScheduleConfigure();
-        t.ShellSurface.Owner.Ping();
+        t.ScheduleConfigure();
+        t.Ping();
         Changed(t);
     }
 
@@ -186,16 +190,17 @@ public sealed class WindowManager
     /// popups close and the focus goes to the window below; focusing it again (a taskbar's activate
     /// or unset_minimized, Alt+Tab) puts it back on top. Nothing on screen shows it meanwhile, which
     /// is why xdg_toplevel.set_minimized is still ignored and not advertised.</summary>
-    internal void SetMinimized(Toplevel t, bool on)
+    internal void SetMinimized(Window t, bool on)
     {
         if (!t.IsMapped || t.Minimized == on) return;
-        var s = t.ShellSurface;
+        var s = t;
         t.Minimized = on;
         if (!on)
         {
             _mapped.Remove(t);
             _mapped.Add(t);
-            _server.Scene.Raise(s);
+            _server.Scene.Raise(t.Placed);
+            t.Raised();
             DamageTitleBar(t);
             Focus(t);
             _server.Seat.Pointer.UpdateFocus();
@@ -203,13 +208,13 @@ public sealed class WindowManager
         }
         for (var i = s.ChildPopups.Count - 1; i >= 0; i--) s.ChildPopups[i].Dismiss();
         if (t.TitleBar is { } bar) _server.Scene.DamageLayout(bar.DamagedBounds);
-        _server.Scene.Remove(s);
+        _server.Scene.Remove(t.Placed);
         if (Focused == t) Focus(TopmostShown());
         _server.Seat.Pointer.UpdateFocus();
         Changed(t);
     }
 
-    private Toplevel? TopmostShown()
+    private Window? TopmostShown()
     {
         for (var i = _mapped.Count - 1; i >= 0; i--)
             if (!_mapped[i].Minimized) return _mapped[i];
@@ -219,32 +224,33 @@ public sealed class WindowManager
     /// <summary>Set by the layer shell: whether a layer surface holds the keyboard exclusively.</summary>
     internal Func<bool> KeyboardHeldElsewhere { get; set; } = static () => false;
 
-    private void Raise(Toplevel t)
+    private void Raise(Window t)
     {
         if (_mapped.Count > 0 && _mapped[^1] == t) return;
         _mapped.Remove(t);
         _mapped.Add(t);
-        _server.Scene.Raise(t.ShellSurface);
-        RaisePopups(t.ShellSurface);
+        _server.Scene.Raise(t.Placed);
+        t.Raised();
+        RaisePopups(t.ChildPopups);
     }
 
-    private void RaisePopups(ShellSurface parent)
+    private void RaisePopups(IReadOnlyList<Popup> popups)
     {
-        foreach (var p in parent.ChildPopups)
+        foreach (var p in popups)
         {
             if (!p.ShellSurface.IsMapped) continue;
             _server.Scene.Raise(p.ShellSurface);
-            RaisePopups(p.ShellSurface);
+            RaisePopups(p.ShellSurface.ChildPopups);
         }
     }
 
-    internal void SetMaximized(Toplevel t, bool on)
+    internal void SetMaximized(Window t, bool on)
     {
         t.WantsMaximized = on;
         UpdateRequestedSize(t);
     }
 
-    internal void SetFullscreen(Toplevel t, bool on, SceneOutput? output)
+    internal void SetFullscreen(Window t, bool on, SceneOutput? output)
     {
         t.WantsFullscreen = on;
         t.FullscreenOutput = on ? output : null;
@@ -258,7 +264,7 @@ public sealed class WindowManager
         var target = PrimaryOutput;
         foreach (var t in _mapped)
         {
-            var s = t.ShellSurface;
+            var s = t;
             var wasOn = t.FullscreenOutput == gone || gone.Bounds.Contains(s.WindowX, s.WindowY);
             if (t.FullscreenOutput == gone) t.FullscreenOutput = null;
             if (!wasOn || target is null) continue;
@@ -280,15 +286,15 @@ public sealed class WindowManager
         foreach (var t in _mapped)
         {
             if (!(t.WantsFullscreen || t.WantsMaximized)) continue;
-            var s = t.ShellSurface;
+            var s = t;
             var on = t.FullscreenOutput ?? OutputAt(s.WindowX, s.WindowY) ?? PrimaryOutput;
             if (on == output) UpdateRequestedSize(t);
         }
     }
 
-    private void UpdateRequestedSize(Toplevel t)
+    private void UpdateRequestedSize(Window t)
     {
-        var s = t.ShellSurface;
+        var s = t;
         if (!(t.Current?.Fullscreen ?? false) && !(t.Current?.Maximized ?? false) && s.IsMapped)
             _savedPositions[t] = (s.WindowX, s.WindowY);
         var output = t.FullscreenOutput ?? OutputAt(s.WindowX, s.WindowY) ?? PrimaryOutput;
@@ -305,7 +311,7 @@ public sealed class WindowManager
     // ---- server-side decorations ----
 
     /// <summary>The title bar's place needs redrawing (its title, focus or existence changed, or the window left).</summary>
-    internal void DamageTitleBar(Toplevel t)
+    internal void DamageTitleBar(Window t)
     {
         if (t.TitleBar is not { } bar || !t.IsMapped) return;
         _server.Scene.DamageLayout(bar.DamagedBounds);
@@ -313,19 +319,19 @@ public sealed class WindowManager
     }
 
     /// <summary>Decorations came or went: a maximized window's size changes with them.</summary>
-    internal void DecorationChanged(Toplevel t)
+    internal void DecorationChanged(Window t)
     {
         DamageTitleBar(t);
         if (t.WantsMaximized && !t.WantsFullscreen) UpdateRequestedSize(t);
     }
 
     /// <summary>A press on a title bar: its close button asks the client to close, the rest drags the window.</summary>
-    private void TitleBarPressed(Toplevel t, TitleBar bar)
+    private void TitleBarPressed(Window t, TitleBar bar)
     {
         var pointer = _server.Seat.Pointer;
         if (bar.CloseButton.Contains((int)Math.Floor(pointer.X), (int)Math.Floor(pointer.Y)))
         {
-            t.Resource.SendClose();
+            t.Close();
             return;
         }
         if (t.Current is { Maximized: true }) return;
@@ -337,42 +343,46 @@ public sealed class WindowManager
     private MoveGrab? _move;
     private ResizeGrab? _resize;
 
-    internal void BeginMove(Toplevel t, uint serial)
+    internal void BeginMove(Window t, uint serial)
     {
-        if (!t.IsMapped || !_server.Seat.Pointer.IsHeldPress(t.Resource.Client, serial)) return;
+        if (!t.IsMapped || !_server.Seat.Pointer.IsHeldPress(t.Client, serial)) return;
         if (t.Current is { Fullscreen: true } or { Maximized: true }) return;
         StartMove(t);
     }
 
-    internal void BeginResize(Toplevel t, uint serial, XdgToplevel.ResizeEdge edges)
+    internal void BeginResize(Window t, uint serial, XdgToplevel.ResizeEdge edges)
     {
-        if (!t.IsMapped || edges == XdgToplevel.ResizeEdge.None || !_server.Seat.Pointer.IsHeldPress(t.Resource.Client, serial)) return;
+        if (!t.IsMapped || edges == XdgToplevel.ResizeEdge.None || !_server.Seat.Pointer.IsHeldPress(t.Client, serial)) return;
         if (t.Current is { Fullscreen: true } or { Maximized: true }) return;
         StartResize(t, edges);
     }
 
     /// <summary>The window follows the pointer from where it is now until the grab ends.</summary>
-    private void StartMove(Toplevel t)
+    private void StartMove(Window t)
     {
         var pointer = _server.Seat.Pointer;
         _move = new MoveGrab(this, t, pointer.X, pointer.Y);
         pointer.StartGrab(_move);
     }
 
-    private void StartResize(Toplevel t, XdgToplevel.ResizeEdge edges)
+    private void StartResize(Window t, XdgToplevel.ResizeEdge edges)
     {
         var pointer = _server.Seat.Pointer;
         _resize = new ResizeGrab(this, t, edges, pointer.X, pointer.Y);
         pointer.StartGrab(_resize);
     }
 
-    /// <summary>The window a placed surface belongs to: itself, or for a popup the shell surface at the root of its chain.</summary>
-    private static ShellSurface? WindowOf(IPlacedRole? placed)
+    /// <summary>The shell surface a placed surface belongs to: itself, or for a popup the shell surface at the root of its chain.</summary>
+    private static ShellSurface? ShellSurfaceOf(IPlacedRole? placed)
     {
         var shellSurface = placed as ShellSurface;
         while (shellSurface?.Popup?.Parent is { } parent) shellSurface = parent;
         return shellSurface;
     }
+
+    /// <summary>The window a placed surface belongs to: an X11 window's surface, or an xdg toplevel or one of its popups.</summary>
+    private static Window? WindowOf(IPlacedRole? placed) =>
+        placed is Xwayland.XSurfaceRole { Window: { IsManaged: true } x } ? x : ShellSurfaceOf(placed)?.Toplevel;
 
     private const uint ButtonLeft = 0x110, ButtonRight = 0x111;
 
@@ -380,14 +390,14 @@ public sealed class WindowManager
     /// the corner nearest the pointer (as sway and most X window managers do).</summary>
     private bool OnModifierDrag(IPlacedRole root, uint button)
     {
-        if (WindowOf(root)?.Toplevel is not { IsMapped: true } t || button is not (ButtonLeft or ButtonRight)) return false;
+        if (WindowOf(root) is not { IsMapped: true } t || button is not (ButtonLeft or ButtonRight)) return false;
         if (t.Current is { Fullscreen: true } or { Maximized: true }) return false;
         if (button == ButtonLeft)
         {
             StartMove(t);
             return true;
         }
-        var (pointer, s) = (_server.Seat.Pointer, t.ShellSurface);
+        var (pointer, s) = (_server.Seat.Pointer, t);
         StartResize(t, (pointer.X < s.WindowX + s.Geometry.Width / 2.0 ? XdgToplevel.ResizeEdge.Left : XdgToplevel.ResizeEdge.Right)
                        | (pointer.Y < s.WindowY + s.Geometry.Height / 2.0 ? XdgToplevel.ResizeEdge.Top : XdgToplevel.ResizeEdge.Bottom));
         return true;
@@ -396,7 +406,7 @@ public sealed class WindowManager
     // ---- actions of key bindings ----
 
     /// <summary>Asks the focused window to close (xdg_toplevel.close: the client decides).</summary>
-    public void CloseFocused() => Focused?.Resource.SendClose();
+    public void CloseFocused() => Focused?.Close();
 
     /// <summary>Focuses and raises the bottom window: pressed again and again, every window in turn.</summary>
     public void CycleFocus()
@@ -416,9 +426,9 @@ public sealed class WindowManager
 
     /// <summary>Puts a window's geometry (its top-left, without the title bar) at a layout position,
     /// its popups with it; the pointer learns what is under it now.</summary>
-    internal void MoveWindow(Toplevel t, int windowX, int windowY)
+    internal void MoveWindow(Window t, int windowX, int windowY)
     {
-        var s = t.ShellSurface;
+        var s = t;
         s.Surface.DamageTree();
         s.WindowX = windowX;
         s.WindowY = windowY;
@@ -431,16 +441,16 @@ public sealed class WindowManager
 
     /// <summary>A test suite places a window (WLCS's position_window_absolute): its geometry's
     /// top-left goes to the layout position, as Mir and Smithay place it.</summary>
-    internal void Place(Toplevel t, int x, int y)
+    internal void Place(Window t, int x, int y)
     {
         MoveWindow(t, x, y);
         _server.Seat.Pointer.UpdateFocus();
     }
 
-    private sealed class MoveGrab(WindowManager wm, Toplevel t, double startX, double startY) : Seat.IPointerGrab
+    private sealed class MoveGrab(WindowManager wm, Window t, double startX, double startY) : Seat.IPointerGrab
     {
-        private readonly int _windowX = t.ShellSurface.WindowX, _windowY = t.ShellSurface.WindowY;
-        public Toplevel Toplevel => t;
+        private readonly int _windowX = t.WindowX, _windowY = t.WindowY;
+        public Window Toplevel => t;
 
         public void Motion(double x, double y) =>
             wm.MoveWindow(t, _windowX + (int)Math.Round(x - startX), _windowY + (int)Math.Round(y - startY));
@@ -451,10 +461,10 @@ public sealed class WindowManager
         }
     }
 
-    private sealed class ResizeGrab(WindowManager wm, Toplevel t, XdgToplevel.ResizeEdge edges, double startX, double startY) : Seat.IPointerGrab
+    private sealed class ResizeGrab(WindowManager wm, Window t, XdgToplevel.ResizeEdge edges, double startX, double startY) : Seat.IPointerGrab
     {
-        private readonly Rect _start = new(t.ShellSurface.WindowX, t.ShellSurface.WindowY, t.ShellSurface.Geometry.Width, t.ShellSurface.Geometry.Height);
-        public Toplevel Toplevel => t;
+        private readonly Rect _start = new(t.WindowX, t.WindowY, t.Geometry.Width, t.Geometry.Height);
+        public Window Toplevel => t;
 
         public void Motion(double x, double y)
         {
@@ -466,13 +476,13 @@ public sealed class WindowManager
             h = Clamp(h, t.MinHeight, t.MaxHeight);
             t.Resizing = true;
             t.RequestedSize = (w, h);
-            t.ShellSurface.ScheduleConfigure();
+            t.ScheduleConfigure();
         }
 
         /// <summary>Keeps the edge opposite the one dragged where it was.</summary>
         public void Committed()
         {
-            var s = t.ShellSurface;
+            var s = t;
             if (Has(XdgToplevel.ResizeEdge.Left)) s.WindowX = _start.Right - s.Geometry.Width;
             if (Has(XdgToplevel.ResizeEdge.Top)) s.WindowY = _start.Bottom - s.Geometry.Height;
             wm._savedPositions[t] = (s.WindowX, s.WindowY);
@@ -482,7 +492,7 @@ public sealed class WindowManager
         {
             if (wm._resize == this) wm._resize = null;
             t.Resizing = false;
-            t.ShellSurface.ScheduleConfigure();
+            t.ScheduleConfigure();
         }
 
         private bool Has(XdgToplevel.ResizeEdge e) => ((uint)edges & (uint)e) != 0;
@@ -508,7 +518,7 @@ public sealed class WindowManager
             _server.Seat.Pointer.UpdateFocus();
         }
         if (wasGrabbing || _server.Seat.Keyboard.Focus == p.ShellSurface.Surface)
-            _server.Seat.Keyboard.SetFocus(_grabs.Count > 0 ? _grabs[^1].ShellSurface.Surface : Focused?.ShellSurface.Surface);
+            _server.Seat.Keyboard.SetFocus(_grabs.Count > 0 ? _grabs[^1].ShellSurface.Surface : Focused?.Surface);
     }
 
     /// <summary>xdg_popup.grab: allowed in answer to a press of this client, on a toplevel or on a
@@ -544,12 +554,11 @@ public sealed class WindowManager
         // A click outside the grabbing client's surfaces ends the grab.
         if (_grabs.Count > 0 && surface?.Resource.Client != _grabs[^1].Resource.Client) DismissGrabs();
         // A click in a popup focuses the window it belongs to.
-        var shellSurface = WindowOf(root);
-        if (shellSurface?.Toplevel is { } t)
+        if (WindowOf(root) is { } t)
         {
             Focus(t);
             // Pressed on the window's title bar rather than on a surface of it.
-            if (surface is null && root == shellSurface && shellSurface.TitleBar is { } bar && button == ButtonLeft) TitleBarPressed(t, bar);
+            if (surface is null && root == t.Placed && t.TitleBar is { Visible: true } bar && button == ButtonLeft) TitleBarPressed(t, bar);
         }
     }
 }

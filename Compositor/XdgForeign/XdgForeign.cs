@@ -70,7 +70,7 @@ public sealed class XdgForeign : IZxdgExporterV2Handler, IZxdgImporterV2Handler
             if (_export is null) return;
             var parent = _export.Toplevel;
             // Like set_parent, a window is not made its own ancestor; xdg-foreign names no error for it.
-            for (var t = parent; t is not null; t = t.Parent)
+            for (Window? t = parent; t is not null; t = t.Parent)
                 if (t == child) return;
             child.Parent = parent;
             if (!_children.Contains(child)) _children.Add(child);

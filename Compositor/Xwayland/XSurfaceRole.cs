@@ -15,6 +15,8 @@ internal sealed class XSurfaceRole(XWindowManager wm, XWindow window, Surface su
     public bool IsMapped => window.IsShown;
     public int X => window.X;
     public int Y => window.Y;
+    public Shell.TitleBar? TitleBar => window.TitleBar is { Visible: true } bar ? bar : null;
+    Shell.Window? IPlacedRole.Window => window.IsManaged ? window : null;
 
     public void Committed(Surface s) => wm.SurfaceCommitted(window);
 }

@@ -1,127 +1,111 @@
-using Compositor.Backends;
-using Compositor.Scene;
+using Compositor.Shell;
 using Compositor.Surfaces;
 
 namespace Compositor.Xwayland;
 
-/// <summary>Where X windows go, which one has the keyboard, and what their client messages ask.</summary>
+/// <summary>What the compositor's window manager asks of X windows, said in X (configure, focus,
+/// _NET_WM_STATE), and what X windows' client messages ask of it.</summary>
 public sealed partial class XWindowManager
 {
     private const int NetWmStateRemove = 0, NetWmStateAdd = 1, NetWmStateToggle = 2;
-    private const uint MoveResizeMove = 8, MoveResizeCancel = 11;
 
-    // ---- placement ----
+    // ---- placement and decoration ----
 
-    /// <summary>A new managed window: a dialog over its parent, one that asks for a position keeps
-    /// it, the rest cascade as our Wayland windows do; fullscreen and maximized ones fill their output.</summary>
+    /// <summary>A new managed window: a dialog goes over its parent; one that asked for a position
+    /// keeps it; the rest the window manager cascades when it maps (as it does Wayland windows).</summary>
     private void Place(XWindow w)
     {
-        var output = _server.Shell.Windows.PointerOutput;
-        if (output is null) return;
-        var area = output.UsableArea;
         if (w.TransientFor != Xcb.None && _windows.TryGetValue(w.TransientFor, out var parent) && parent.XMapped)
         {
             w.X = parent.X + (parent.Width - w.Width) / 2;
             w.Y = parent.Y + (parent.Height - w.Height) / 2;
+            w.Parent = parent.IsManaged ? parent : null;
         }
-        else if (!w.HasPositionHint || !area.Contains(w.X, w.Y))
+        w.SavedSize = (w.Width, w.Height);
+    }
+
+    /// <summary>Our title bar for normal windows and dialogs, unless _MOTIF_WM_HINTS says the
+    /// program draws its own (GTK's client-side decorations do).</summary>
+    private bool Decorated(XWindow w)
+    {
+        if (w.NoDecorations) return false;
+        if (w.WindowTypes.Length == 0) return true;
+        foreach (var type in w.WindowTypes)
+            if (type == _atoms["_NET_WM_WINDOW_TYPE_NORMAL"] || type == _atoms["_NET_WM_WINDOW_TYPE_DIALOG"] || type == _atoms["_NET_WM_WINDOW_TYPE_UTILITY"])
+                return true;
+        return false;
+    }
+
+    // ---- what the window manager asks ----
+
+    internal void ScheduleApply(XWindow w)
+    {
+        if (w.ConfigureScheduled || _disposed) return;
+        w.ConfigureScheduled = true;
+        _server.Loop.AddIdle(() =>
         {
-            var n = 0;
-            foreach (var other in _windows.Values)
-                if (other != w && !other.OverrideRedirect && other.XMapped) n++;
-            var step = Shell.WindowManager.CascadeStep * (1 + (n + _server.Shell.Windows.Toplevels.Count) % 8);
-            w.X = area.X + step;
-            w.Y = area.Y + step;
-        }
-        // Fit on the output where it can, its top-left corner on screen where it cannot.
-        w.X = Math.Max(area.X, Math.Min(w.X, area.Right - w.Width));
-        w.Y = Math.Max(area.Y, Math.Min(w.Y, area.Bottom - w.Height));
-        w.Saved = (w.X, w.Y, w.Width, w.Height);
-        if (w.Fullscreen) Fill(w, output.Bounds);
-        else if (w.Maximized) Fill(w, area);
+            w.ConfigureScheduled = false;
+            if (!_disposed && _windows.ContainsKey(w.Id)) Apply(w);
+        });
     }
 
-    private static void Fill(XWindow w, Rect r) => (w.X, w.Y, w.Width, w.Height) = (r.X, r.Y, r.Width, r.Height);
-
-    private SceneOutput? OutputOf(XWindow w) =>
-        _server.Shell.Windows.OutputAt(w.X + w.Width / 2, w.Y + w.Height / 2) ?? _server.Shell.Windows.OutputAt(w.X, w.Y) ?? _server.Shell.Windows.PrimaryOutput;
-
-    private void SetFullscreen(XWindow w, bool on) => SetFilled(w, fullscreen: on, maximized: w.Maximized);
-
-    private void SetMaximized(XWindow w, bool on) => SetFilled(w, fullscreen: w.Fullscreen, maximized: on);
-
-    private void SetFilled(XWindow w, bool fullscreen, bool maximized)
+    /// <summary>The window manager's wishes in X: the size it asks (or the one from before it filled
+    /// its output), the place, _NET_WM_STATE and the input focus. X applies at once, so what we
+    /// sent becomes <see cref="Window.Current"/> and the window manager places it as it would an
+    /// acked xdg configure.</summary>
+    internal void Apply(XWindow w)
     {
-        if (w.Fullscreen == fullscreen && w.Maximized == maximized) return;
-        var wasFilled = w.Fullscreen || w.Maximized;
-        if (!wasFilled) w.Saved = (w.X, w.Y, w.Width, w.Height);
-        w.Surface?.DamageTree();
-        (w.Fullscreen, w.Maximized) = (fullscreen, maximized);
-        var output = OutputOf(w);
-        if (fullscreen && output is not null) Fill(w, output.Bounds);
-        else if (maximized && output is not null) Fill(w, output.UsableArea);
-        else (w.X, w.Y, w.Width, w.Height) = w.Saved;
+        var filled = w.WantsFullscreen || w.WantsMaximized;
+        var wasFilled = w.Applied is { Fullscreen: true } or { Maximized: true };
+        var (rw, rh) = w.RequestedSize;
+        if (filled && !wasFilled) w.SavedSize = (w.Width, w.Height);
+        if (rw > 0 && rh > 0) (w.Width, w.Height) = (rw, rh);
+        else if (wasFilled && !filled) (w.Width, w.Height) = w.SavedSize;
+        w.Paired?.DamageTree();
         _x.Configure(w.Id, w.X, w.Y, w.Width, w.Height);
+        var wasActive = w.Applied?.Activated ?? false;
+        w.Applied = new ToplevelConfigure(w.Width, w.Height, w.WantsMaximized, w.WantsFullscreen, w.Activated, w.Resizing);
+        if (w.Activated && (!wasActive || _focused != w)) TakeFocus(w);
+        else if (!w.Activated && _focused == w) DropFocus();
         WriteNetWmState(w);
-        if (w.Surface is { } s) _server.Scene.UpdateOutputs(s);
-        if (w.IsShown) Focus(w);
-        WindowChanged(w);
+        if (w.InWindowManager && (filled || wasFilled)) Shell.Committed(w);
+        if (w.Paired is { } s) _server.Scene.UpdateOutputs(s);
+        _x.Flush();
     }
 
-    /// <summary>Title, class, size hints or state changed: what watches windows may want to know.</summary>
-    private void WindowChanged(XWindow w) => _log.Verbose("{Window} changed", w);
+    internal void Restack(XWindow w) => _x.Restack(w.Id, Xcb.StackAbove);
 
-    // ---- focus ----
-
-    /// <summary>Gives an X window the keyboard and raises it: X's input focus (or WM_TAKE_FOCUS for
-    /// windows that take it themselves), _NET_ACTIVE_WINDOW, and the seat's keyboard on its surface,
-    /// through which Xwayland gets the keys.</summary>
-    internal void Focus(XWindow w)
+    /// <summary>X's input focus (or WM_TAKE_FOCUS for windows that take it themselves) and
+    /// _NET_ACTIVE_WINDOW; the seat's keyboard is already on its surface (the window manager put
+    /// it there), through which Xwayland gets the keys.</summary>
+    private void TakeFocus(XWindow w)
     {
-        if (w.OverrideRedirect || w.Surface is null || !w.IsShown) return;
-        Raise(w);
-        if (_focused == w && _server.Seat.Keyboard.Focus == w.Surface) return;
         var previous = _focused;
         _focused = w;
         if (previous is not null && previous != w) WriteNetWmState(previous);
-        // The Wayland window that had the keyboard is no longer the active one.
-        _server.Shell.Windows.Focus(null);
         if (w.AcceptsInput) Xcb.SetInputFocus(_x.Handle, Xcb.InputFocusPointerRoot, w.Id, Xcb.CurrentTime);
         if (w.SupportsTakeFocus) _x.SendClientMessage(w.Id, _atoms.WmProtocols, [_atoms.WmTakeFocus, Xcb.CurrentTime]);
         _x.SetProperty(_x.Root, _atoms.NetActiveWindow, Xcb.AtomWindow, [w.Id]);
-        WriteNetWmState(w);
-        _server.Seat.Keyboard.SetFocus(w.Surface);
         _log.Debug("Focused {Window}", w);
     }
 
-    private void Raise(XWindow w)
+    private void DropFocus()
     {
-        _x.Restack(w.Id, Xcb.StackAbove);
-        if (w.Role is { } role) _server.Scene.Raise(role);
-        // Its dialogs and menus stay above it.
-        foreach (var other in _windows.Values)
-            if (other != w && other.TransientFor == w.Id && other.IsShown && other.Role is { } r)
-            {
-                _x.Restack(other.Id, Xcb.StackAbove);
-                _server.Scene.Raise(r);
-            }
-    }
-
-    /// <summary>The keyboard went to a Wayland surface: no X window is active any more.</summary>
-    private void OnKeyboardFocusChanged(Surface? surface)
-    {
-        if (_focused is not { } w || surface is not null && surface == w.Surface) return;
-        if (surface?.Role is XSurfaceRole) return;
-        _focused = null;
-        WriteNetWmState(w);
+        if (_focused is { } old)
+        {
+            _focused = null;
+            WriteNetWmState(old);
+        }
         Xcb.SetInputFocus(_x.Handle, Xcb.InputFocusPointerRoot, Xcb.None, Xcb.CurrentTime);
         _x.SetProperty(_x.Root, _atoms.NetActiveWindow, Xcb.AtomWindow, [Xcb.None]);
     }
 
-    /// <summary>A click on an X window focuses and raises it (override-redirect menus keep the focus where it is).</summary>
-    private void OnPointerPressed(IPlacedRole? root, Surface? surface, uint button)
+    /// <summary>The keyboard went somewhere that is no X window (a panel, a lock screen): none is active in X.</summary>
+    private void OnKeyboardFocusChanged(Surface? surface)
     {
-        if (root is XSurfaceRole { Window: { OverrideRedirect: false } w }) Focus(w);
+        if (_focused is null || surface?.Role is XSurfaceRole) return;
+        DropFocus();
+        _x.Flush();
     }
 
     /// <summary>An X client moved the focus itself (a program focusing its own dialog is fine; another
@@ -154,7 +138,7 @@ public sealed partial class XWindowManager
             if (_windows.TryGetValue(window, out var paired)) Pair(paired, data0);
             return;
         }
-        if (!_windows.TryGetValue(window, out var w)) return;
+        if (!_windows.TryGetValue(window, out var w) || !w.IsManaged) return;
         if (type == _atoms.NetWmState)
         {
             var (p1, p2) = (U32(e, 16), U32(e, 20));
@@ -165,22 +149,30 @@ public sealed partial class XWindowManager
                 NetWmStateToggle => !current,
                 _ => current,
             };
-            if (p1 == _atoms.NetWmStateFullscreen || p2 == _atoms.NetWmStateFullscreen) SetFullscreen(w, Wants(w.Fullscreen));
-            if (p1 == _atoms.NetWmStateMaximizedVert || p1 == _atoms.NetWmStateMaximizedHorz
-                || p2 == _atoms.NetWmStateMaximizedVert || p2 == _atoms.NetWmStateMaximizedHorz)
-                SetMaximized(w, Wants(w.Maximized));
+            bool Names(uint atom) => p1 == atom || p2 == atom;
+            if (Names(_atoms.NetWmStateFullscreen)) SetFullscreen(w, Wants(w.WantsFullscreen));
+            if (Names(_atoms.NetWmStateMaximizedVert) || Names(_atoms.NetWmStateMaximizedHorz)) SetMaximized(w, Wants(w.WantsMaximized));
         }
-        else if (type == _atoms.NetActiveWindow) Focus(w);
-        else if (type == _atoms.WmChangeState && data0 == IconicState) Minimize(w);
+        else if (type == _atoms.NetActiveWindow)
+        {
+            if (w.InWindowManager) Shell.Focus(w);
+        }
+        else if (type == _atoms.WmChangeState && data0 == IconicState)
+        {
+            if (w.InWindowManager) Shell.SetMinimized(w, true);
+        }
         else if (type == _atoms.NetWmMoveResize) _log.Debug("{Window} asks for an interactive move or resize ({Direction})", w, U32(e, 20));
     }
 
-    private void Minimize(XWindow w)
+    private void SetFullscreen(XWindow w, bool on)
     {
-        if (w.Minimized) return;
-        w.Minimized = true;
-        SetWmState(w, IconicState);
-        WriteNetWmState(w);
-        Hide(w);
+        if (w.InWindowManager) Shell.SetFullscreen(w, on, null);
+        else w.WantsFullscreen = on; // applied when it shows
+    }
+
+    private void SetMaximized(XWindow w, bool on)
+    {
+        if (w.InWindowManager) Shell.SetMaximized(w, on);
+        else w.WantsMaximized = on;
     }
 }

@@ -19,8 +19,17 @@ public sealed partial class XWindowManager
         w.WindowTypes = _x.GetProperty(w.Id, _atoms.NetWmWindowType, Xcb.AtomAtom).AsUInt32s();
         w.Pid = (int)_x.GetProperty(w.Id, _atoms.NetWmPid, Xcb.AtomCardinal).First;
         var states = _x.GetProperty(w.Id, _atoms.NetWmState, Xcb.AtomAtom).AsUInt32s();
-        w.Fullscreen = states.Contains(_atoms.NetWmStateFullscreen);
-        w.Maximized = states.Contains(_atoms.NetWmStateMaximizedVert) && states.Contains(_atoms.NetWmStateMaximizedHorz);
+        w.WantsFullscreen = states.Contains(_atoms.NetWmStateFullscreen);
+        w.WantsMaximized = states.Contains(_atoms.NetWmStateMaximizedVert) && states.Contains(_atoms.NetWmStateMaximizedHorz);
+        ReadMotifHints(w);
+    }
+
+    /// <summary>_MOTIF_WM_HINTS: flags, functions, decorations, …; decorations 0 under the decorations flag means none.</summary>
+    private void ReadMotifHints(XWindow w)
+    {
+        const uint DecorationsFlag = 2;
+        var hints = _x.GetProperty(w.Id, _atoms["_MOTIF_WM_HINTS"]).AsUInt32s();
+        w.NoDecorations = hints.Length >= 3 && (hints[0] & DecorationsFlag) != 0 && hints[2] == 0;
     }
 
     /// <summary>_NET_WM_NAME (UTF-8) wins over WM_NAME (Latin-1 or compound text, read as it comes).</summary>
@@ -38,6 +47,7 @@ public sealed partial class XWindowManager
         var parts = Latin1(_x.GetProperty(w.Id, Xcb.AtomWmClass, Xcb.AtomString)).Split('\0');
         w.Instance = parts.Length > 0 ? parts[0] : "";
         w.Class = parts.Length > 1 ? parts[1] : w.Instance;
+        w.AppId = w.Class;
     }
 
     private void ReadProtocols(XWindow w)
@@ -59,8 +69,9 @@ public sealed partial class XWindowManager
         var h = _x.GetProperty(w.Id, Xcb.AtomWmNormalHints).AsUInt32s();
         if (h.Length < 9) return;
         var flags = h[0];
-        (w.MinWidth, w.MinHeight) = (flags & PMinSize) != 0 ? ((int)h[5], (int)h[6]) : (0, 0);
-        (w.MaxWidth, w.MaxHeight) = (flags & PMaxSize) != 0 ? ((int)h[7], (int)h[8]) : (0, 0);
+        var (minW, minH) = (flags & PMinSize) != 0 ? ((int)h[5], (int)h[6]) : (0, 0);
+        var (maxW, maxH) = (flags & PMaxSize) != 0 ? ((int)h[7], (int)h[8]) : (0, 0);
+        w.SetSizeLimits(minW, minH, maxW, maxH);
         w.HasPositionHint = (flags & (USPosition | PPosition)) != 0;
     }
 
@@ -75,8 +86,17 @@ public sealed partial class XWindowManager
         else if (atom == Xcb.AtomWmNormalHints) ReadNormalHints(w);
         else if (atom == Xcb.AtomWmTransientFor) w.TransientFor = _x.GetProperty(w.Id, Xcb.AtomWmTransientFor, Xcb.AtomWindow).First;
         else if (atom == _atoms.NetWmWindowType) w.WindowTypes = _x.GetProperty(w.Id, _atoms.NetWmWindowType, Xcb.AtomAtom).AsUInt32s();
+        else if (atom == _atoms["_MOTIF_WM_HINTS"])
+        {
+            ReadMotifHints(w);
+            if (w.XMapped && w.IsManaged) w.SetServerSide(Decorated(w));
+        }
         else return;
-        WindowChanged(w);
+        if (w.InWindowManager)
+        {
+            Shell.DamageTitleBar(w);
+            Shell.Changed(w);
+        }
     }
 
     private void SetWmState(XWindow w, uint state) => _x.SetProperty(w.Id, _atoms.WmState, _atoms.WmState, [state, Xcb.None]);
@@ -86,13 +106,13 @@ public sealed partial class XWindowManager
     {
         Span<uint> states = stackalloc uint[5];
         var n = 0;
-        if (w.Fullscreen) states[n++] = _atoms.NetWmStateFullscreen;
-        if (w.Maximized)
+        if (w.Applied is { Fullscreen: true }) states[n++] = _atoms.NetWmStateFullscreen;
+        if (w.Applied is { Maximized: true })
         {
             states[n++] = _atoms.NetWmStateMaximizedVert;
             states[n++] = _atoms.NetWmStateMaximizedHorz;
         }
-        if (w.Minimized) states[n++] = _atoms.NetWmStateHidden;
+        if (w.Minimized && w.InWindowManager) states[n++] = _atoms.NetWmStateHidden;
         if (_focused == w) states[n++] = _atoms.NetWmStateFocused;
         _x.SetProperty(w.Id, _atoms.NetWmState, Xcb.AtomAtom, states[..n]);
     }

@@ -53,13 +53,14 @@ public sealed partial class XWindowManager : IDisposable
         server.Loop.BeforeSleep += OnBeforeSleep;
         server.SurfaceCreated += OnSurfaceCreated;
         server.Seat.Keyboard.FocusChanged += OnKeyboardFocusChanged;
-        server.Seat.PointerPressed += OnPointerPressed;
         _x.Flush();
         _log.Information("X11 window manager running on {Display}", xserver.DisplayName);
     }
 
     internal IReadOnlyCollection<XWindow> Windows => _windows.Values;
-    internal XWindow? Focused => _focused;
+    /// <summary>The compositor's window manager, which places, stacks and focuses managed X windows with the rest.</summary>
+    internal Shell.WindowManager Shell => _server.Shell.Windows;
+    internal Backends.IRenderer Renderer => _server.Renderer;
 
     private unsafe int QueryExtensions()
     {
@@ -188,7 +189,7 @@ public sealed partial class XWindowManager : IDisposable
     private unsafe void OnCreate(uint id, int x, int y, int width, int height, bool overrideRedirect)
     {
         if (id == _wmWindow || _selections?.Owns(id) == true) return;
-        var w = new XWindow(id, x, y, width, height, overrideRedirect);
+        var w = new XWindow(this, id, x, y, width, height, overrideRedirect);
         _windows[id] = w;
         var mask = Xcb.EventMaskPropertyChange | Xcb.EventMaskFocusChange;
         Xcb.ChangeWindowAttributes(_x.Handle, id, Xcb.CwEventMask, &mask);
@@ -201,6 +202,9 @@ public sealed partial class XWindowManager : IDisposable
         _unpaired.Remove(w.SurfaceId);
         Hide(w);
         Unpair(w);
+        if (w.IsManaged) Shell.Forget(w);
+        w.Forget();
+        if (_focused == w) _focused = null;
         UpdateClientList();
         _log.Debug("Destroyed {Window}", w);
     }
@@ -212,6 +216,7 @@ public sealed partial class XWindowManager : IDisposable
         if (!_windows.TryGetValue(id, out var w)) return;
         ReadProperties(w);
         Place(w);
+        w.SetServerSide(Decorated(w));
         _x.Configure(w.Id, w.X, w.Y, w.Width, w.Height);
         SetWmState(w, NormalState);
         WriteNetWmState(w);
@@ -241,19 +246,21 @@ public sealed partial class XWindowManager : IDisposable
     {
         if (!_windows.TryGetValue(U32(e, 8), out var w)) return;
         var mask = U16(e, 26);
-        if (w.Fullscreen || w.Maximized)
+        if (w.Current is { Fullscreen: true } or { Maximized: true })
         {
             // It fills its output; it learns its size again (ICCCM: a refused request gets a ConfigureNotify).
             _x.Configure(w.Id, w.X, w.Y, w.Width, w.Height);
             return;
         }
-        if ((mask & Xcb.ConfigX) != 0) w.X = I16(e, 16);
-        if ((mask & Xcb.ConfigY) != 0) w.Y = I16(e, 18);
+        var (x, y) = (w.X, w.Y);
+        if ((mask & Xcb.ConfigX) != 0) x = I16(e, 16);
+        if ((mask & Xcb.ConfigY) != 0) y = I16(e, 18);
         if ((mask & Xcb.ConfigWidth) != 0) w.Width = U16(e, 20);
         if ((mask & Xcb.ConfigHeight) != 0) w.Height = U16(e, 22);
-        w.Surface?.DamageTree();
+        if (w.InWindowManager) Shell.MoveWindow(w, x, y); // the window manager keeps where it is, title bar included
+        else (w.X, w.Y) = (x, y);
         _x.Configure(w.Id, w.X, w.Y, w.Width, w.Height);
-        if (w.Surface is { } s) _server.Scene.UpdateOutputs(s);
+        if (w.Paired is { } s) _server.Scene.UpdateOutputs(s);
     }
 
     /// <summary>Override-redirect windows move themselves; the rest move because we said so, and
@@ -263,9 +270,9 @@ public sealed partial class XWindowManager : IDisposable
         if (!_windows.TryGetValue(id, out var w)) return;
         if (!overrideRedirect && !w.OverrideRedirect) return;
         if (w.X == x && w.Y == y && w.Width == width && w.Height == height) return;
-        w.Surface?.DamageTree();
+        w.Paired?.DamageTree();
         (w.X, w.Y, w.Width, w.Height) = (x, y, width, height);
-        if (w.Surface is { } s)
+        if (w.Paired is { } s)
         {
             s.DamageTree();
             _server.Scene.UpdateOutputs(s);
@@ -293,11 +300,11 @@ public sealed partial class XWindowManager : IDisposable
             _log.Warning("{Surface} of {Window} already has the role {Role}", surface, w, surface.RoleName);
             return;
         }
-        w.Surface = surface;
+        w.Paired = surface;
         w.Role = role;
         surface.Destroyed += _ =>
         {
-            if (w.Surface != surface) return;
+            if (w.Paired != surface) return;
             Hide(w);
             Unpair(w);
         };
@@ -309,7 +316,7 @@ public sealed partial class XWindowManager : IDisposable
     {
         if (w.Role is { } role) role.Surface.ClearRole(role);
         w.Role = null;
-        w.Surface = null;
+        w.Paired = null;
     }
 
     private void OnSurfaceCreated(Surface surface)
@@ -320,46 +327,48 @@ public sealed partial class XWindowManager : IDisposable
 
     internal void SurfaceCommitted(XWindow w)
     {
-        if (w.IsShown && w.Role is { } role && !_server.Scene.Stack.Contains(role)) Show(w);
-        else if (!w.IsShown && w.Role is { } r && _server.Scene.Stack.Contains(r)) Hide(w);
+        var onScreen = w.InWindowManager || w.Role is { } r && _server.Scene.Stack.Contains(r);
+        if (w.IsShown && !onScreen) Show(w);
+        else if (!(w.XMapped && w.Paired is { HasContent: true }) && onScreen) Hide(w);
+        else if (w.InWindowManager) Shell.Committed(w);
     }
 
     // ---- on screen ----
 
+    /// <summary>Mapped and drawn: a managed window joins the window manager's (placed, raised,
+    /// focused as any new window); an override-redirect one goes on top where it put itself.</summary>
     private void Show(XWindow w)
     {
         if (!w.IsShown || w.Role is not { } role) return;
-        if (!_server.Scene.Stack.Contains(role))
+        if (w.IsManaged)
         {
-            _server.Scene.Raise(role);
-            _server.Scene.UpdateOutputs(role.Surface);
+            if (w.InWindowManager) return;
+            w.InWindowManager = true;
+            Shell.Map(w);
+            if (w.WantsFullscreen) Shell.SetFullscreen(w, true, null);
+            else if (w.WantsMaximized) Shell.SetMaximized(w, true);
             _log.Debug("Showing {Window} at {X},{Y}", w, w.X, w.Y);
+            return;
         }
-        if (!w.OverrideRedirect) Focus(w);
+        if (_server.Scene.Stack.Contains(role)) return;
+        _server.Scene.Raise(role);
+        _server.Scene.UpdateOutputs(role.Surface);
         _server.Seat.Pointer.UpdateFocus();
+        _log.Debug("Showing {Window} at {X},{Y}", w, w.X, w.Y);
     }
 
     private void Hide(XWindow w)
     {
-        if (w.Role is { } role && _server.Scene.Stack.Contains(role))
+        if (w.InWindowManager)
+        {
+            w.InWindowManager = false;
+            Shell.Unmap(w);
+        }
+        else if (w.Role is { } role && _server.Scene.Stack.Contains(role))
         {
             _server.Scene.Remove(role);
             _server.Seat.Pointer.UpdateFocus();
         }
-        if (_focused == w)
-        {
-            _focused = null;
-            if (TopmostManaged() is { } next) Focus(next);
-            else if (_server.Seat.Keyboard.Focus == w.Surface) _server.Seat.Keyboard.SetFocus(null);
-        }
-    }
-
-    private XWindow? TopmostManaged()
-    {
-        var stack = _server.Scene.Stack;
-        for (var i = stack.Count - 1; i >= 0; i--)
-            if (stack[i] is XSurfaceRole { Window: { OverrideRedirect: false, IsShown: true } w }) return w;
-        return null;
     }
 
     private void UpdateClientList()
@@ -367,7 +376,7 @@ public sealed partial class XWindowManager : IDisposable
         Span<uint> ids = stackalloc uint[Math.Min(_windows.Count, 1024)];
         var n = 0;
         foreach (var w in _windows.Values)
-            if (!w.OverrideRedirect && w.XMapped && n < ids.Length) ids[n++] = w.Id;
+            if (w.IsManaged && w.XMapped && n < ids.Length) ids[n++] = w.Id;
         _x.SetProperty(_x.Root, _atoms.NetClientList, Xcb.AtomWindow, ids[..n]);
     }
 
@@ -378,12 +387,13 @@ public sealed partial class XWindowManager : IDisposable
         _server.Loop.BeforeSleep -= OnBeforeSleep;
         _server.SurfaceCreated -= OnSurfaceCreated;
         _server.Seat.Keyboard.FocusChanged -= OnKeyboardFocusChanged;
-        _server.Seat.PointerPressed -= OnPointerPressed;
         _selections?.Dispose();
         foreach (var w in _windows.Values)
         {
             Hide(w);
             Unpair(w);
+            if (w.IsManaged) Shell.Forget(w);
+            w.Forget();
         }
         _windows.Clear();
         _watch.Dispose();

@@ -163,7 +163,7 @@ public sealed class ForeignToplevelTests : IDisposable
     }
 
     private Toplevel ServerSide(App app) =>
-        _compositor.Server.Shell.Windows.Toplevels.Single(t => t.Resource.Client == app.Client.ServerClient);
+        (Shell.Toplevel)_compositor.Server.Shell.Windows.Toplevels.Single(t => t.Client == app.Client.ServerClient);
 
     private static void AssertError(TestClient client, string iface, uint code)
     {

@@ -155,11 +155,11 @@ public sealed unsafe class KeyBindingTests
         var second = c.Window();
         c.Connection.Roundtrip();
         var windows = compositor.Server.Shell.Windows;
-        Assert.Equal(second.Toplevel.Id, windows.Focused!.Resource.Id);
+        Assert.Equal(second.Toplevel.Id, ((Shell.Toplevel)windows.Focused!).Resource.Id);
 
         Tap(compositor, KeyAlt, KeyTab);
         c.Connection.Roundtrip();
-        Assert.Equal(first.Toplevel.Id, windows.Focused!.Resource.Id);
+        Assert.Equal(first.Toplevel.Id, ((Shell.Toplevel)windows.Focused!).Resource.Id);
         Assert.Equal($"enter {first.Surface.Id}", c.Events.Last(e => e.StartsWith("enter")));
 
         states.Clear();
@@ -190,7 +190,7 @@ public sealed unsafe class KeyBindingTests
         pointer.Button += (_, _, _, _, _) => buttons++;
         c.Window();
         c.Connection.Roundtrip();
-        var s = compositor.Server.Shell.Windows.Toplevels[0].ShellSurface;
+        var s = compositor.Server.Shell.Windows.Toplevels.OfType<Shell.Toplevel>().First().ShellSurface;
         Assert.Equal((32, 32), (s.WindowX, s.WindowY));
         var output = compositor.Backend.Output!;
         compositor.Input.PointerMotionAbsolute(0, output, 50, 50);

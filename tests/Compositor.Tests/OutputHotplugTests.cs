@@ -76,7 +76,7 @@ public sealed class OutputHotplugTests : IDisposable
         _compositor.Input.PointerMotionAbsolute(0, second, 400, 300);
         var (surface, _) = c.Window();
         c.Connection.Roundtrip();
-        var shell = _compositor.Server.Shell.Windows.Toplevels[^1].ShellSurface;
+        var shell = _compositor.Server.Shell.Windows.Toplevels.OfType<Shell.Toplevel>().Last().ShellSurface;
         Assert.Equal((640 + 32, 32), (shell.WindowX, shell.WindowY));
         Assert.Equal([$"enter {first}", $"enter {second2}"], c.Events);
 

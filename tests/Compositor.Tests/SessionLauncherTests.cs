@@ -30,7 +30,9 @@ public sealed class SessionLauncherTests : IDisposable
         // Its stderr is no terminal (as under a display manager): the log goes to the runtime dir.
         var log = File.ReadAllText(Path.Combine(_runtimeDir, "compositor.log"));
         Assert.True(code == 0, $"compositor-session failed ({code}): {err}\n{log}");
-        Assert.Equal("compositor wayland wayland-0 wayland;xcb no-x\n", File.ReadAllText(output));
+        // DISPLAY is the session's own Xwayland's, never the parent's :9.
+        Assert.Matches(@"^compositor wayland wayland-0 wayland;xcb :\d+\n$", File.ReadAllText(output));
+        Assert.DoesNotContain(":9", File.ReadAllText(output));
         Assert.Contains("compositor-session: running on wayland-0", log);
         Assert.Contains("WAYLAND_DISPLAY=wayland-0", log);
     }

@@ -11,7 +11,7 @@ public sealed class XdgActivationTests : IDisposable
     private readonly InProcessCompositor _compositor = new(640, 480);
     public void Dispose() => _compositor.Dispose();
 
-    private Shell.Toplevel? Focused => _compositor.Server.Shell.Windows.Focused;
+    private Shell.Toplevel? Focused => _compositor.Server.Shell.Windows.Focused as Shell.Toplevel;
 
     private static string Token(SeatPeer peer, Action<XdgActivationTokenV1>? fill = null)
     {

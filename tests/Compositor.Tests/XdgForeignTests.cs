@@ -14,7 +14,7 @@ public sealed class XdgForeignTests : IDisposable
 
     private Shell.Toplevel ServerToplevel(TestToplevel window)
     {
-        foreach (var t in _compositor.Server.Shell.Windows.Toplevels)
+        foreach (var t in _compositor.Server.Shell.Windows.Toplevels.OfType<Shell.Toplevel>())
             if (t.ShellSurface.Surface.Resource.Id == window.Surface.Id && t.Resource.Client == _owners[window])
                 return t;
         throw new InvalidOperationException("no such toplevel");
