@@ -110,7 +110,9 @@ public sealed class XwaylandServer : IDisposable
         foreach (var fd in inherited.AsSpan(0, 3)) fcntl(fd, F_SETFD, 0);
         fcntl(wl[0], F_SETFL, fcntl(wl[0], F_GETFL) | O_NONBLOCK);
 
-        var psi = new ProcessStartInfo(_executable) { UseShellExecute = false };
+        // Its output is logged, not inherited: our stdout carries the WAYLAND_DISPLAY line for scripts,
+        // and a pipe a dead compositor's Xwayland still held would keep a reader of it waiting.
+        var psi = new ProcessStartInfo(_executable) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in (string[])[DisplayName, "-rootless", "-core", "-listenfd", inherited[3].ToString(), "-listenfd", inherited[4].ToString(),
                      "-wm", wm[1].ToString(), "-displayfd", ready[1].ToString()])
             psi.ArgumentList.Add(a);
@@ -139,6 +141,10 @@ public sealed class XwaylandServer : IDisposable
             return;
         }
         _startedAt = DateTime.UtcNow;
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _log.Debug("Xwayland: {Line}", e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _log.Debug("Xwayland: {Line}", e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
         _log.Information("Xwayland started (pid {Pid})", _process.Id);
         _client = _server.Display.CreateClient(wl[0]);
         _client.Destroyed += OnClientGone;

@@ -30,6 +30,7 @@ internal static partial class Program
                 ["drm-console"] => DrmConsole(),
                 ["drm-vt-switch"] => DrmVtSwitch(),
                 ["drm-scanout"] => DrmScanout(),
+                ["drm-xwayland"] => DrmXwayland(),
                 ["drm-cursor-plane"] => DrmCursorPlane(),
                 ["drm-seat"] => DrmSeat(),
                 ["drm-hotplug"] => DrmHotplug(),
@@ -51,7 +52,7 @@ internal static partial class Program
                 ["gpu-two-cards"] => GpuTwoCards(),
                 ["gpu-direct-scanout"] => GpuDirectScanout(),
                 ["refused", var allocator, var format] => Refused(allocator, format),
-                _ => throw new ArgumentException("usage: vm-checks gem-handles | drm-input | drm-console | drm-vt-switch | drm-scanout | drm-seat | drm-hotplug | drm-input-hotplug | implicit-sync | bench-drm | bench-cpu | bench-gpu | bench-scanout | gpu-devices | gpu-drm-screen | gpu-egl-client | gpu-dmabuf-clients | gpu-gl-apps | gpu-feedback-scanout | gpu-nested | gpu-direct-scanout | dmabuf|drm|drm-legacy|refused ALLOCATOR FORMAT"),
+                _ => throw new ArgumentException("usage: vm-checks gem-handles | drm-input | drm-console | drm-vt-switch | drm-scanout | drm-xwayland | drm-seat | drm-hotplug | drm-input-hotplug | implicit-sync | bench-drm | bench-cpu | bench-gpu | bench-scanout | gpu-devices | gpu-drm-screen | gpu-egl-client | gpu-dmabuf-clients | gpu-gl-apps | gpu-feedback-scanout | gpu-nested | gpu-direct-scanout | dmabuf|drm|drm-legacy|refused ALLOCATOR FORMAT"),
             };
             Console.WriteLine($"VM-CHECK ok {name}: {detail}");
             return 0;

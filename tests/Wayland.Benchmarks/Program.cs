@@ -2,6 +2,7 @@ using Wayland.Benchmarks;
 
 // Usage: Wayland.Benchmarks [--socket PATH]        (only measure an already running compositor)
 //        Wayland.Benchmarks --frames PATH PID      (frame cost of a running compositor with that pid)
+//        Wayland.Benchmarks --xwayland             (X11 through Xwayland: first-client latency, glxgears' compositor CPU; ours vs weston)
 //        Wayland.Benchmarks --load [CASE]          (load: 100k objects, connection cycles, 200 animated clients, a flooder, fd hoarders;
 //                                                   CASE: objects, cycles, animated, flooder or fds alone)
 //        Wayland.Benchmarks                        (start ours and weston headless, measure both, compare)
@@ -18,6 +19,11 @@ if (args is ["--dmabuf"])
 if (args is ["--load", .. var cases] && cases.Length <= 1)
 {
     LoadBench.Compare(cases.Length == 1 ? cases[0] : null);
+    return 0;
+}
+if (args is ["--xwayland"])
+{
+    XwaylandBench.Compare();
     return 0;
 }
 if (args is ["--objects"])

@@ -7,16 +7,22 @@ internal sealed class ServerProcess : IDisposable
 {
     private readonly Process _process;
     private readonly string _dir;
+    private readonly System.Text.StringBuilder _output = new();
 
-    private ServerProcess(Process process, string dir, string socket)
+    private ServerProcess(Process process, string dir, string socket, bool wait)
     {
         _process = process;
         _dir = dir;
         SocketPath = Path.Combine(dir, socket);
+        if (wait) WaitForSocket();
+    }
+
+    private void WaitForSocket()
+    {
         var sw = Stopwatch.StartNew();
         while (!File.Exists(SocketPath))
         {
-            if (process.HasExited) throw new InvalidOperationException($"{process.StartInfo.FileName} exited with {process.ExitCode}");
+            if (_process.HasExited) throw new InvalidOperationException($"{_process.StartInfo.FileName} exited with {_process.ExitCode}");
             if (sw.Elapsed > TimeSpan.FromSeconds(30)) throw new TimeoutException("server socket did not appear");
             Thread.Sleep(20);
         }
@@ -24,20 +30,24 @@ internal sealed class ServerProcess : IDisposable
 
     public string SocketPath { get; }
     public int Pid => _process.Id;
+    public string RuntimeDir => _dir;
+    /// <summary>Everything it printed so far (stdout and stderr).</summary>
+    public string Output { get { lock (_output) return _output.ToString(); } }
 
     /// <summary>Our executable; <paramref name="drawEveryFrame"/> makes it draw frames no capture waits
     /// for, as a screen would need (by default a headless output draws only captured frames).</summary>
-    public static ServerProcess StartOurs(bool drawEveryFrame = false)
+    public static ServerProcess StartOurs(bool drawEveryFrame = false, bool xwayland = false)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "compositor.dll");
-        return Start("dotnet", [dll, "--socket", "bench", "--log-level", "warning", .. drawEveryFrame ? new[] { "--draw-every-frame" } : []]);
+        return Start("dotnet", [dll, "--socket", "bench", "--log-level", xwayland ? "information" : "warning",
+            .. drawEveryFrame ? new[] { "--draw-every-frame" } : [], .. xwayland ? Array.Empty<string>() : ["--no-xwayland"]]);
     }
 
     /// <summary>weston's headless backend at the size our frame benchmark uses, with pixman (its
     /// default) or its GL renderer (llvmpipe, like ours).</summary>
-    public static ServerProcess StartWeston(bool gl = false) =>
+    public static ServerProcess StartWeston(bool gl = false, bool xwayland = false) =>
         Start("weston", ["--backend=headless-backend.so", "--socket=bench", "--idle-time=0", "--width=1280", "--height=720",
-            .. gl ? new[] { "--use-gl" } : []]);
+            .. gl ? new[] { "--use-gl" } : [], .. xwayland ? new[] { "--xwayland" } : []]);
 
     private static ServerProcess Start(string file, string[] args)
     {
@@ -49,11 +59,13 @@ internal sealed class ServerProcess : IDisposable
         psi.Environment.Remove("WAYLAND_DEBUG");
         psi.Environment.Remove("WAYLAND_DISPLAY");
         var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, _) => { };
+        var server = new ServerProcess(p, dir, "bench", wait: false);
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (server._output) server._output.AppendLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (server._output) server._output.AppendLine(e.Data); };
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
-        return new ServerProcess(p, dir, "bench");
+        server.WaitForSocket();
+        return server;
     }
 
     /// <summary>User+system CPU time the server has used so far, from /proc.</summary>

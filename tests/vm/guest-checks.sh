@@ -9,7 +9,7 @@ status=0
 # and answers the rest (NV12) "failed", surviving it.
 checks=("gem-handles" "dmabuf dumb xrgb8888" "dmabuf dumb argb8888" "dmabuf dumb nv12"
         "dmabuf udmabuf xrgb8888" "dmabuf udmabuf argb8888" "dmabuf dma-heap xrgb8888"
-        "dmabuf gbm xrgb8888" "refused udmabuf nv12" "drm dumb xrgb8888" "drm-legacy dumb xrgb8888" "drm-input" "drm-console" "drm-vt-switch" "drm-scanout" "drm-cursor-plane" "implicit-sync"
+        "dmabuf gbm xrgb8888" "refused udmabuf nv12" "drm dumb xrgb8888" "drm-legacy dumb xrgb8888" "drm-input" "drm-console" "drm-vt-switch" "drm-scanout" "drm-xwayland" "drm-cursor-plane" "implicit-sync"
         "drm-seat" "drm-hotplug" "drm-input-hotplug")
 # (virtio-gpu's own buffers, like GBM's above, are read through a mapping: llvmpipe crashes on them too.)
 # "drm": the compositor drives virtio-gpu through KMS; the host checks the screendump it asks for.
