@@ -61,6 +61,7 @@ public sealed class CompositorServer : IDisposable
         _ = new XdgForeign.XdgForeign(display, log);
         _ = new Idle.IdleNotifier(this, new Idle.IdleInhibitors(display));
         _ = new ForeignToplevel.ForeignToplevels(this); // ext_foreign_toplevel_list_v1, zwlr_foreign_toplevel_manager_v1
+        SessionLock = new SessionLock.SessionLockManager(this); // ext_session_lock_manager_v1
         Screencopy = new Screencopy.ScreencopyService(this);
         _ = new ImageCopyCapture.ImageCopyCaptureManager(display, Screencopy); // ext_image_copy_capture_manager_v1, ext_output_image_capture_source_manager_v1
         if (backend.Renderer is IDmaBufImporter importer)
@@ -99,6 +100,8 @@ public sealed class CompositorServer : IDisposable
     /// <summary>xdg_activation_v1: tokens, and focus for windows that bring a good one.</summary>
     public Activation.XdgActivation Activation { get; }
     public Screencopy.ScreencopyService Screencopy { get; }
+    /// <summary>ext_session_lock_manager_v1: the lock screen, and whether the session is locked.</summary>
+    public SessionLock.SessionLockManager SessionLock { get; }
     /// <summary>Waits for client DMA-BUFs still being written before their commits apply (implicit sync).</summary>
     internal Dmabuf.DmaBufReadiness Readiness { get; }
     /// <summary>zwp_linux_dmabuf_v1, when the renderer imports DMA-BUFs.</summary>
@@ -220,6 +223,7 @@ public sealed class CompositorServer : IDisposable
         forget.Arm(TimeSpan.FromSeconds(5));
         Shell.Windows.OutputRemoved(sceneOutput);
         Layers.OutputRemoved(sceneOutput);
+        SessionLock.OutputRemoved(sceneOutput);
         OutputManagement.OutputsChanged();
         // Those on it now draw for the scale of the outputs they are left on.
         foreach (var s in wasOn)
@@ -239,6 +243,7 @@ public sealed class CompositorServer : IDisposable
         Layers.Arrange();
         OutputManagement.OutputsChanged();
         Shell.Windows.OutputResized(o);
+        SessionLock.OutputResized(o);
     }
 
     private void OnFrame(IOutput output)
@@ -248,7 +253,9 @@ public sealed class CompositorServer : IDisposable
 
     private void OnPresented(IOutput output, PresentationTime time)
     {
-        if (_outputs.TryGetValue(output, out var o)) SceneRenderer.Presented(o, time);
+        if (!_outputs.TryGetValue(output, out var o)) return;
+        SceneRenderer.Presented(o, time);
+        SessionLock.FramePresented(o);
     }
 
     public void Dispose()

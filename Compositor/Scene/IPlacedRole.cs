@@ -20,7 +20,7 @@ public interface IPlacedRole : ISurfaceRole
     SceneLayer Layer => SceneLayer.Windows;
 }
 
-/// <summary>The stack's bands, bottom first: layer-shell surfaces around the windows.</summary>
+/// <summary>The stack's bands, bottom first: layer-shell surfaces around the windows, the lock screen on top.</summary>
 public enum SceneLayer
 {
     Background,
@@ -30,4 +30,6 @@ public enum SceneLayer
     Overlay,
     /// <summary>Input method panels and popups: above everything they type into.</summary>
     InputMethod,
+    /// <summary>Session lock surfaces: while the session is locked, the only band shown or given input (<see cref="Scene.Locked"/>).</summary>
+    Lock,
 }

@@ -18,6 +18,24 @@ public sealed class Scene
     public const int MaxOutputDamageRects = 64;
 
     public IReadOnlyList<SceneOutput> Outputs => _outputs;
+
+    /// <summary>The session is locked (ext_session_lock_v1): nothing but the <see cref="SceneLayer.Lock"/>
+    /// band is drawn, scanned out, captured or given input; every output is redrawn when this changes.</summary>
+    public bool Locked
+    {
+        get => _locked;
+        set
+        {
+            if (value == _locked) return;
+            _locked = value;
+            DamageAll();
+        }
+    }
+    private bool _locked;
+
+    /// <summary>Whether a placed surface may be on screen and take input now: the one switch the
+    /// renderer, scanout, overlay planes and hit-testing all consult, so a locked session shows nothing else.</summary>
+    public bool Shows(IPlacedRole placed) => !_locked || placed.Layer == SceneLayer.Lock;
     /// <summary>Placed surfaces, bottom first.</summary>
     public IReadOnlyList<IPlacedRole> Stack => _stack;
     /// <summary>Drawn above everything (the pointer's cursor surface).</summary>
@@ -225,7 +243,7 @@ public sealed class Scene
             for (var i = _stack.Count - 1; i >= 0; i--)
             {
                 var placed = _stack[i];
-                if (!placed.IsMapped) continue;
+                if (!placed.IsMapped || !Shows(placed)) continue;
                 var s = placed.Surface;
                 if (new Rect(placed.X, placed.Y, s.Width, s.Height).Intersect(bounds).IsEmpty) continue;
                 if (IsScanoutCandidate(s, placed.X, placed.Y, output)) candidate = s;
@@ -372,7 +390,7 @@ public sealed class Scene
         for (var i = _stack.Count - 1; i >= 0; i--)
         {
             var placed = _stack[i];
-            if (!placed.IsMapped) continue;
+            if (!placed.IsMapped || !Shows(placed)) continue;
             var hit = HitTree(placed.Surface, x - placed.X, y - placed.Y, out sx, out sy);
             if (hit is not null) { root = placed; return hit; }
             // The compositor's title bar takes the pointer for itself: no surface, but its window.

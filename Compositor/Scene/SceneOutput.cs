@@ -106,9 +106,15 @@ public sealed class SceneOutput : IWlOutputHandler
     private readonly Queue<List<Buffers.ClientBuffer>> _readsInFlight = new();
     private readonly Stack<List<Buffers.ClientBuffer>> _spareReads = new();
 
+    /// <summary>Frames handed to the backend, and those it reported on screen (in order, one report each):
+    /// the session lock waits for a frame submitted after it to be presented.</summary>
+    public long FramesSubmitted { get; private set; }
+    public long FramesPresented { get; private set; }
+
     /// <summary>The frame just drawn goes to the backend: its reads wait for its own report.</summary>
     internal void FrameSubmitted()
     {
+        FramesSubmitted++;
         _readsInFlight.Enqueue(Reading);
         Reading = _spareReads.Count > 0 ? _spareReads.Pop() : [];
     }
@@ -116,6 +122,7 @@ public sealed class SceneOutput : IWlOutputHandler
     /// <summary>The oldest frame in flight is on screen: the buffers it read go back to their clients.</summary>
     internal void FramePresented()
     {
+        FramesPresented++;
         if (!_readsInFlight.TryDequeue(out var batch)) return;
         Unlock(batch);
         _spareReads.Push(batch);

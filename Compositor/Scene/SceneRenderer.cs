@@ -15,6 +15,8 @@ public sealed class SceneRenderer
 {
     /// <summary>The colour behind all windows.</summary>
     public static readonly ColorF Background = new(0.2f, 0.2f, 0.2f, 1f);
+    /// <summary>The colour of a locked session where no lock surface covers it: opaque, so nothing behind shows.</summary>
+    public static readonly ColorF LockedBackground = new(0f, 0f, 0f, 1f);
 
     private readonly Scene _scene;
     private readonly IRenderer _renderer;
@@ -99,7 +101,7 @@ public sealed class SceneRenderer
             var stack = _scene.Stack;
             for (var i = 0; i < stack.Count; i++)
             {
-                if (stack[i] is not { IsMapped: true } placed) continue;
+                if (stack[i] is not { IsMapped: true } placed || !_scene.Shows(placed)) continue;
                 if (placed.TitleBar is { } bar) DrawTitleBar(bar);
                 if (!output.OnOverlays.Contains(placed.Surface))
                     SurfaceTree.Walk(placed.Surface, placed.X, placed.Y, SurfaceOrder.BottomToTop, ref draw);
@@ -138,7 +140,7 @@ public sealed class SceneRenderer
         var stack = _scene.Stack;
         for (var i = stack.Count - 1; i >= 0; i--)
         {
-            if (stack[i] is not { IsMapped: true } placed) continue;
+            if (stack[i] is not { IsMapped: true } placed || !_scene.Shows(placed)) continue;
             if (placed.TitleBar is { } bar) Add(null, null, output.ToPixels(bar.Bounds));
             var s = placed.Surface;
             var at = output.ToPixels(new Rect(placed.X, placed.Y, s.Width, s.Height));
@@ -278,7 +280,7 @@ public sealed class SceneRenderer
         var finish = new Finish(this);
         var stack = _scene.Stack;
         for (var i = 0; i < stack.Count; i++)
-            if (stack[i] is { IsMapped: true } placed) SurfaceTree.Walk(placed.Surface, placed.X, placed.Y, SurfaceOrder.ParentFirst, ref finish);
+            if (stack[i] is { IsMapped: true } placed && _scene.Shows(placed)) SurfaceTree.Walk(placed.Surface, placed.X, placed.Y, SurfaceOrder.ParentFirst, ref finish);
         if (_scene.Cursor is { IsMapped: true } c) SurfaceTree.Walk(c.Surface, c.X, c.Y, SurfaceOrder.ParentFirst, ref finish);
     }
 
@@ -291,16 +293,17 @@ public sealed class SceneRenderer
         var stack = _scene.Stack;
         for (var i = 0; i < stack.Count; i++)
         {
-            if (stack[i] is not { IsMapped: true } placed) continue;
+            if (stack[i] is not { IsMapped: true } placed || !_scene.Shows(placed)) continue;
             if (placed.TitleBar is { } bar) _background.Subtract(output.ToPixels(bar.Bounds));
             SurfaceTree.Walk(placed.Surface, placed.X, placed.Y, SurfaceOrder.BottomToTop, ref subtract);
         }
+        var colour = _scene.Locked ? LockedBackground : Background;
         if (_background.Count == _drawn.Count && _background.Rects.SequenceEqual(_drawn.Rects))
         {
-            _renderer.Clear(Background);
+            _renderer.Clear(colour);
             return;
         }
-        foreach (var r in _background.Rects) _renderer.DrawSolid(r, Background);
+        foreach (var r in _background.Rects) _renderer.DrawSolid(r, colour);
     }
 
     private void SubtractOpaque(Surface s, int x, int y)

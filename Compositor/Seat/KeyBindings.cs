@@ -19,6 +19,10 @@ public sealed class KeyBindings(IReadOnlyList<KeyBinding> bindings, Action<KeyBi
     /// console switching stays the compositor's, so a user can always get out of a client's grip.</summary>
     public bool Inhibited { get; set; }
 
+    /// <summary>The session is locked: as when inhibited, only console switching is the compositor's
+    /// (so no binding launches a program or closes a window behind the lock screen).</summary>
+    public bool Locked { get; set; }
+
     /// <summary>True when the key event is the compositor's: a binding's press, or the release of one.</summary>
     public bool Filter(KeyboardState state, uint keycode, bool pressed)
     {
@@ -33,7 +37,7 @@ public sealed class KeyBindings(IReadOnlyList<KeyBinding> bindings, Action<KeyBi
         var keysym = 0u;
         foreach (var b in _bindings)
         {
-            if (b.Chord.Modifiers != mods || (Inhibited && b.Action != BindingAction.SwitchVt)) continue;
+            if (b.Chord.Modifiers != mods || ((Inhibited || Locked) && b.Action != BindingAction.SwitchVt)) continue;
             if (keysym == 0) keysym = state.BaseKeysym(keycode);
             if (b.Chord.Keysym != keysym) continue;
             if (_swallowedCount < _swallowed.Length) _swallowed[_swallowedCount++] = keycode;

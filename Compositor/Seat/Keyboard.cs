@@ -71,6 +71,20 @@ public sealed class Keyboard : IWlKeyboardHandler, IDisposable
     public void SetFocus(Surface? surface)
     {
         if (surface == _focus) return;
+        // A locked session's keyboard is the lock screen's alone (the shell focusing a new window meanwhile is refused).
+        if (!_server.SessionLock.AllowsFocus(surface))
+        {
+            _server.Log.Debug("Keyboard focus to {Surface} refused: the session is locked", surface);
+            return;
+        }
+        SetFocusLocked(surface);
+    }
+
+    /// <summary>Moves the keyboard whatever the session lock allows: the lock itself, taking it from
+    /// the windows and handing it between lock surfaces.</summary>
+    internal void SetFocusLocked(Surface? surface)
+    {
+        if (surface == _focus) return;
         if (_focus is not null)
         {
             _focus.Destroyed -= OnFocusDestroyed;
@@ -104,12 +118,13 @@ public sealed class Keyboard : IWlKeyboardHandler, IDisposable
     internal void Key(uint timeMs, uint keycode, bool pressed)
     {
         var modifiersChanged = _state.UpdateKey(keycode, pressed);
-        if (Grab is { } grab)
+        // An input method's grab is not the lock screen's: while locked, keys go only to the lock surface.
+        if (Grab is { } grab && !_server.Scene.Locked)
         {
             grab.Key(timeMs, keycode, pressed, modifiersChanged);
             return;
         }
-        if (_focus is null) return;
+        if (_focus is null || !_server.SessionLock.AllowsFocus(_focus)) return;
         var serial = _server.Display.NextSerial();
         if (pressed) (LastPressSerial, LastPressClient) = (serial, _focus.Resource.Client);
         var m = _state.Modifiers;

@@ -178,7 +178,8 @@ public sealed class Pointer : IWlPointerHandler
 
     private bool ChangeFocus()
     {
-        if (_grab is not null || ButtonsDown > 0 && _focus is not null) return false;
+        // A button held keeps the focus, unless a lock took the screen from under it.
+        if (_grab is not null || ButtonsDown > 0 && _focus is not null && !LockedAway(_focus)) return false;
         var surface = _server.Scene.SurfaceAt(X, Y, out _, out _, out _);
         if (surface == _focus) return false;
         if (_focus is not null && !_focus.IsDestroyed)
@@ -205,6 +206,14 @@ public sealed class Pointer : IWlPointerHandler
     {
         _focus = null;
         ButtonsDown = 0;
+    }
+
+    /// <summary>Whether the session is locked and the surface is not on the lock screen.</summary>
+    private bool LockedAway(Surface s)
+    {
+        if (!_server.Scene.Locked) return false;
+        while (s.AsSubsurface is { Parent: { } parent }) s = parent;
+        return s.Role is not IPlacedRole placed || !_server.Scene.Shows(placed);
     }
 
     public void SetCursor(WlPointer resource, uint serial, WlSurface? surface, int hotspotX, int hotspotY)
