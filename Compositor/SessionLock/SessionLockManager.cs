@@ -23,7 +23,7 @@ public sealed class SessionLockManager : IExtSessionLockManagerV1Handler
     private readonly List<LockSurface> _surfaces = [];
     // Who had the keyboard before the lock, and which window the shell had focused then.
     private Surface? _focusBefore;
-    private Shell.Toplevel? _windowBefore;
+    private Shell.Window? _windowBefore;
 
     public SessionLockManager(CompositorServer server)
     {
@@ -108,7 +108,7 @@ public sealed class SessionLockManager : IExtSessionLockManagerV1Handler
         // The focus from before the lock, unless the shell focused something else meanwhile (a new window).
         var windows = _server.Shell.Windows;
         var focus = windows.Focused == _windowBefore && _focusBefore is { IsDestroyed: false } before ? before
-            : _server.Layers.ExclusiveKeyboard?.Surface ?? windows.Focused?.ShellSurface.Surface;
+            : _server.Layers.ExclusiveKeyboard?.Surface ?? windows.Focused?.Surface;
         (_focusBefore, _windowBefore) = (null, null);
         seat.Keyboard.SetFocus(focus);
         seat.Pointer.UpdateFocus();
