@@ -162,17 +162,26 @@ public sealed class XwaylandServer : IDisposable
         WatchForClients();
     }
 
+    private readonly StringBuilder _ready = new();
+
+    /// <summary>Xwayland writes its display number and a newline, maybe in two writes: the pipe stays
+    /// open until the newline (closing it earlier makes its second write fail, which is fatal to it).</summary>
     private unsafe void OnReadyPipe(FdEvents events)
     {
         var buffer = stackalloc byte[16];
         var n = read(_readyFd, buffer, 16);
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+        if (n > 0) _ready.Append(Encoding.ASCII.GetString(buffer, (int)n));
+        if (n > 0 && !_ready.ToString().Contains('\n')) return;
         CloseReadyPipe();
+        var number = _ready.ToString().Trim();
+        _ready.Clear();
         if (n <= 0)
         {
             _log.Error("Xwayland ended before it was ready");
             return; // its Wayland client goes too, and that restarts the wait
         }
-        _log.Debug("Xwayland ready on :{Display}", Encoding.ASCII.GetString(buffer, (int)n).Trim());
+        _log.Debug("Xwayland ready on :{Display}", number);
         var fd = _wmFd;
         _wmFd = -1;
         try
