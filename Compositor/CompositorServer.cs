@@ -57,6 +57,7 @@ public sealed class CompositorServer : IDisposable
         Shell = new Shell.XdgShell(this);
         Layers = new LayerShell.LayerShell(this);
         OutputManagement = new OutputManagement.OutputManager(this);
+        OutputPower = new OutputManagement.OutputPowerManager(this);
         Activation = new Activation.XdgActivation(this);
         _ = new XdgForeign.XdgForeign(display, log);
         _ = new Idle.IdleNotifier(this, new Idle.IdleInhibitors(display));
@@ -97,6 +98,8 @@ public sealed class CompositorServer : IDisposable
     public LayerShell.LayerShell Layers { get; }
     /// <summary>zwlr_output_manager_v1: outputs as heads, modes set by clients (wlr-randr).</summary>
     public OutputManagement.OutputManager OutputManagement { get; }
+    /// <summary>zwlr_output_power_manager_v1: screens turned off and on.</summary>
+    public OutputManagement.OutputPowerManager OutputPower { get; }
     /// <summary>xdg_activation_v1: tokens, and focus for windows that bring a good one.</summary>
     public Activation.XdgActivation Activation { get; }
     public Screencopy.ScreencopyService Screencopy { get; }
@@ -224,6 +227,7 @@ public sealed class CompositorServer : IDisposable
         Shell.Windows.OutputRemoved(sceneOutput);
         Layers.OutputRemoved(sceneOutput);
         SessionLock.OutputRemoved(sceneOutput);
+        OutputPower.OutputRemoved(sceneOutput);
         OutputManagement.OutputsChanged();
         // Those on it now draw for the scale of the outputs they are left on.
         foreach (var s in wasOn)

@@ -28,6 +28,13 @@ public interface IOutput
     /// <summary>Whether any size and refresh will do (a virtual output).</summary>
     bool AcceptsCustomModes => false;
 
+    /// <summary>Whether the display is lit (zwlr_output_power_v1's on). An output that is off shows
+    /// nothing and raises no <see cref="Frame"/> until it is on again.</summary>
+    bool PoweredOn => true;
+
+    /// <summary>Turns the display off or back on; false when it cannot (then nothing changed).</summary>
+    bool TrySetPower(bool on) => on;
+
     /// <summary>Current mode in pixels.</summary>
     int Width { get; }
     int Height { get; }

@@ -84,10 +84,32 @@ public sealed class HeadlessOutput : IOutput, IDisposable
     public event Action<IOutput>? Frame;
     public event Action<IOutput, PresentationTime>? Presented;
 
+    /// <summary>Off: the frame clock stops (a frame asked for meanwhile comes once it is on again), as a
+    /// screen in power saving shows and refreshes nothing.</summary>
+    public bool PoweredOn { get; private set; } = true;
+
+    public bool TrySetPower(bool on)
+    {
+        if (on == PoweredOn) return true;
+        PoweredOn = on;
+        if (!on)
+        {
+            _timer.Disarm();
+            return true;
+        }
+        if (_scheduled)
+        {
+            _scheduled = false;
+            ScheduleFrame();
+        }
+        return true;
+    }
+
     public void ScheduleFrame()
     {
         if (_scheduled) return;
         _scheduled = true;
+        if (!PoweredOn) return;
         // The next refresh boundary after now: frames stay on the clock's grid however late the request.
         var now = MonotonicClock.Nanoseconds;
         var k = (now - _startNs) / RefreshNanoseconds + 1;

@@ -125,6 +125,15 @@ internal sealed class InProcessCompositor : IDisposable
         public IRenderTarget Target { get; } = new NoTarget(width, height);
         public int FramesScheduled { get; private set; }
         public void ScheduleFrame() => FramesScheduled++;
+        /// <summary>Stands for a display whose power can be switched (DPMS); false refuses.</summary>
+        public bool CanPowerOff { get; set; } = true;
+        public bool PoweredOn { get; private set; } = true;
+        public bool TrySetPower(bool on)
+        {
+            if (!CanPowerOff) return on == PoweredOn;
+            PoweredOn = on;
+            return true;
+        }
         public event Action<IOutput>? Frame;
         public void Present(ReadOnlySpan<Rect> damage) { }
         public event Action<IOutput, PresentationTime>? Presented;
